@@ -1,0 +1,69 @@
+import { mkdirSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { toolPath } from '../tools/locate.ts';
+import { devServerSearchAttributeFlags } from '../workflows/search-attributes.ts';
+import { freePort, startProcess, waitUntil } from './processes.ts';
+
+export interface TemporalDevServer {
+  address: string;
+  uiUrl: string | undefined;
+  namespace: string;
+  stop: () => Promise<void>;
+}
+
+export interface TemporalDevServerOptions {
+  /** Folder for the SQLite file; releases survive a restart when it is kept. */
+  stateDir: string;
+  port?: number;
+  /** Web UI port; undefined runs headless. */
+  uiPort?: number;
+  namespace?: string;
+}
+
+/** Starts `temporal server start-dev` on loopback with shipgate's search attributes registered. */
+export async function startTemporalDevServer(options: TemporalDevServerOptions): Promise<TemporalDevServer> {
+  mkdirSync(options.stateDir, { recursive: true });
+  const port = options.port ?? (await freePort());
+  const namespace = options.namespace ?? 'default';
+  const args = [
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--http-port',
+    String(await freePort()),
+    '--metrics-port',
+    String(await freePort()),
+    '--db-filename',
+    join(options.stateDir, 'temporal.sqlite'),
+    '--namespace',
+    namespace,
+    '--log-level',
+    'error',
+    ...devServerSearchAttributeFlags(),
+  ];
+  if (options.uiPort === undefined) args.push('--headless');
+  else args.push('--ui-ip', '127.0.0.1', '--ui-port', String(options.uiPort));
+  const proc = startProcess(toolPath('temporal'), args);
+  await waitUntil(`temporal dev server on 127.0.0.1:${port}`, () => tcpOpen(port), proc);
+  return {
+    address: `127.0.0.1:${port}`,
+    uiUrl: options.uiPort === undefined ? undefined : `http://127.0.0.1:${options.uiPort}`,
+    namespace,
+    stop: proc.stop,
+  };
+}
+
+function tcpOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}

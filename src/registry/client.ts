@@ -1,0 +1,258 @@
+import { createHash } from 'node:crypto';
+import { FailureTypes, isNetworkError, parseRetryAfter, permanent, transient } from '../errors.ts';
+import { credentialHint, credentialsFor, type BasicCredentials, type RegistryEndpoint } from './credentials.ts';
+
+export const manifestMediaTypes = [
+  'application/vnd.oci.image.index.v1+json',
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+  'application/vnd.docker.distribution.manifest.v2+json',
+];
+
+export interface ManifestDescriptor {
+  mediaType: string;
+  digest: string;
+  size: number;
+  artifactType?: string;
+  platform?: { os: string; architecture: string; variant?: string };
+  annotations?: Record<string, string>;
+}
+
+export interface ManifestJson {
+  schemaVersion: number;
+  mediaType?: string;
+  artifactType?: string;
+  config?: ManifestDescriptor;
+  layers?: ManifestDescriptor[];
+  manifests?: ManifestDescriptor[];
+  subject?: ManifestDescriptor;
+  annotations?: Record<string, string>;
+}
+
+export interface FetchedManifest {
+  digest: string;
+  mediaType: string;
+  bytes: Buffer;
+  json: ManifestJson;
+}
+
+export function digestOf(bytes: Buffer): string {
+  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+}
+
+/** The OCI referrers tag schema fallback: sha256:abc -> sha256-abc. */
+export function digestTag(digest: string): string {
+  return digest.replace(':', '-');
+}
+
+/**
+ * A small OCI distribution client for the "look first" half of every activity: resolve tags, compare
+ * digests, list tags, read referrers, and move tags by re-putting a manifest. Bulk copying is regctl's job.
+ */
+export class RegistryClient {
+  readonly baseUrl: string;
+  private readonly credentials: BasicCredentials | undefined;
+  private readonly tokens = new Map<string, string>();
+  private basic = false;
+
+  readonly endpoint: RegistryEndpoint;
+  private readonly timeoutMs: number;
+
+  constructor(endpoint: RegistryEndpoint, timeoutMs = 30_000) {
+    this.endpoint = endpoint;
+    this.timeoutMs = timeoutMs;
+    this.baseUrl = `${endpoint.plainHttp ? 'http' : 'https'}://${endpoint.host}`;
+    this.credentials = credentialsFor(endpoint);
+  }
+
+  async headManifest(repository: string, reference: string): Promise<ManifestDescriptor | undefined> {
+    const response = await this.request('HEAD', repository, `manifests/${reference}`, {
+      headers: { accept: manifestMediaTypes.join(', ') },
+      allow404: true,
+    });
+    if (response.status === 404) return undefined;
+    const digest = response.headers.get('docker-content-digest');
+    // Some registries omit the digest header on HEAD; the content decides then.
+    if (!digest) return this.headFromGet(repository, reference);
+    return {
+      digest,
+      mediaType: response.headers.get('content-type') ?? '',
+      size: Number(response.headers.get('content-length') ?? 0),
+    };
+  }
+
+  private async headFromGet(repository: string, reference: string): Promise<ManifestDescriptor | undefined> {
+    const got = await this.manifest(repository, reference);
+    return got && { digest: got.digest, mediaType: got.mediaType, size: got.bytes.length };
+  }
+
+  async manifest(repository: string, reference: string): Promise<FetchedManifest | undefined> {
+    const response = await this.request('GET', repository, `manifests/${reference}`, {
+      headers: { accept: manifestMediaTypes.join(', ') },
+      allow404: true,
+    });
+    if (response.status === 404) return undefined;
+    const bytes = Buffer.from(await response.arrayBuffer());
+    const digest = digestOf(bytes);
+    if (reference.startsWith('sha256:') && reference !== digest) {
+      throw permanent(
+        FailureTypes.digestMismatch,
+        `${this.endpoint.host}/${repository}@${reference} served content with digest ${digest}`,
+      );
+    }
+    const json = JSON.parse(bytes.toString('utf8')) as ManifestJson;
+    return { digest, mediaType: response.headers.get('content-type') ?? json.mediaType ?? '', bytes, json };
+  }
+
+  async putManifest(repository: string, reference: string, bytes: Buffer, mediaType: string): Promise<string> {
+    const response = await this.request('PUT', repository, `manifests/${reference}`, {
+      headers: { 'content-type': mediaType },
+      body: bytes,
+    });
+    return response.headers.get('docker-content-digest') ?? digestOf(bytes);
+  }
+
+  async hasBlob(repository: string, digest: string): Promise<boolean> {
+    const response = await this.request('HEAD', repository, `blobs/${digest}`, { allow404: true });
+    return response.status === 200;
+  }
+
+  async blob(repository: string, digest: string): Promise<Buffer> {
+    const response = await this.request('GET', repository, `blobs/${digest}`, {});
+    return Buffer.from(await response.arrayBuffer());
+  }
+
+  async tags(repository: string): Promise<string[]> {
+    const tags: string[] = [];
+    let path: string | undefined = `tags/list?n=1000`;
+    while (path) {
+      const response: Response = await this.request('GET', repository, path, { allow404: true });
+      if (response.status === 404) return tags;
+      const body = (await response.json()) as { tags?: string[] | null };
+      tags.push(...(body.tags ?? []));
+      const link = response.headers.get('link');
+      const next = link?.match(/<\/v2\/[^>]*\/(tags\/list[^>]*)>/)?.[1];
+      path = next;
+    }
+    return tags;
+  }
+
+  /**
+   * Referrers of a digest: the OCI 1.1 referrers API where the registry serves it, else the
+   * `sha256-<hex>` fallback tag index that clients maintain on registries without it.
+   */
+  async referrers(repository: string, digest: string): Promise<ManifestDescriptor[]> {
+    const response = await this.request('GET', repository, `referrers/${digest}`, {
+      headers: { accept: 'application/vnd.oci.image.index.v1+json' },
+      allow404: true,
+    });
+    if (response.status === 200 && (response.headers.get('content-type') ?? '').includes('index')) {
+      return ((await response.json()) as ManifestJson).manifests ?? [];
+    } else if (response.status === 200) {
+      await response.arrayBuffer();
+    }
+    const fallback = await this.manifest(repository, digestTag(digest));
+    return fallback?.json.manifests ?? [];
+  }
+
+  async deleteManifest(repository: string, digest: string): Promise<void> {
+    await this.request('DELETE', repository, `manifests/${digest}`, { allow404: true });
+  }
+
+  /** One registry call with auth negotiation and failure classification. */
+  private async request(
+    method: string,
+    repository: string,
+    path: string,
+    options: { headers?: Record<string, string>; body?: Buffer; allow404?: boolean },
+  ): Promise<Response> {
+    const url = `${this.baseUrl}/v2/${repository}/${path}`;
+    const scope = `repository:${repository}:${method === 'GET' || method === 'HEAD' ? 'pull' : 'pull,push'}`;
+    let response = await this.send(method, url, options, scope);
+    if (response.status === 401) {
+      await response.arrayBuffer().catch(() => undefined);
+      const challenge = response.headers.get('www-authenticate') ?? '';
+      await this.authenticate(challenge, scope);
+      response = await this.send(method, url, options, scope);
+    }
+    if (response.ok || (response.status === 404 && options.allow404)) return response;
+    const text = method === 'HEAD' ? '' : await response.text().catch(() => '');
+    const where = `${method} ${this.endpoint.host}/${repository} (${path.split('?')[0]})`;
+    const detail = text ? `: ${text.slice(0, 300)}` : '';
+    if (response.status === 401) {
+      throw permanent(
+        FailureTypes.registryUnauthorized,
+        `${where} answered 401 Unauthorized; ${credentialHint(this.endpoint, this.credentials)}`,
+      );
+    }
+    if (response.status === 403) {
+      throw permanent(
+        FailureTypes.registryForbidden,
+        `${where} answered 403 Forbidden: the account from ${this.credentials?.source ?? 'anonymous access'} may not ${method === 'GET' || method === 'HEAD' ? 'pull' : 'push'} here; grant it access to ${repository}`,
+      );
+    }
+    if (response.status === 429 || response.status >= 500) {
+      throw transient(
+        `${where} answered ${response.status}${detail}`,
+        parseRetryAfter(response.headers.get('retry-after')),
+      );
+    }
+    if (response.status === 404) {
+      throw permanent(FailureTypes.sourceArtifactMissing, `${where} answered 404 Not Found${detail}`);
+    }
+    throw permanent(FailureTypes.toolFailed, `${where} answered ${response.status}${detail}`);
+  }
+
+  private async send(
+    method: string,
+    url: string,
+    options: { headers?: Record<string, string>; body?: Buffer },
+    scope: string,
+  ): Promise<Response> {
+    const headers: Record<string, string> = { ...options.headers };
+    const token = this.tokens.get(scope);
+    if (token) headers.authorization = `Bearer ${token}`;
+    else if (this.basic && this.credentials) headers.authorization = basicHeader(this.credentials);
+    try {
+      return await fetch(url, {
+        method,
+        headers,
+        ...(options.body ? { body: options.body } : {}),
+        redirect: 'follow',
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (error) {
+      if (isNetworkError(error)) throw transient(`${method} ${url}: ${(error as Error).message}`);
+      throw error;
+    }
+  }
+
+  /** Basic challenge: send credentials; Bearer challenge: fetch a token from the realm (distribution token spec). */
+  private async authenticate(challenge: string, scope: string): Promise<void> {
+    if (/^basic/i.test(challenge)) {
+      this.basic = true;
+      return;
+    }
+    const params: Record<string, string | undefined> = Object.fromEntries(
+      [...challenge.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1] ?? '', m[2] ?? '']),
+    );
+    if (!/^bearer/i.test(challenge) || !params.realm) return;
+    const tokenUrl = new URL(params.realm);
+    if (params.service) tokenUrl.searchParams.set('service', params.service);
+    tokenUrl.searchParams.set('scope', scope);
+    const response = await fetch(tokenUrl, {
+      headers: this.credentials ? { authorization: basicHeader(this.credentials) } : {},
+      signal: AbortSignal.timeout(this.timeoutMs),
+    }).catch((error: unknown) => {
+      throw transient(`token request to ${tokenUrl.host}: ${(error as Error).message}`);
+    });
+    if (!response.ok) return;
+    const body = (await response.json()) as { token?: string; access_token?: string };
+    const token = body.token ?? body.access_token;
+    if (token) this.tokens.set(scope, token);
+  }
+}
+
+function basicHeader(credentials: BasicCredentials): string {
+  return `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`;
+}
