@@ -38,7 +38,8 @@ export async function startLocalRegistry(options: LocalRegistryOptions): Promise
   ];
   if (options.credentials) {
     const htpasswd = join(options.stateDir, 'htpasswd');
-    const hash = bcrypt.hashSync(options.credentials.password, 10);
+    // A low cost keeps loopback registries fast: the registry checks the hash on every request.
+    const hash = bcrypt.hashSync(options.credentials.password, 5);
     writeFileSync(htpasswd, `${options.credentials.username}:${hash}\n`, { mode: 0o600 });
     lines.push('auth:', '  htpasswd:', '    realm: shipgate', `    path: ${JSON.stringify(htpasswd)}`);
   }

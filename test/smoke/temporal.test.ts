@@ -24,7 +24,11 @@ describe('test bed: Temporal dev server', () => {
       activities: { echo: (text: string) => Promise.resolve(text.toUpperCase()) },
     });
     const result = await worker.runUntil(
-      env.client.workflow.execute(ping, { taskQueue, workflowId: uniqueTaskQueue('ping'), args: ['hello'] }),
+      env.client.workflow.execute<typeof ping>('ping', {
+        taskQueue,
+        workflowId: uniqueTaskQueue('ping'),
+        args: ['hello'],
+      }),
     );
     expect(result).toBe('pong: HELLO');
   });

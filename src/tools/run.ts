@@ -1,0 +1,65 @@
+import { execa } from 'execa';
+import { FailureTypes, permanent, transient } from '../errors.ts';
+import { toolPath, type ToolName } from './locate.ts';
+
+export interface ToolResult {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+}
+
+export interface RunToolOptions {
+  env?: Record<string, string>;
+  /** Exit codes that are answers, not failures (e.g. cosign verify's 1 for "not verified"). */
+  acceptExitCodes?: number[];
+  timeoutMs?: number;
+  /** Describes the call in error messages, e.g. "copy of gateway@sha256:...". */
+  what: string;
+}
+
+/**
+ * Positional values (references, paths) must never be read as flags: a tag or path that starts with "-"
+ * is refused before any tool sees it.
+ */
+export function assertNotOption(value: string, field: string): string {
+  if (value.startsWith('-')) {
+    throw permanent(FailureTypes.invalidInput, `${field} "${value}" starts with "-" and would be read as an option`);
+  }
+  return value;
+}
+
+/** Runs one of shipgate's tools with an argument array (never a shell) and classifies its failure. */
+export async function runTool(name: ToolName, args: string[], options: RunToolOptions): Promise<ToolResult> {
+  const result = await execa(toolPath(name), args, {
+    reject: false,
+    env: { ...options.env },
+    extendEnv: true,
+    timeout: options.timeoutMs ?? 15 * 60_000,
+    stdin: 'ignore',
+  });
+  const exitCode = result.exitCode ?? -1;
+  const out = { stdout: result.stdout, stderr: result.stderr, exitCode };
+  if (exitCode === 0 || options.acceptExitCodes?.includes(exitCode)) return out;
+  if (result.timedOut) throw transient(`${options.what}: ${name} timed out`);
+  throw classifyToolFailure(name, options.what, result.stderr || result.stdout);
+}
+
+/** Maps a tool's error text to a failure class, the way its registry answer would be classified. */
+export function classifyToolFailure(name: ToolName, what: string, text: string) {
+  const message = `${what}: ${name} failed: ${lastLines(text)}`;
+  if (/\b401\b|unauthorized|authentication required/i.test(text)) {
+    return permanent(FailureTypes.registryUnauthorized, `${message}; check the registry credentials`);
+  }
+  if (/\b403\b|forbidden|denied/i.test(text)) return permanent(FailureTypes.registryForbidden, message);
+  if (/manifest unknown|not found|\b404\b|name unknown/i.test(text)) {
+    return permanent(FailureTypes.sourceArtifactMissing, message);
+  }
+  if (/\b(429|500|502|503|504)\b|too many requests|connection (refused|reset)|EOF|timeout|i\/o timeout/i.test(text)) {
+    return transient(message);
+  }
+  return permanent(FailureTypes.toolFailed, message);
+}
+
+function lastLines(text: string): string {
+  return text.trim().split('\n').slice(-3).join(' | ').slice(0, 600);
+}
