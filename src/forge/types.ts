@@ -1,0 +1,49 @@
+/** The forge as the plan names it: where, which project, which environment variable holds the token. */
+export interface ForgeConfig {
+  kind: 'github' | 'gitlab';
+  baseUrl: string;
+  project: string;
+  tokenEnv: string;
+}
+
+export interface ForgeRelease {
+  id: string;
+  tag: string;
+  url?: string;
+  state: 'draft' | 'published';
+  body?: string;
+}
+
+export interface PullRequestState {
+  number: number;
+  merged: boolean;
+  open: boolean;
+  mergeable: boolean | undefined;
+  headSha: string | undefined;
+  mergeSha?: string;
+}
+
+export type MergeOutcome =
+  | { kind: 'merged'; sha: string | undefined }
+  | { kind: 'not-mergeable'; message: string }
+  | { kind: 'head-moved'; message: string };
+
+export interface ReleaseDraft {
+  tag: string;
+  name: string;
+  body: string;
+  commitSha: string;
+}
+
+/** What shipgate needs from GitHub or GitLab; each call answers from the forge's current state. */
+export interface Forge {
+  readonly kind: 'github' | 'gitlab';
+  commitIsPublic(sha: string): Promise<{ public: boolean; url?: string }>;
+  findRelease(tag: string): Promise<ForgeRelease | undefined>;
+  /** GitLab has no drafts: its draft lives in the workflow until publish creates the release. */
+  supportsDrafts: boolean;
+  createRelease(draft: ReleaseDraft, asDraft: boolean): Promise<ForgeRelease>;
+  publishRelease(release: ForgeRelease): Promise<ForgeRelease>;
+  pullRequest(number: number): Promise<PullRequestState | undefined>;
+  mergePullRequest(number: number, headSha: string | undefined): Promise<MergeOutcome>;
+}
