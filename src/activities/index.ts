@@ -1,0 +1,40 @@
+import type { Client } from '@temporalio/client';
+import { checkCommitIsPublic } from './check-canonical.ts';
+import { copyOciArtifact } from './copy-oci-artifact.ts';
+import { draftRelease, publishRelease } from './forge-release.ts';
+import { copyGenericPackage, resolveGenericPackage } from './generic-package.ts';
+import { mergePullRequest } from './merge-pull-request.ts';
+import { moveFloatingTags } from './move-floating-tags.ts';
+import { notify } from './notify.ts';
+import { pinDigest } from './pin-digest.ts';
+import { resolveOciArtifact } from './resolve-oci-artifact.ts';
+import { runSmokeCommand } from './smoke-command.ts';
+import { verifyArtifact } from './verify-signatures.ts';
+import { requestFloatingTagMove } from './request-floating-tag-move.ts';
+
+/**
+ * Every activity the worker registers. The copy activities share one implementation but keep their own
+ * names, so the Temporal UI reads like the release: copyImage, copyChart, copyOciPackage.
+ */
+export function createActivities(deps: { client: Client; taskQueue: string }) {
+  return {
+    resolveOciArtifact,
+    resolveGenericPackage,
+    verifyArtifact,
+    checkCommitIsPublic,
+    copyImage: copyOciArtifact,
+    copyChart: copyOciArtifact,
+    copyOciPackage: copyOciArtifact,
+    copyGenericPackage,
+    draftRelease,
+    runSmokeCommand,
+    moveFloatingTags,
+    requestFloatingTagMove: requestFloatingTagMove(deps),
+    publishRelease,
+    mergePullRequest,
+    pinDigest,
+    notify,
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

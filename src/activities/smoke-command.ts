@@ -1,0 +1,42 @@
+import { execa } from 'execa';
+import { FailureTypes, permanent } from '../errors.ts';
+import { cancellationSignal } from './context.ts';
+
+export interface SmokeCommandInput {
+  name: string;
+  run: string[];
+  timeoutMs: number;
+  /** Environment with the release's digests: SHIPGATE_VERSION, SHIPGATE_<NAME>_REF=host/repo@sha256:... */
+  env: Record<string, string>;
+}
+
+export interface SmokeCommandResult {
+  name: string;
+  passed: true;
+  durationMs: number;
+  outputTail: string;
+}
+
+/** Runs one smoke check command (argument array, no shell unless the plan asks for one) against the digests. */
+export async function runSmokeCommand(input: SmokeCommandInput): Promise<SmokeCommandResult> {
+  const [command, ...args] = input.run;
+  if (!command) throw permanent(FailureTypes.invalidInput, `smoke.commands "${input.name}": run is empty`);
+  const started = Date.now();
+  const signal = cancellationSignal();
+  const result = await execa(command, args, {
+    reject: false,
+    all: true,
+    env: input.env,
+    timeout: input.timeoutMs,
+    stdin: 'ignore',
+    ...(signal ? { cancelSignal: signal } : {}),
+  });
+  const outputTail = (result.all ?? '').split('\n').slice(-20).join('\n');
+  if (result.exitCode !== 0) {
+    const why = result.timedOut ? `timed out after ${input.timeoutMs} ms` : `exited with ${result.exitCode ?? result.signal}`;
+    throw permanent(FailureTypes.smokeCheckFailed, `smoke check "${input.name}" ${why}: ${outputTail.slice(-500)}`, {
+      check: input.name,
+    });
+  }
+  return { name: input.name, passed: true, durationMs: Date.now() - started, outputTail };
+}
