@@ -1,6 +1,7 @@
 import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
 import { floatingTagsWorkflowId, moveTagsUpdate } from '../workflows/floating-tags-messages.ts';
 import type { MoveFloatingTagsInput, MoveFloatingTagsResult } from './move-floating-tags.ts';
+import type { floatingTags } from '../workflows/floating-tags.ts';
 
 /**
  * Hands a floating-tag move to the one workflow that owns the destination repository's floating tags
@@ -10,7 +11,7 @@ import type { MoveFloatingTagsInput, MoveFloatingTagsResult } from './move-float
 export function requestFloatingTagMove(deps: { client: Client; taskQueue: string }) {
   return async (input: MoveFloatingTagsInput): Promise<MoveFloatingTagsResult> => {
     const workflowId = floatingTagsWorkflowId(input.destination.endpoint.host, input.destination.repository);
-    const startWorkflowOperation = WithStartWorkflowOperation.create('floatingTags', {
+    const startWorkflowOperation = new WithStartWorkflowOperation<typeof floatingTags>('floatingTags', {
       workflowId,
       taskQueue: deps.taskQueue,
       workflowIdConflictPolicy: 'USE_EXISTING',

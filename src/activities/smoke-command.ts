@@ -33,7 +33,9 @@ export async function runSmokeCommand(input: SmokeCommandInput): Promise<SmokeCo
   });
   const outputTail = (result.all ?? '').split('\n').slice(-20).join('\n');
   if (result.exitCode !== 0) {
-    const why = result.timedOut ? `timed out after ${input.timeoutMs} ms` : `exited with ${result.exitCode ?? result.signal}`;
+    const why = result.timedOut
+      ? `timed out after ${input.timeoutMs} ms`
+      : `exited with ${result.exitCode ?? result.signal}`;
     throw permanent(FailureTypes.smokeCheckFailed, `smoke check "${input.name}" ${why}: ${outputTail.slice(-500)}`, {
       check: input.name,
     });

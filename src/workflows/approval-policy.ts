@@ -17,7 +17,8 @@ export function approvalRefusal(status: ReleaseStatus, spec: ReleaseSpec, reques
   if (!spec.gate.allowSelfApproval && request.approver === spec.startedBy) {
     return `${request.approver} started this release and the plan forbids self-approval (gate.allowSelfApproval: false)`;
   }
-  if (!Array.isArray(request.digests)) return 'digests is required: the digest set you reviewed (see `shipgate status`)';
+  if (!Array.isArray(request.digests))
+    return 'digests is required: the digest set you reviewed (see `shipgate status`)';
   if (!sameDigestSet(request.digests, gate.digests)) {
     return `the approval names a different digest set than the one published; review the current digests (shipgate status) and approve again`;
   }
@@ -35,7 +36,8 @@ export function digestSet(status: ReleaseStatus): string[] {
   const set: string[] = [];
   for (const artifact of status.artifacts) {
     if (artifact.digest) set.push(`${artifact.name}@${artifact.digest}`);
-    for (const file of artifact.files ?? []) if (file.sha256) set.push(`${artifact.name}/${file.name}@sha256:${file.sha256}`);
+    for (const file of artifact.files ?? [])
+      if (file.sha256) set.push(`${artifact.name}/${file.name}@sha256:${file.sha256}`);
   }
   return set.sort();
 }

@@ -1,4 +1,11 @@
-import { allHandlersFinished, condition, continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
 import { moveTagsUpdate } from './floating-tags-messages.ts';
 
@@ -28,7 +35,10 @@ export async function floatingTags(): Promise<void> {
   });
   for (;;) {
     const seen = lastRequest;
-    const active = await condition(() => lastRequest !== seen || workflowInfo().continueAsNewSuggested || handled >= 200, '1 hour');
+    const active = await condition(
+      () => lastRequest !== seen || workflowInfo().continueAsNewSuggested || handled >= 200,
+      '1 hour',
+    );
     if (!active || workflowInfo().continueAsNewSuggested || handled >= 200) break;
   }
   await condition(allHandlersFinished);

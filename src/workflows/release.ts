@@ -27,10 +27,13 @@ import {
   reportCheckUpdate,
   retryUpdate,
   statusQuery,
+  type AbortRequest,
   type ApproveRequest,
+  type CheckReport,
   type Decision,
   type GateKind,
   type RejectRequest,
+  type RetryRequest,
 } from './messages.ts';
 import { ReleaseState } from './release-state.ts';
 import { phaseKey, projectKey, versionKey } from './search-attributes.ts';
@@ -75,7 +78,7 @@ export async function release(input: ReleaseInput): Promise<ReleaseStatus> {
   const applyApproval = (request: ApproveRequest, via: Decision['via']): Decision => {
     const decision: Decision = {
       kind: 'approve',
-      gate: state.status.gate?.kind as GateKind,
+      gate: state.status.gate?.kind,
       by: request.approver,
       at: now(),
       digests: state.status.gate?.digests ?? [],
@@ -100,15 +103,16 @@ export async function release(input: ReleaseInput): Promise<ReleaseStatus> {
     return undefined;
   };
   setHandler(approveUpdate, (request) => applyApproval(request, 'update'), {
-    validator: (request) => refuse(approvalRefusal(state.status, spec, request)),
+    validator: (request: ApproveRequest) => refuse(approvalRefusal(state.status, spec, request)),
   });
   setHandler(approveSignal, (request) => {
     const refusal = approvalRefusal(state.status, spec, request);
-    if (refusal) state.decide({ kind: 'refused', by: String(request?.approver ?? ''), at: now(), refusal, via: 'signal' });
+    if (refusal)
+      state.decide({ kind: 'refused', by: String(request?.approver ?? ''), at: now(), refusal, via: 'signal' });
     else applyApproval(request, 'signal');
   });
   setHandler(rejectUpdate, (request) => applyRejection(request, 'update'), {
-    validator: (request) => refuse(rejectRefusal(request)),
+    validator: (request: RejectRequest) => refuse(rejectRefusal(request)),
   });
   setHandler(rejectSignal, (request) => {
     const refusal = rejectRefusal(request);
@@ -117,7 +121,7 @@ export async function release(input: ReleaseInput): Promise<ReleaseStatus> {
   });
   setHandler(
     retryUpdate,
-    (request) => {
+    (request: RetryRequest) => {
       const decision: Decision = { kind: 'retry', by: request.by, at: now(), via: 'update' };
       if (request.comment) decision.comment = request.comment;
       state.decide(decision);
@@ -125,8 +129,12 @@ export async function release(input: ReleaseInput): Promise<ReleaseStatus> {
       return decision;
     },
     {
-      validator: () =>
-        refuse(state.status.phase === 'needs-attention' ? undefined : `nothing to retry: the release is ${state.status.phase}`),
+      validator: (_request: RetryRequest) =>
+        refuse(
+          state.status.phase === 'needs-attention'
+            ? undefined
+            : `nothing to retry: the release is ${state.status.phase}`,
+        ),
     },
   );
   setHandler(
@@ -139,7 +147,7 @@ export async function release(input: ReleaseInput): Promise<ReleaseStatus> {
       return decision;
     },
     {
-      validator: (request) =>
+      validator: (request: AbortRequest) =>
         refuse(
           !request.reason
             ? 'reason is required'
@@ -163,7 +171,7 @@ export async function release(input: ReleaseInput): Promise<ReleaseStatus> {
       return decision;
     },
     {
-      validator: (report) => {
+      validator: (report: CheckReport) => {
         const check = state.check(report.name);
         if (!check || check.kind !== 'external') {
           const names = state.status.checks.filter((c) => c.kind === 'external').map((c) => c.name);
@@ -181,15 +189,17 @@ export async function release(input: ReleaseInput): Promise<ReleaseStatus> {
   // --- step machinery ------------------------------------------------------------------------------------
   const notifyAll = async (event: NotificationEvent, message: string): Promise<void> => {
     for (const hook of spec.notifications.filter((h) => h.events.includes(event))) {
-      await a.notify({
-        url: hook.url,
-        event,
-        project: spec.project,
-        version: spec.version,
-        phase: state.status.phase,
-        message,
-        workflowId: workflowInfo().workflowId,
-      }).catch(() => undefined);
+      await a
+        .notify({
+          url: hook.url,
+          event,
+          project: spec.project,
+          version: spec.version,
+          phase: state.status.phase,
+          message,
+          workflowId: workflowInfo().workflowId,
+        })
+        .catch(() => undefined);
     }
   };
 
@@ -233,7 +243,10 @@ export async function release(input: ReleaseInput): Promise<ReleaseStatus> {
     const deadline = new Date(Date.now() + spec.gate.deadlineMs).toISOString();
     state.openGate(kind, spec, now(), deadline, digestSet(state.status));
     setPhase(kind === 'sync' ? 'awaiting-sync' : 'awaiting-approval');
-    await notifyAll('waiting', `${spec.project} ${spec.version} waits for ${kind === 'sync' ? 'a sync go' : 'approval'}`);
+    await notifyAll(
+      'waiting',
+      `${spec.project} ${spec.version} waits for ${kind === 'sync' ? 'a sync go' : 'approval'}`,
+    );
     gateOutcome = undefined;
     const decided = await condition(() => gateOutcome !== undefined, spec.gate.deadlineMs);
     state.closeGate();
@@ -241,7 +254,7 @@ export async function release(input: ReleaseInput): Promise<ReleaseStatus> {
       state.decide({ kind: 'expired', gate: kind, by: 'deadline', at: now(), via: 'timer' });
       return 'expired';
     }
-    return gateOutcome as GateOutcome;
+    return gateOutcome ?? 'aborted';
   };
 
   const finish = async (phase: Phase): Promise<ReleaseStatus> => {
@@ -253,36 +266,51 @@ export async function release(input: ReleaseInput): Promise<ReleaseStatus> {
   // --- the release ---------------------------------------------------------------------------------------
   try {
     await step('resolve', async () => {
-      await eachOnce('resolve', spec.oci, (x) => x.name, async (artifact) => {
-        const result = await a.resolveOciArtifact.executeWithOptions(
-          { ...timeouts.short, summary: `resolve ${artifact.kind} ${artifact.name}:${artifact.tag}` },
-          [artifact],
-        );
-        resolved.set(artifact.name, result);
-        const record = state.artifact(artifact.name);
-        record.digest = result.digest;
-        record.platforms = result.platforms;
-        if (result.files) record.files = result.files;
-      });
-      await eachOnce('resolve', spec.generic, (x) => x.name, async (pkg) => {
-        const files = await a.resolveGenericPackage.executeWithOptions(
-          { ...timeouts.short, summary: `resolve package ${pkg.name} ${pkg.version}` },
-          [pkg],
-        );
-        packages.set(pkg.name, files);
-        state.artifact(pkg.name).files = files;
-      });
+      await eachOnce(
+        'resolve',
+        spec.oci,
+        (x) => x.name,
+        async (artifact) => {
+          const result = await a.resolveOciArtifact.executeWithOptions(
+            { ...timeouts.short, summary: `resolve ${artifact.kind} ${artifact.name}:${artifact.tag}` },
+            [artifact],
+          );
+          resolved.set(artifact.name, result);
+          const record = state.artifact(artifact.name);
+          record.digest = result.digest;
+          record.platforms = result.platforms;
+          if (result.files) record.files = result.files;
+        },
+      );
+      await eachOnce(
+        'resolve',
+        spec.generic,
+        (x) => x.name,
+        async (pkg) => {
+          const files = await a.resolveGenericPackage.executeWithOptions(
+            { ...timeouts.short, summary: `resolve package ${pkg.name} ${pkg.version}` },
+            [pkg],
+          );
+          packages.set(pkg.name, files);
+          state.artifact(pkg.name).files = files;
+        },
+      );
       return `${resolved.size + packages.size} artifacts resolved to digests`;
     });
 
     await step('verify-source', async () => {
-      await eachOnce('verify-source', [...resolved.values()], (x) => x.name, async (artifact) => {
-        const result = await a.verifyArtifact.executeWithOptions(
-          { ...timeouts.verify, summary: `verify ${artifact.name}@${artifact.digest.slice(0, 19)} at source` },
-          [{ artifact, where: 'source', policy: spec.policy }],
-        );
-        recordVerification(state, result, now());
-      });
+      await eachOnce(
+        'verify-source',
+        [...resolved.values()],
+        (x) => x.name,
+        async (artifact) => {
+          const result = await a.verifyArtifact.executeWithOptions(
+            { ...timeouts.verify, summary: `verify ${artifact.name}@${artifact.digest.slice(0, 19)} at source` },
+            [{ artifact, where: 'source', policy: spec.policy }],
+          );
+          recordVerification(state, result, now());
+        },
+      );
       return `signatures and attestations verified against ${spec.policy.kind}`;
     });
 
@@ -305,48 +333,68 @@ export async function release(input: ReleaseInput): Promise<ReleaseStatus> {
       if (!state.isDone('step:sync-gate')) {
         state.startStep('sync-gate', now());
         const outcome = await waitAtGate('sync');
-        if (outcome !== 'approved') return await finish(outcome === 'expired' ? 'expired' : outcome === 'rejected' ? 'rejected' : 'aborted');
+        if (outcome !== 'approved')
+          return await finish(outcome === 'expired' ? 'expired' : outcome === 'rejected' ? 'rejected' : 'aborted');
         state.finishStep('sync-gate', now(), 'sync approved');
         setPhase('publishing');
       }
     }
 
     await step('copy', async () => {
-      await eachOnce('copy', [...resolved.values()], (x) => x.name, async (artifact) => {
-        const copy = artifact.kind === 'image' ? a.copyImage : artifact.kind === 'chart' ? a.copyChart : a.copyOciPackage;
-        const result = await copy.executeWithOptions(
-          { ...timeouts.copy, summary: `copy ${artifact.kind} ${artifact.name}@${artifact.digest.slice(0, 19)} → ${artifact.destination.endpoint.host}` },
-          [artifact],
-        );
-        state.artifact(artifact.name).copied = {
-          blobs: result.blobsCopied,
-          bytes: result.bytesCopied,
-          alreadyPresent: result.alreadyPresent,
-        };
-      });
-      await eachOnce('copy', spec.generic, (x) => x.name, async (pkg) => {
-        const result = await a.copyGenericPackage.executeWithOptions(
-          { ...timeouts.copy, summary: `copy package ${pkg.name} ${pkg.version} → ${pkg.destination.project}` },
-          [{ ...pkg, resolved: packages.get(pkg.name) ?? [] }],
-        );
-        const uploaded = result.files.filter((f) => f.uploaded);
-        state.artifact(pkg.name).copied = {
-          blobs: uploaded.length,
-          bytes: uploaded.reduce((sum, f) => sum + f.size, 0),
-          alreadyPresent: uploaded.length === 0,
-        };
-      });
+      await eachOnce(
+        'copy',
+        [...resolved.values()],
+        (x) => x.name,
+        async (artifact) => {
+          const copy =
+            artifact.kind === 'image' ? a.copyImage : artifact.kind === 'chart' ? a.copyChart : a.copyOciPackage;
+          const result = await copy.executeWithOptions(
+            {
+              ...timeouts.copy,
+              summary: `copy ${artifact.kind} ${artifact.name}@${artifact.digest.slice(0, 19)} → ${artifact.destination.endpoint.host}`,
+            },
+            [artifact],
+          );
+          state.artifact(artifact.name).copied = {
+            blobs: result.blobsCopied,
+            bytes: result.bytesCopied,
+            alreadyPresent: result.alreadyPresent,
+          };
+        },
+      );
+      await eachOnce(
+        'copy',
+        spec.generic,
+        (x) => x.name,
+        async (pkg) => {
+          const result = await a.copyGenericPackage.executeWithOptions(
+            { ...timeouts.copy, summary: `copy package ${pkg.name} ${pkg.version} → ${pkg.destination.project}` },
+            [{ ...pkg, resolved: packages.get(pkg.name) ?? [] }],
+          );
+          const uploaded = result.files.filter((f) => f.uploaded);
+          state.artifact(pkg.name).copied = {
+            blobs: uploaded.length,
+            bytes: uploaded.reduce((sum, f) => sum + f.size, 0),
+            alreadyPresent: uploaded.length === 0,
+          };
+        },
+      );
       return 'copied by digest with signatures and attestations';
     });
 
     await step('verify-destination', async () => {
-      await eachOnce('verify-destination', [...resolved.values()], (x) => x.name, async (artifact) => {
-        const result = await a.verifyArtifact.executeWithOptions(
-          { ...timeouts.verify, summary: `verify ${artifact.name}@${artifact.digest.slice(0, 19)} at destination` },
-          [{ artifact, where: 'destination', policy: spec.policy }],
-        );
-        recordVerification(state, result, now());
-      });
+      await eachOnce(
+        'verify-destination',
+        [...resolved.values()],
+        (x) => x.name,
+        async (artifact) => {
+          const result = await a.verifyArtifact.executeWithOptions(
+            { ...timeouts.verify, summary: `verify ${artifact.name}@${artifact.digest.slice(0, 19)} at destination` },
+            [{ artifact, where: 'destination', policy: spec.policy }],
+          );
+          recordVerification(state, result, now());
+        },
+      );
       return 'destination digests and signatures verified';
     });
 
@@ -370,21 +418,27 @@ export async function release(input: ReleaseInput): Promise<ReleaseStatus> {
 
     await step('smoke', async () => {
       const env = smokeEnv(spec, resolved);
-      await eachOnce('smoke', spec.smoke.commands, (x) => x.name, async (command) => {
-        const check = state.check(command.name);
-        try {
-          await a.runSmokeCommand.executeWithOptions(
-            { ...timeouts.smoke(command.timeoutMs), summary: `smoke check ${command.name}` },
-            [{ ...command, env }],
-          );
-          if (check) check.state = 'passed';
-        } catch (error) {
-          if (check) check.state = 'failed';
-          throw error;
-        }
-      });
+      await eachOnce(
+        'smoke',
+        spec.smoke.commands,
+        (x) => x.name,
+        async (command) => {
+          const check = state.check(command.name);
+          try {
+            await a.runSmokeCommand.executeWithOptions(
+              { ...timeouts.smoke(command.timeoutMs), summary: `smoke check ${command.name}` },
+              [{ ...command, env }],
+            );
+            if (check) check.state = 'passed';
+          } catch (error) {
+            if (check) check.state = 'failed';
+            throw error;
+          }
+        },
+      );
       const external = spec.smoke.external;
-      for (const check of state.status.checks) if (check.kind === 'external' && check.state === 'failed') check.state = 'pending';
+      for (const check of state.status.checks)
+        if (check.kind === 'external' && check.state === 'failed') check.state = 'pending';
       if (external.length > 0) {
         const longest = Math.max(...external.map((c) => c.timeoutMs));
         const pending = () => state.status.checks.filter((c) => c.kind === 'external' && c.state === 'pending');
@@ -392,11 +446,16 @@ export async function release(input: ReleaseInput): Promise<ReleaseStatus> {
         const finished = await condition(() => pending().length === 0 || anyFailed(), longest);
         const failed = state.status.checks.filter((c) => c.kind === 'external' && c.state === 'failed');
         if (failed.length > 0) {
-          throw ApplicationFailure.nonRetryable(`external check ${failed.map((c) => c.name).join(', ')} failed`, 'SmokeCheckFailed');
+          throw ApplicationFailure.nonRetryable(
+            `external check ${failed.map((c) => c.name).join(', ')} failed`,
+            'SmokeCheckFailed',
+          );
         }
         if (!finished) {
           throw ApplicationFailure.nonRetryable(
-            `external check ${pending().map((c) => c.name).join(', ')} did not report within ${longest / 1000}s; report with shipgate report-check`,
+            `external check ${pending()
+              .map((c) => c.name)
+              .join(', ')} did not report within ${longest / 1000}s; report with shipgate report-check`,
             'SmokeCheckTimedOut',
           );
         }
@@ -408,7 +467,8 @@ export async function release(input: ReleaseInput): Promise<ReleaseStatus> {
     if (!state.isDone('step:approval-gate')) {
       state.startStep('approval-gate', now());
       const outcome = await waitAtGate('promotion');
-      if (outcome !== 'approved') return await finish(outcome === 'expired' ? 'expired' : outcome === 'rejected' ? 'rejected' : 'aborted');
+      if (outcome !== 'approved')
+        return await finish(outcome === 'expired' ? 'expired' : outcome === 'rejected' ? 'rejected' : 'aborted');
       const approval = state.status.decisions.filter((d) => d.kind === 'approve').at(-1);
       state.finishStep('approval-gate', now(), `approved by ${approval?.by ?? '?'}`);
     }
@@ -416,46 +476,71 @@ export async function release(input: ReleaseInput): Promise<ReleaseStatus> {
 
     // --- promote -------------------------------------------------------------------------------------------
     await step('reverify', async () => {
-      await eachOnce('reverify', [...resolved.values()], (x) => x.name, async (artifact) => {
-        const result = await a.verifyArtifact.executeWithOptions(
-          { ...timeouts.verify, summary: `re-verify ${artifact.name}@${artifact.digest.slice(0, 19)} before promotion` },
-          [{ artifact, where: 'destination', policy: spec.policy, expectTag: true }],
-        );
-        recordVerification(state, result, now());
-      });
+      await eachOnce(
+        'reverify',
+        [...resolved.values()],
+        (x) => x.name,
+        async (artifact) => {
+          const result = await a.verifyArtifact.executeWithOptions(
+            {
+              ...timeouts.verify,
+              summary: `re-verify ${artifact.name}@${artifact.digest.slice(0, 19)} before promotion`,
+            },
+            [{ artifact, where: 'destination', policy: spec.policy, expectTag: true }],
+          );
+          recordVerification(state, result, now());
+        },
+      );
       return 'destination unchanged since publish';
     });
 
     const images = [...resolved.values()].filter((artifact) => artifact.kind === 'image');
     if (spec.promotion.floatingTags.length > 0) {
       await step('floating-tags', async () => {
-        await eachOnce('floating-tags', images, (x) => x.name, async (image) => {
-          const result = await a.requestFloatingTagMove.executeWithOptions(
-            { ...timeouts.tags, summary: `move ${spec.promotion.floatingTags.join('/')} of ${image.name} to ${image.tag}` },
-            [
+        await eachOnce(
+          'floating-tags',
+          images,
+          (x) => x.name,
+          async (image) => {
+            const result = await a.requestFloatingTagMove.executeWithOptions(
               {
-                name: image.name,
-                destination: image.destination,
-                versionTag: image.tag,
-                digest: image.digest,
-                kinds: spec.promotion.floatingTags,
+                ...timeouts.tags,
+                summary: `move ${spec.promotion.floatingTags.join('/')} of ${image.name} to ${image.tag}`,
               },
-            ],
-          );
-          state.status.tagMoves.push(...result.moves.map((move) => ({ ...move, artifact: image.name })));
-        });
+              [
+                {
+                  name: image.name,
+                  destination: image.destination,
+                  versionTag: image.tag,
+                  digest: image.digest,
+                  kinds: spec.promotion.floatingTags,
+                },
+              ],
+            );
+            state.status.tagMoves.push(...result.moves.map((move) => ({ ...move, artifact: image.name })));
+          },
+        );
         return `${state.status.tagMoves.length} floating tags moved`;
       });
     }
 
     if (forge && spec.promotion.publishRelease) {
       await step('publish-release', async () => {
-        const notes = draft ?? { tag: spec.tag, name: `${spec.project} ${spec.version}`, commitSha: spec.commitSha, body: notesFor(spec, resolved, packages) };
+        const notes = draft ?? {
+          tag: spec.tag,
+          name: `${spec.project} ${spec.version}`,
+          commitSha: spec.commitSha,
+          body: notesFor(spec, resolved, packages),
+        };
         const published = await a.publishRelease.executeWithOptions(
           { ...timeouts.short, summary: `publish release ${spec.tag}` },
           [{ forge, draft: notes }],
         );
-        state.status.release = { id: published.id, state: 'published', ...(published.url ? { url: published.url } : {}) };
+        state.status.release = {
+          id: published.id,
+          state: 'published',
+          ...(published.url ? { url: published.url } : {}),
+        };
         return `release ${published.tag} published`;
       });
     }
@@ -480,7 +565,15 @@ export async function release(input: ReleaseInput): Promise<ReleaseStatus> {
           if (state.isDone(key)) continue;
           const pinned = await a.pinDigest.executeWithOptions(
             { ...timeouts.short, summary: `pin ${job.image.name}@${job.image.digest.slice(0, 19)}` },
-            [{ target: job.target, name: job.image.name, digest: job.image.digest, version: spec.version, gitSha: spec.commitSha }],
+            [
+              {
+                target: job.target,
+                name: job.image.name,
+                digest: job.image.digest,
+                version: spec.version,
+                gitSha: spec.commitSha,
+              },
+            ],
           );
           state.status.pins.push({ name: pinned.name, digest: pinned.digest, confirmed: pinned.confirmed });
           state.markDone(key);
@@ -546,7 +639,11 @@ function recordVerification(
   }
 }
 
-function notesFor(spec: ReleaseSpec, resolved: Map<string, ResolvedOciArtifact>, packages: Map<string, PackageFile[]>): string {
+function notesFor(
+  spec: ReleaseSpec,
+  resolved: Map<string, ResolvedOciArtifact>,
+  packages: Map<string, PackageFile[]>,
+): string {
   return releaseNotes({
     project: spec.project,
     version: spec.version,
@@ -573,7 +670,8 @@ function smokeEnv(spec: ReleaseSpec, resolved: Map<string, ResolvedOciArtifact>)
   };
   for (const artifact of resolved.values()) {
     const key = artifact.name.toUpperCase().replace(/[^A-Z0-9]/g, '_');
-    env[`SHIPGATE_${key}_REF`] = `${artifact.destination.endpoint.host}/${artifact.destination.repository}@${artifact.digest}`;
+    env[`SHIPGATE_${key}_REF`] =
+      `${artifact.destination.endpoint.host}/${artifact.destination.repository}@${artifact.digest}`;
     env[`SHIPGATE_${key}_DIGEST`] = artifact.digest;
   }
   return env;

@@ -1,0 +1,154 @@
+import type { Command } from 'commander';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { loadPlan, PlanError } from '../../config/load.ts';
+import type { ReleaseInput } from '../../config/release-input.ts';
+import { defaultTaskQueue, releaseWorkflowId, releaseWorkflowType, statusQuery } from '../../workflows/messages.ts';
+import { projectKey, versionKey, phaseKey } from '../../workflows/search-attributes.ts';
+import type { Phase, ReleaseStatus } from '../../workflows/status.ts';
+import type { release } from '../../workflows/release.ts';
+import { CliError, ExitCode } from '../exit-codes.ts';
+import { printJson } from '../output.ts';
+import { client } from '../release-handle.ts';
+import { userName } from '../user.ts';
+import { normalizeVersion } from '../versions.ts';
+
+const waitTargets: Phase[] = ['awaiting-sync', 'awaiting-approval', 'promoted'];
+
+export function uiLink(
+  workflowId: string,
+  namespace = process.env.TEMPORAL_NAMESPACE ?? 'default',
+): string | undefined {
+  const base = process.env.SHIPGATE_UI_URL ?? process.env.TEMPORAL_UI_URL;
+  return base
+    ? `${base.replace(/\/$/, '')}/namespaces/${namespace}/workflows/${encodeURIComponent(workflowId)}`
+    : undefined;
+}
+
+export async function loadPlanForCli(path: string) {
+  try {
+    return await loadPlan(path);
+  } catch (error) {
+    if (error instanceof PlanError) throw new CliError(error.message, ExitCode.badInput);
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new CliError(`plan file ${path} not found; pass --plan PATH`, ExitCode.badInput);
+    throw error;
+  }
+}
+
+export function registerStart(program: Command): void {
+  program
+    .command('start')
+    .description(
+      'start a release (from CI): publish by digest, then wait at the gate; idempotent per project and version',
+    )
+    .requiredOption('--version <version>', 'the release version, e.g. v1.2.3')
+    .requiredOption('--commit <sha>', 'the full 40-hex commit SHA being released')
+    .option('--plan <path>', 'the release plan', 'shipgate.yaml')
+    .option(
+      '--as <name>',
+      'who starts it (default: $SHIPGATE_USER, $GITHUB_ACTOR, $GITLAB_USER_LOGIN or the login name)',
+    )
+    .option('--task-queue <name>', 'worker task queue', process.env.SHIPGATE_TASK_QUEUE ?? defaultTaskQueue)
+    .option('--wait <phase>', `wait until the release reaches a phase: ${waitTargets.join(', ')}`)
+    .option('--json', 'print the result as JSON')
+    .action(
+      async (options: {
+        version: string;
+        commit: string;
+        plan: string;
+        as?: string;
+        taskQueue: string;
+        wait?: string;
+        json?: boolean;
+      }) => {
+        const version = normalizeVersion(options.version);
+        if (!/^[0-9a-f]{40}$/.test(options.commit)) {
+          throw new CliError(
+            `--commit "${options.commit}" must be a full 40-character hex commit SHA (git rev-parse HEAD)`,
+            ExitCode.badInput,
+          );
+        }
+        if (options.wait && !waitTargets.includes(options.wait as Phase)) {
+          throw new CliError(`--wait must be one of ${waitTargets.join(', ')}`, ExitCode.badInput);
+        }
+        const plan = await loadPlanForCli(options.plan);
+        const input: ReleaseInput = { plan, version, commitSha: options.commit, startedBy: options.as ?? userName() };
+        const temporal = await client();
+        const workflowId = releaseWorkflowId(plan.project, version);
+        // Only to say so: USE_EXISTING makes the start itself idempotent.
+        const alreadyRunning = await temporal.workflow
+          .getHandle(workflowId)
+          .describe()
+          .then((d) => d.status.name === 'RUNNING')
+          .catch(() => false);
+        const handle = await temporal.workflow
+          .start<typeof release>(releaseWorkflowType, {
+            taskQueue: options.taskQueue,
+            workflowId,
+            args: [input],
+            workflowIdConflictPolicy: 'USE_EXISTING',
+            workflowIdReusePolicy: 'REJECT_DUPLICATE',
+            typedSearchAttributes: [
+              { key: projectKey, value: plan.project },
+              { key: versionKey, value: version },
+              { key: phaseKey, value: 'publishing' },
+            ],
+            staticSummary: `release ${plan.project} ${version} (${options.commit.slice(0, 12)})`,
+          })
+          .catch((error: unknown) => {
+            if (error instanceof WorkflowExecutionAlreadyStartedError) {
+              throw new CliError(
+                `${workflowId} already ran and ended; a released version is never released twice: bump the version (shipgate status ${plan.project} ${version})`,
+                ExitCode.refused,
+              );
+            }
+            throw error;
+          });
+        const describe = await handle.describe();
+        const link = uiLink(workflowId);
+        const summary = { id: workflowId, runId: describe.runId, project: plan.project, version, ui: link ?? null };
+        if (!options.json) {
+          console.log(`release ${workflowId}${alreadyRunning ? ' (already started: this is the existing run)' : ''}`);
+          if (link) console.log(`ui: ${link}`);
+        }
+        if (!options.wait) {
+          if (options.json) printJson(summary);
+          return;
+        }
+        const status = await waitForPhase(handle, options.wait as Phase, Boolean(options.json));
+        if (options.json) printJson({ ...summary, status });
+        exitForStatus(status, options.wait as Phase);
+      },
+    );
+}
+
+/** Polls the status query, printing each phase/step change: live on a terminal, plain lines in CI. */
+export async function waitForPhase(
+  handle: { query: (def: typeof statusQuery) => Promise<ReleaseStatus> },
+  target: Phase,
+  quiet: boolean,
+): Promise<ReleaseStatus> {
+  const stops: Phase[] = [target, 'needs-attention', 'promoted', 'rejected', 'expired', 'aborted'];
+  let last = '';
+  for (;;) {
+    const status = await handle.query(statusQuery);
+    const line = `${status.phase}${status.currentStep ? ` (${status.currentStep})` : ''}`;
+    if (line !== last && !quiet) {
+      if (process.stdout.isTTY) process.stdout.write(`\r\x1b[K${status.project} ${status.version}: ${line}`);
+      else console.log(`${new Date().toISOString()} ${status.project} ${status.version}: ${line}`);
+      last = line;
+    }
+    if (stops.includes(status.phase)) {
+      if (process.stdout.isTTY && !quiet) process.stdout.write('\n');
+      if (status.phase === 'needs-attention' && !quiet) console.log(`needs attention: ${status.attention?.message}`);
+      return status;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+export function exitForStatus(status: ReleaseStatus, target: Phase): void {
+  if (status.phase === target) return;
+  if (status.phase === 'needs-attention') process.exitCode = ExitCode.needsAttention;
+  else if (['rejected', 'expired', 'aborted'].includes(status.phase)) process.exitCode = ExitCode.releaseStopped;
+}

@@ -1,0 +1,98 @@
+import type { Command } from 'commander';
+import type { ReleaseStatus } from '../../workflows/status.ts';
+import { printJson, section, shortDigest, table } from '../output.ts';
+import { client, releaseIdFrom, releaseStatus } from '../release-handle.ts';
+
+export function renderStatus(status: ReleaseStatus): string {
+  const lines = [
+    `${status.project} ${status.version}  (${status.tag}, commit ${status.commitSha.slice(0, 12)}, started by ${status.startedBy})`,
+    `phase: ${status.phase}${status.currentStep ? `  step: ${status.currentStep}` : ''}`,
+  ];
+  if (status.attention) {
+    lines.push(`needs attention at ${status.attention.step} [${status.attention.type}]: ${status.attention.message}`);
+    lines.push(
+      `  fix the cause, then: shipgate retry ${status.project} ${status.version}   (or: shipgate abort ... --reason)`,
+    );
+  }
+  lines.push(section('Artifacts'));
+  lines.push(
+    table(
+      ['name', 'kind', 'digest', 'destination', 'verified'],
+      status.artifacts.map((a) => [
+        a.name,
+        a.kind,
+        a.digest ?? (a.files?.length ? `${a.files.length} files` : ''),
+        a.destination,
+        [...new Set(a.verifications.map((v) => v.where))].join('+') || '-',
+      ]),
+    ),
+  );
+  const platforms = status.artifacts.flatMap((a) => (a.platforms ?? []).map((p) => [a.name, p.platform, p.digest]));
+  if (platforms.length) lines.push(section('Platforms'), table(['artifact', 'platform', 'digest'], platforms));
+  if (status.gate) {
+    lines.push(section(status.gate.kind === 'sync' ? 'Waiting for a sync go' : 'Waiting for approval'));
+    lines.push(
+      `approvers: ${status.gate.approvers.join(', ') || 'anyone'}; self-approval ${status.gate.allowSelfApproval ? 'allowed' : 'forbidden'}`,
+    );
+    lines.push(`deadline: ${status.gate.deadline}`);
+    lines.push(`digest set: ${status.gate.digests.length} digests (shipgate approve shows them)`);
+  }
+  if (status.checks.length)
+    lines.push(
+      section('Checks'),
+      table(
+        ['check', 'kind', 'state', 'detail'],
+        status.checks.map((c) => [c.name, c.kind, c.state, c.detail]),
+      ),
+    );
+  lines.push(
+    section('Steps'),
+    table(
+      ['step', 'state', 'finished', 'summary'],
+      status.steps.map((s) => [s.step, s.state, s.finishedAt, s.summary]),
+    ),
+  );
+  if (status.tagMoves.length) {
+    lines.push(
+      section('Floating tags'),
+      table(
+        ['artifact', 'tag', 'from', 'to'],
+        status.tagMoves.map((m) => [m.artifact, m.tag, m.fromVersion ?? shortDigest(m.from), shortDigest(m.to)]),
+      ),
+    );
+  }
+  if (status.release)
+    lines.push(`release: ${status.release.state}${status.release.url ? ` ${status.release.url}` : ''}`);
+  if (status.pins.length)
+    lines.push(
+      section('Pins'),
+      table(
+        ['name', 'digest', 'confirmed'],
+        status.pins.map((p) => [p.name, p.digest, p.confirmed ? 'yes' : 'no']),
+      ),
+    );
+  if (status.decisions.length) {
+    lines.push(
+      section('Decisions'),
+      table(
+        ['at', 'kind', 'by', 'via', 'comment'],
+        status.decisions.map((d) => [d.at, d.kind, d.by, d.via, d.refusal ?? d.comment]),
+      ),
+    );
+  }
+  return lines.join('\n');
+}
+
+export function registerStatus(program: Command): void {
+  program
+    .command('status')
+    .description('show where a release is: phase, artifacts by digest, verification, gate, decisions')
+    .argument('<release...>', 'PROJECT VERSION, or a release id')
+    .option('--json', 'print the status as JSON (shape: docs/cli.md)')
+    .action(async (release: string[], options: { json?: boolean }) => {
+      const temporal = await client();
+      const status = await releaseStatus(temporal.workflow.getHandle(releaseIdFrom(release)));
+      if (options.json) printJson(status);
+      else console.log(renderStatus(status));
+    });
+}

@@ -1,0 +1,12 @@
+import type { Command } from 'commander';
+import { runWorker } from '../../worker/main.ts';
+
+export function registerWorker(program: Command): void {
+  program
+    .command('worker')
+    .description('run a shipgate worker (connection from TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE / profiles); JSON logs')
+    .option('--task-queue <name>', 'task queue (default: shipgate, or $SHIPGATE_TASK_QUEUE)')
+    .action(async (options: { taskQueue?: string }) => {
+      await runWorker(options.taskQueue ? { taskQueue: options.taskQueue } : {});
+    });
+}

@@ -1,0 +1,38 @@
+import { Command, CommanderError } from 'commander';
+import { registerDecisions } from './commands/decisions.ts';
+import { registerList } from './commands/list.ts';
+import { registerStatus } from './commands/status.ts';
+import { registerStart } from './commands/start.ts';
+import { registerPlan } from './commands/plan.ts';
+import { registerRollback } from './commands/rollback.ts';
+import { registerWorker } from './commands/worker.ts';
+import { registerDev } from './commands/dev.ts';
+import { CliError, ExitCode } from './exit-codes.ts';
+
+const program = new Command('shipgate')
+  .description('Durable releases on Temporal: publish by digest, wait for a person, promote.')
+  .showHelpAfterError('(run shipgate --help for usage)')
+  .exitOverride();
+
+registerStart(program);
+registerStatus(program);
+registerList(program);
+registerDecisions(program);
+registerPlan(program);
+registerRollback(program);
+registerWorker(program);
+registerDev(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    process.exitCode = error.exitCode === 0 ? ExitCode.ok : ExitCode.badInput;
+  } else if (error instanceof CliError) {
+    console.error(`shipgate: ${error.message}`);
+    process.exitCode = error.exitCode;
+  } else {
+    console.error(`shipgate: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    process.exitCode = ExitCode.failure;
+  }
+}

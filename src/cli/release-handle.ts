@@ -1,0 +1,51 @@
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { connectClient, TemporalUnreachable } from '../worker/connect.ts';
+import { releaseWorkflowId, statusQuery } from '../workflows/messages.ts';
+import type { ReleaseStatus } from '../workflows/status.ts';
+import { CliError, ExitCode } from './exit-codes.ts';
+import { normalizeVersion } from './versions.ts';
+
+/** `PROJECT VERSION`, or one argument that is already a release id ("release:acme/gateway:1.2.3"). */
+export function releaseIdFrom(args: string[]): string {
+  const [first, second] = args;
+  if (first?.startsWith('release:') && second === undefined) return first;
+  if (!first || !second) {
+    throw new CliError(
+      'name the release: PROJECT VERSION (e.g. acme/gateway 1.2.3) or its id release:PROJECT:VERSION',
+      ExitCode.badInput,
+    );
+  }
+  return releaseWorkflowId(first, normalizeVersion(second));
+}
+
+export async function client(): Promise<Client> {
+  try {
+    return await connectClient();
+  } catch (error) {
+    if (error instanceof TemporalUnreachable) throw new CliError(error.message, ExitCode.unreachable);
+    throw error;
+  }
+}
+
+export async function releaseStatus(handle: WorkflowHandle): Promise<ReleaseStatus> {
+  try {
+    return await handle.query(statusQuery);
+  } catch (error) {
+    throw asCliError(error, handle.workflowId);
+  }
+}
+
+/** Maps Temporal's answers to the CLI's exit codes and words. */
+export function asCliError(error: unknown, workflowId: string): unknown {
+  if (error instanceof WorkflowNotFoundError) {
+    return new CliError(`no release ${workflowId}; list releases with: shipgate list`, ExitCode.notFound);
+  }
+  if (error instanceof WorkflowUpdateFailedError) {
+    const cause = error.cause instanceof Error ? error.cause.message : error.message;
+    return new CliError(`refused: ${cause}`, ExitCode.refused);
+  }
+  if (error instanceof Error && /workflow execution already completed/i.test(error.message)) {
+    return new CliError(`${workflowId} has already ended; see: shipgate status ${workflowId}`, ExitCode.refused);
+  }
+  return error;
+}

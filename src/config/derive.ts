@@ -1,0 +1,126 @@
+import { formatSemver, parseSemver } from '../artifacts/semver.ts';
+import type { OciArtifactSpec } from '../artifacts/types.ts';
+import type { VerificationPolicy } from '../activities/verify-signatures.ts';
+import type { ForgeConfig } from '../forge/types.ts';
+import type { RegistryEndpoint } from '../registry/credentials.ts';
+import type { ReleaseSpec } from '../workflows/spec.ts';
+import { parseDuration } from './durations.ts';
+import type { ReleaseInput } from './release-input.ts';
+
+/**
+ * The workflow's view of a release, derived from the plan: pure and deterministic (the workflow calls it),
+ * so the same input always gives the same spec on replay.
+ */
+export function deriveSpec(input: ReleaseInput): ReleaseSpec {
+  const { plan } = input;
+  const parsed = parseSemver(input.version);
+  if (!parsed) throw new Error(`version "${input.version}" is not a semantic version`);
+  const version = formatSemver(parsed);
+  const source: RegistryEndpoint = plan.registries.source;
+  const destination: RegistryEndpoint = plan.registries.destination;
+  const imageTag = (template: string | undefined): string =>
+    (template ?? 'v{version}').replaceAll('{version}', version);
+
+  const oci: OciArtifactSpec[] = [
+    ...plan.images.map((image): OciArtifactSpec => ({
+      kind: 'image',
+      name: image.name,
+      source: { endpoint: source, repository: image.source },
+      destination: { endpoint: destination, repository: image.destination },
+      tag: imageTag(image.tag),
+    })),
+    ...plan.charts.map((chart): OciArtifactSpec => ({
+      kind: 'chart',
+      name: chart.name,
+      source: { endpoint: source, repository: chart.source },
+      destination: { endpoint: destination, repository: chart.destination },
+      tag: version,
+    })),
+    ...plan.packages.flatMap((pkg): OciArtifactSpec[] =>
+      pkg.kind === 'oci'
+        ? [
+            {
+              kind: 'oci-package',
+              name: pkg.name,
+              source: { endpoint: source, repository: pkg.source },
+              destination: { endpoint: destination, repository: pkg.destination },
+              tag: version,
+            },
+          ]
+        : [],
+    ),
+  ];
+
+  const forge: ForgeConfig | undefined = plan.forge;
+  const generic = plan.packages.flatMap((pkg) =>
+    pkg.kind === 'gitlab-generic' && forge
+      ? [
+          {
+            kind: 'generic-package' as const,
+            name: pkg.name,
+            version,
+            files: pkg.files,
+            source: { ...forge, project: pkg.sourceProject },
+            destination: { ...forge, project: pkg.destinationProject },
+          },
+        ]
+      : [],
+  );
+
+  const policy: VerificationPolicy = plan.policy.key
+    ? {
+        kind: 'key',
+        ...(plan.policy.key.path
+          ? { publicKeyPath: plan.policy.key.path, publicKeyName: baseName(plan.policy.key.path) }
+          : {}),
+        ...(plan.policy.key.env ? { publicKeyEnv: plan.policy.key.env } : {}),
+        attestations: plan.policy.attestations,
+        attestationsPerPlatform: plan.policy.attestationsPerPlatform ?? false,
+      }
+    : {
+        kind: 'keyless',
+        ...(plan.policy.keyless?.identity ? { identity: plan.policy.keyless.identity } : {}),
+        ...(plan.policy.keyless?.identityRegexp ? { identityRegexp: plan.policy.keyless.identityRegexp } : {}),
+        issuer: plan.policy.keyless?.issuer ?? '',
+        attestations: plan.policy.attestations,
+        attestationsPerPlatform: plan.policy.attestationsPerPlatform ?? false,
+      };
+
+  return {
+    project: plan.project,
+    version,
+    tag: `v${version}`,
+    commitSha: input.commitSha,
+    startedBy: input.startedBy,
+    oci,
+    generic,
+    policy,
+    forge,
+    canonicalCheck: plan.canonical.check && forge !== undefined,
+    gate: {
+      sync: plan.gate.mode,
+      approvers: plan.gate.approvers,
+      allowSelfApproval: plan.gate.allowSelfApproval,
+      deadlineMs: parseDuration(plan.gate.deadline),
+    },
+    smoke: {
+      commands: plan.smoke.commands.map((c) => ({ name: c.name, run: c.run, timeoutMs: parseDuration(c.timeout) })),
+      external: plan.smoke.external.map((c) => ({ name: c.name, timeoutMs: parseDuration(c.timeout) })),
+    },
+    promotion: {
+      floatingTags: plan.promotion.floatingTags,
+      publishRelease: plan.promotion.publishRelease,
+      mergePullRequest: plan.promotion.mergePullRequest?.number,
+      pins: plan.promotion.pins.map((pin) => ({ url: pin.url, tokenEnv: pin.tokenEnv, readBack: pin.readBack })),
+    },
+    notifications: plan.notifications.webhooks.map((hook) => ({
+      url: hook.url,
+      events: hook.events,
+    })),
+    ...(input.timing ? { timing: input.timing } : {}),
+  };
+}
+
+function baseName(path: string): string {
+  return path.split('/').at(-1) ?? path;
+}

@@ -1,0 +1,208 @@
+import { z } from 'zod';
+import { durationPattern } from './durations.ts';
+
+// The release plan (shipgate.yaml). Strict objects everywhere: a typo is an error that names the key.
+// Secrets are never in the plan: it names environment variables (…Env) and files, and the worker reads them.
+
+const envName = z
+  .string()
+  .regex(/^[A-Z_][A-Z0-9_]*$/, { error: 'an environment variable name in capitals, e.g. GITHUB_TOKEN' });
+const duration = z.string().regex(durationPattern, { error: 'a duration such as 90s, 15m, 36h or 14d' });
+const httpUrl = z.url({ protocol: /^https?$/, error: 'an http(s) URL, e.g. https://api.github.com' });
+// OCI distribution spec repository name grammar.
+const repository = z.string().regex(/^[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(\/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*$/, {
+  error: 'a repository path in lower case, e.g. "acme/gateway" (OCI name grammar; no tag, no registry host)',
+});
+const name = z
+  .string()
+  .regex(/^[a-zA-Z0-9][a-zA-Z0-9._-]*$/, { error: 'a short name: letters, digits, ".", "_", "-"' });
+const host = z
+  .string()
+  .regex(/^[a-zA-Z0-9.-]+(:\d+)?$/, { error: 'a registry host[:port] without scheme, e.g. ghcr.io or 127.0.0.1:5000' });
+
+const registry = z.strictObject({
+  host,
+  /** Plain HTTP; only for loopback or lab registries. */
+  plainHttp: z.boolean().default(false),
+  usernameEnv: envName.optional(),
+  passwordEnv: envName.optional(),
+});
+
+const image = z.strictObject({
+  name,
+  source: repository,
+  destination: repository,
+  /** Version tag template; "{version}" is the bare semver. */
+  tag: z
+    .string()
+    .regex(/^[A-Za-z0-9_.{}-]+$/, { error: 'a tag template such as "v{version}"' })
+    .refine((t) => t.includes('{version}'), { error: 'the tag template must contain {version}, e.g. "v{version}"' })
+    .default('v{version}'),
+});
+
+const chart = z.strictObject({ name, source: repository, destination: repository });
+
+const ociPackage = z.strictObject({ name, kind: z.literal('oci'), source: repository, destination: repository });
+const genericPackage = z.strictObject({
+  name,
+  kind: z.literal('gitlab-generic'),
+  files: z.array(z.string().regex(/^[A-Za-z0-9._-]+$/, { error: 'a file name without slashes' })).min(1),
+  sourceProject: z.string().min(1),
+  destinationProject: z.string().min(1),
+});
+const pkg = z.discriminatedUnion('kind', [ociPackage, genericPackage], {
+  error: 'kind must be "oci" (files stored as an OCI artifact) or "gitlab-generic" (GitLab generic package registry)',
+});
+
+const attestation = z.union(
+  [
+    z.enum([
+      'slsaprovenance',
+      'slsaprovenance02',
+      'slsaprovenance1',
+      'spdx',
+      'spdxjson',
+      'cyclonedx',
+      'vuln',
+      'openvex',
+      'custom',
+    ]),
+    z.url(),
+  ],
+  { error: 'a cosign predicate type (slsaprovenance, spdxjson, cyclonedx, vuln, ...) or a predicate type URI' },
+);
+
+const policy = z
+  .strictObject({
+    key: z
+      .strictObject({ path: z.string().min(1).optional(), env: envName.optional() })
+      .refine((k) => Boolean(k.path) !== Boolean(k.env), {
+        error: 'give exactly one of path (a PEM file on the worker) or env',
+      })
+      .optional(),
+    keyless: z
+      .strictObject({
+        identity: z.string().min(1).optional(),
+        identityRegexp: z.string().min(1).optional(),
+        issuer: z.url({ error: 'the OIDC issuer URL, e.g. https://token.actions.githubusercontent.com' }),
+      })
+      .refine((k) => Boolean(k.identity) !== Boolean(k.identityRegexp), {
+        error:
+          'give exactly one of identity or identityRegexp, e.g. identityRegexp: ^https://github.com/ORG/REPO/.github/workflows/publish.yml@refs/tags/v.*$',
+      })
+      .optional(),
+    attestations: z.array(attestation).default([]),
+    /** Also require each attestation on every platform manifest (SBOMs bound to per-arch digests). */
+    attestationsPerPlatform: z.boolean().default(false),
+  })
+  .refine((p) => Boolean(p.key) !== Boolean(p.keyless), { error: 'give exactly one of policy.key or policy.keyless' });
+
+const forge = z.strictObject({
+  kind: z.enum(['github', 'gitlab'], { error: 'kind must be "github" or "gitlab"' }),
+  baseUrl: httpUrl,
+  project: z.string().regex(/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)+$|^\d+$/, {
+    error: 'owner/repo (GitHub), group/project or a numeric id (GitLab)',
+  }),
+  tokenEnv: envName,
+});
+
+const gate = z.strictObject({
+  mode: z
+    .enum(['auto-when-public', 'manual'], {
+      error:
+        'mode must be "auto-when-public" (sync on its own when the commit is public) or "manual" (always wait for a sync go)',
+    })
+    .default('auto-when-public'),
+  approvers: z.array(z.string().min(1)).default([]),
+  allowSelfApproval: z.boolean().default(false),
+  deadline: duration.default('14d'),
+});
+
+const smoke = z.strictObject({
+  commands: z
+    .array(
+      z.strictObject({
+        name,
+        run: z.array(z.string()).min(1, { error: 'the command as an argument list, e.g. ["sh", "-c", "..."]' }),
+        timeout: duration.default('5m'),
+      }),
+    )
+    .default([]),
+  external: z.array(z.strictObject({ name, timeout: duration.default('2h') })).default([]),
+});
+
+const promotion = z.strictObject({
+  floatingTags: z
+    .array(z.enum(['latest', 'minor', 'major'], { error: 'latest, minor (X.Y) or major (X)' }))
+    .default(['latest', 'minor', 'major']),
+  publishRelease: z.boolean().default(true),
+  mergePullRequest: z.strictObject({ number: z.number().int().positive() }).optional(),
+  pins: z.array(z.strictObject({ url: httpUrl, tokenEnv: envName, readBack: z.boolean().default(true) })).default([]),
+});
+
+const notifications = z.strictObject({
+  webhooks: z
+    .array(
+      z.strictObject({
+        url: httpUrl,
+        events: z
+          .array(z.enum(['waiting', 'needs-attention', 'finished']))
+          .min(1)
+          .default(['waiting', 'needs-attention', 'finished']),
+      }),
+    )
+    .default([]),
+});
+
+export const releasePlanSchema = z
+  .strictObject({
+    project: z.string().regex(/^[a-z0-9][a-z0-9._/-]*$/, { error: 'a project name in lower case, e.g. acme/gateway' }),
+    registries: z.strictObject({ source: registry, destination: registry }),
+    images: z.array(image).default([]),
+    charts: z.array(chart).default([]),
+    packages: z.array(pkg).default([]),
+    policy,
+    forge: forge.optional(),
+    canonical: z.strictObject({ check: z.boolean().default(true) }).default({ check: true }),
+    gate: gate.default({ mode: 'auto-when-public', approvers: [], allowSelfApproval: false, deadline: '14d' }),
+    smoke: smoke.default({ commands: [], external: [] }),
+    promotion: promotion.default({ floatingTags: ['latest', 'minor', 'major'], publishRelease: true, pins: [] }),
+    notifications: notifications.default({ webhooks: [] }),
+  })
+  .superRefine((plan, ctx) => {
+    const all = [...plan.images, ...plan.charts, ...plan.packages];
+    if (all.length === 0)
+      ctx.addIssue({ code: 'custom', path: ['images'], message: 'declare at least one image, chart or package' });
+    const seen = new Set<string>();
+    for (const [list, items] of [
+      ['images', plan.images],
+      ['charts', plan.charts],
+      ['packages', plan.packages],
+    ] as const) {
+      items.forEach((item, index) => {
+        if (seen.has(item.name))
+          ctx.addIssue({
+            code: 'custom',
+            path: [list, index, 'name'],
+            message: `"${item.name}" is used twice: names must be unique across images, charts and packages`,
+          });
+        seen.add(item.name);
+      });
+    }
+    if (plan.packages.some((p) => p.kind === 'gitlab-generic') && plan.forge?.kind !== 'gitlab') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['forge'],
+        message: 'gitlab-generic packages need forge.kind: gitlab (the API that stores them)',
+      });
+    }
+    if (plan.promotion.mergePullRequest && !plan.forge) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['promotion', 'mergePullRequest'],
+        message: 'merging a pull request needs a forge: add forge',
+      });
+    }
+  });
+
+export type ReleasePlan = z.infer<typeof releasePlanSchema>;

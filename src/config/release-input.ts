@@ -1,0 +1,12 @@
+import type { ReleasePlan } from './plan.ts';
+
+/** The release workflow's input: the parsed plan plus version, commit and who started it. No secret. */
+export interface ReleaseInput {
+  plan: ReleasePlan;
+  /** "1.2.3" or "v1.2.3". */
+  version: string;
+  commitSha: string;
+  startedBy: string;
+  /** Shorter activity retry backoff, for tests and the demo. */
+  timing?: { retryInitialMs?: number; retryMaxAttempts?: number };
+}

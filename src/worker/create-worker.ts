@@ -1,0 +1,26 @@
+import { fileURLToPath } from 'node:url';
+import type { Client } from '@temporalio/client';
+import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
+import { createActivities } from '../activities/index.ts';
+import { defaultTaskQueue } from '../workflows/messages.ts';
+
+export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+
+/** A shipgate worker: the release and floating-tags workflows plus every activity, on one task queue. */
+export async function createShipgateWorker(options: {
+  connection: NativeConnection;
+  client: Client;
+  namespace?: string;
+  taskQueue?: string;
+  extra?: Partial<WorkerOptions>;
+}): Promise<Worker> {
+  const taskQueue = options.taskQueue ?? defaultTaskQueue;
+  return Worker.create({
+    connection: options.connection,
+    namespace: options.namespace ?? 'default',
+    taskQueue,
+    workflowsPath,
+    activities: createActivities({ client: options.client, taskQueue }),
+    ...options.extra,
+  });
+}

@@ -1,0 +1,38 @@
+import { DefaultLogger, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
+import { connectClient, connectWorkerConnection, temporalSettings } from './connect.ts';
+import { createShipgateWorker } from './create-worker.ts';
+import { defaultTaskQueue } from '../workflows/messages.ts';
+
+/** Structured JSON logs, one object a line, for log shippers. */
+function installJsonLogging(): void {
+  const logger = new DefaultLogger((process.env.SHIPGATE_LOG_LEVEL as 'INFO' | undefined) ?? 'INFO', (entry) => {
+    process.stdout.write(
+      JSON.stringify({
+        time: new Date(Number(entry.timestampNanos / 1_000_000n)).toISOString(),
+        level: entry.level,
+        message: entry.message,
+        ...entry.meta,
+      }) + '\n',
+    );
+  });
+  Runtime.install({
+    logger,
+    telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }), forward: {} } },
+  });
+}
+
+/** Runs a worker until SIGINT/SIGTERM; the worker drains its running tasks before exit. */
+export async function runWorker(options: { taskQueue?: string } = {}): Promise<void> {
+  installJsonLogging();
+  const settings = temporalSettings();
+  const [connection, client] = await Promise.all([connectWorkerConnection(settings), connectClient(settings)]);
+  const worker = await createShipgateWorker({
+    connection,
+    client,
+    namespace: settings.namespace,
+    taskQueue: options.taskQueue ?? process.env.SHIPGATE_TASK_QUEUE ?? defaultTaskQueue,
+  });
+  await worker.run();
+  await connection.close();
+  await client.connection.close();
+}
