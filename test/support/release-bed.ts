@@ -1,0 +1,167 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { WorkflowHandle } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import { inject } from 'vitest';
+import { releasePlanSchema, type ReleasePlan } from '../../src/config/plan.ts';
+import type { ReleaseInput } from '../../src/config/release-input.ts';
+import { createShipgateWorker } from '../../src/worker/create-worker.ts';
+import { releaseWorkflowId, statusQuery } from '../../src/workflows/messages.ts';
+import type { release } from '../../src/workflows/release.ts';
+import type { Phase, ReleaseStatus } from '../../src/workflows/status.ts';
+import { phaseKey, projectKey, versionKey } from '../../src/workflows/search-attributes.ts';
+import { startFakeForge, type FakeForge } from './fake-forge.ts';
+import { pushImage, type PushedImage } from './fixtures/images.ts';
+import { generateKeyPair, signAndAttest, type KeyPair, type SignatureFormat } from './fixtures/signing.ts';
+import { connectTestEnvironment } from './temporal.ts';
+
+export interface ReleaseBed {
+  env: TestWorkflowEnvironment;
+  forge: FakeForge;
+  key: KeyPair;
+  taskQueue: string;
+  workDir: string;
+  source: string;
+  destination: string;
+  worker: Worker;
+  workerRun: Promise<void>;
+  restartWorker: () => Promise<void>;
+  close: () => Promise<void>;
+}
+
+/** A real worker on the shared dev server, the fake forge, a signing key, and the env vars the plan names. */
+export async function startReleaseBed(): Promise<ReleaseBed> {
+  const env = await connectTestEnvironment();
+  const forge = await startFakeForge();
+  const workDir = mkdtempSync(join(tmpdir(), 'shipgate-wf-'));
+  const key = await generateKeyPair(join(workDir, 'keys'));
+  process.env.DEST_USER = inject('destinationUsername');
+  process.env.DEST_PASS = inject('destinationPassword');
+  process.env.FORGE_TOKEN = 'forge-token';
+  process.env.PIN_TOKEN = 'forge-token';
+  const taskQueue = `release-${randomUUID()}`;
+  const bed = {
+    env,
+    forge,
+    key,
+    taskQueue,
+    workDir,
+    source: inject('sourceRegistry'),
+    destination: inject('destinationRegistry'),
+  } as ReleaseBed;
+  const start = async (): Promise<void> => {
+    bed.worker = await createShipgateWorker({ connection: env.nativeConnection, client: env.client, taskQueue });
+    bed.workerRun = bed.worker.run();
+  };
+  await start();
+  bed.restartWorker = async () => {
+    bed.worker.shutdown();
+    await bed.workerRun;
+    await start();
+  };
+  bed.close = async () => {
+    bed.worker.shutdown();
+    await bed.workerRun;
+    await forge.close();
+    await env.teardown();
+  };
+  return bed;
+}
+
+let counter = 0;
+/** A project name of its own per test, so repositories and tags never collide across tests. */
+export function uniqueProject(prefix: string): string {
+  return `${prefix}-${process.pid}-${++counter}-${randomUUID().slice(0, 6)}`;
+}
+
+export function commitSha(seed: string): string {
+  return Array.from({ length: 40 }, (_, i) => '0123456789abcdef'[(seed.charCodeAt(i % seed.length) + i) % 16]).join('');
+}
+
+/** Pushes a signed and attested multi-arch image for a version into the source registry. */
+export async function signedImage(
+  bed: ReleaseBed,
+  repository: string,
+  tag: string,
+  options: { format?: SignatureFormat; attestations?: string[]; sign?: boolean } = {},
+): Promise<PushedImage> {
+  const image = await pushImage({ registry: bed.source, repository, tag });
+  if (options.sign !== false) {
+    await signAndAttest(image, {
+      key: bed.key,
+      format: options.format ?? 'bundle',
+      attestations: options.attestations ?? ['slsaprovenance'],
+      workDir: join(bed.workDir, 'predicates'),
+      perPlatform: false,
+    });
+  }
+  return image;
+}
+
+/** A plan for one image, with the fake forge and the local registries; overrides merge in. */
+export function planFor(bed: ReleaseBed, project: string, overrides: Record<string, unknown> = {}): ReleasePlan {
+  return releasePlanSchema.parse({
+    project,
+    registries: {
+      source: { host: bed.source, plainHttp: true },
+      destination: { host: bed.destination, plainHttp: true, usernameEnv: 'DEST_USER', passwordEnv: 'DEST_PASS' },
+    },
+    images: [{ name: 'app', source: `staging/${project}`, destination: `prod/${project}` }],
+    policy: { key: { path: bed.key.publicKey }, attestations: ['slsaprovenance'] },
+    forge: { kind: 'github', baseUrl: bed.forge.githubUrl, project: `acme/${project}`, tokenEnv: 'FORGE_TOKEN' },
+    gate: { mode: 'auto-when-public', approvers: ['alice', 'bob'], allowSelfApproval: false, deadline: '1h' },
+    promotion: {
+      floatingTags: ['latest', 'minor', 'major'],
+      publishRelease: true,
+      pins: [{ url: `${bed.forge.pinsUrl}/{name}`, tokenEnv: 'PIN_TOKEN', readBack: true }],
+    },
+    ...overrides,
+  });
+}
+
+export async function startRelease(
+  bed: ReleaseBed,
+  plan: ReleasePlan,
+  version: string,
+  sha: string,
+  startedBy = 'ci-bot',
+): Promise<WorkflowHandle<typeof release>> {
+  const input: ReleaseInput = {
+    plan,
+    version,
+    commitSha: sha,
+    startedBy,
+    timing: { retryInitialMs: 100, retryMaxAttempts: 4 },
+  };
+  return bed.env.client.workflow.start<typeof release>('release', {
+    taskQueue: bed.taskQueue,
+    workflowId: releaseWorkflowId(plan.project, version.replace(/^v/, '')),
+    args: [input],
+    workflowIdConflictPolicy: 'USE_EXISTING',
+    typedSearchAttributes: [
+      { key: projectKey, value: plan.project },
+      { key: versionKey, value: version.replace(/^v/, '') },
+      { key: phaseKey, value: 'publishing' },
+    ],
+  });
+}
+
+/** Polls the status query until the release reaches one of the phases (or fails the test after timeoutMs). */
+export async function waitForPhase(
+  handle: WorkflowHandle,
+  phases: Phase | Phase[],
+  timeoutMs = 90_000,
+): Promise<ReleaseStatus> {
+  const wanted = Array.isArray(phases) ? phases : [phases];
+  const deadline = Date.now() + timeoutMs;
+  let status: ReleaseStatus | undefined;
+  while (Date.now() < deadline) {
+    status = await handle.query(statusQuery);
+    if (wanted.includes(status.phase)) return status;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`release did not reach ${wanted.join('/')}; last status: ${JSON.stringify(status, null, 2)}`);
+}
