@@ -87,6 +87,11 @@ export interface FakeForge {
   close: () => Promise<void>;
 }
 
+function str(value: unknown, fallback: string): string {
+  if (value === undefined || value === null) return fallback;
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
 export async function startFakeForge(options: { port?: number; tokens?: string[] } = {}): Promise<FakeForge> {
   const calls: RecordedCall[] = [];
   const faults: Fault[] = [];
@@ -223,7 +228,7 @@ export async function startFakeForge(options: { port?: number; tokens?: string[]
         return send(200, [...releases].reverse().slice((page - 1) * perPage, page * perPage));
       }
       if (rest === '/releases' && call.method === 'POST') {
-        const tag = String(body.tag_name ?? '');
+        const tag = str(body.tag_name, '');
         if (releases.some((x) => x.tag_name === tag)) {
           return send(422, {
             message: 'Validation Failed',
@@ -235,11 +240,11 @@ export async function startFakeForge(options: { port?: number; tokens?: string[]
         const release: GithubRelease = {
           id: nextId++,
           tag_name: tag,
-          name: String(body.name ?? tag),
-          body: String(body.body ?? ''),
+          name: str(body.name, tag),
+          body: str(body.body, ''),
           draft: Boolean(body.draft),
           prerelease: Boolean(body.prerelease),
-          target_commitish: String(body.target_commitish ?? 'main'),
+          target_commitish: str(body.target_commitish, 'main'),
           html_url: `https://github.com/${repo}/releases/tag/${tag}`,
           published_at: body.draft ? null : new Date().toISOString(),
         };
@@ -313,10 +318,10 @@ export async function startFakeForge(options: { port?: number; tokens?: string[]
       if (rest === '/releases' && call.method === 'POST') {
         if (releases.some((x) => x.tag_name === body.tag_name)) return send(409, { message: 'Release already exists' });
         const release = {
-          tag_name: String(body.tag_name),
-          name: String(body.name ?? body.tag_name),
-          description: String(body.description ?? ''),
-          ref: String(body.ref ?? ''),
+          tag_name: str(body.tag_name, ''),
+          name: str(body.name, body.tag_name),
+          description: str(body.description, ''),
+          ref: str(body.ref, ''),
         };
         releases.push(release);
         return send(201, {
@@ -410,8 +415,8 @@ export async function startFakeForge(options: { port?: number; tokens?: string[]
         pins.set(name, {
           name,
           digest: body.digest,
-          version: String(body.version ?? ''),
-          gitSha: String(body.gitSha ?? ''),
+          version: str(body.version, ''),
+          gitSha: str(body.gitSha, ''),
         });
         return send(200, pins.get(name));
       }

@@ -1,7 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RegistryClient } from '../../src/registry/client.ts';
 import { approveUpdate, statusQuery } from '../../src/workflows/messages.ts';
-import { commitSha, planFor, signedImage, startRelease, startReleaseBed, uniqueProject, waitForPhase, type ReleaseBed } from '../support/release-bed.ts';
+import {
+  commitSha,
+  planFor,
+  signedImage,
+  startRelease,
+  startReleaseBed,
+  uniqueProject,
+  waitForPhase,
+  type ReleaseBed,
+} from '../support/release-bed.ts';
 
 describe('release workflow: public commit, automatic sync, approval, promotion', () => {
   let bed: ReleaseBed;
@@ -39,13 +48,20 @@ describe('release workflow: public commit, automatic sync, approval, promotion',
     expect(new Set(artifact?.verifications.map((v) => v.where))).toEqual(new Set(['source', 'destination']));
 
     // Published, not promoted: the version tag is at the destination, latest is not; the release is a draft.
-    const destination = new RegistryClient({ host: bed.destination, plainHttp: true, usernameEnv: 'DEST_USER', passwordEnv: 'DEST_PASS' });
+    const destination = new RegistryClient({
+      host: bed.destination,
+      plainHttp: true,
+      usernameEnv: 'DEST_USER',
+      passwordEnv: 'DEST_PASS',
+    });
     expect((await destination.headManifest(`prod/${project}`, 'v1.0.0'))?.digest).toBe(image.digest);
     expect(await destination.headManifest(`prod/${project}`, 'latest')).toBeUndefined();
     expect(bed.forge.githubReleases(`acme/${project}`).map((r) => [r.tag_name, r.draft])).toEqual([['v1.0.0', true]]);
     expect(bed.forge.githubReleases(`acme/${project}`)[0]?.body).toContain(`prod/${project}@${image.digest}`);
 
-    const decision = await handle.executeUpdate(approveUpdate, { args: [{ approver: 'alice', digests: waiting.gate?.digests ?? [], comment: 'looks good' }] });
+    const decision = await handle.executeUpdate(approveUpdate, {
+      args: [{ approver: 'alice', digests: waiting.gate?.digests ?? [], comment: 'looks good' }],
+    });
     expect(decision.kind).toBe('approve');
     const done = await waitForPhase(handle, ['promoted', 'needs-attention']);
     expect(done.attention).toBeUndefined();
@@ -59,7 +75,11 @@ describe('release workflow: public commit, automatic sync, approval, promotion',
     expect(bed.forge.callsTo('POST', new RegExp(`/repos/acme/${project}/releases$`))).toHaveLength(1);
     expect(bed.forge.githubPull(`acme/${project}`, 7)?.merged).toBe(true);
     expect(bed.forge.pins().get('app')).toMatchObject({ digest: image.digest, version: '1.0.0', gitSha: sha });
-    expect(done.decisions.find((d) => d.kind === 'approve')).toMatchObject({ by: 'alice', comment: 'looks good', digests: [`app@${image.digest}`] });
+    expect(done.decisions.find((d) => d.kind === 'approve')).toMatchObject({
+      by: 'alice',
+      comment: 'looks good',
+      digests: [`app@${image.digest}`],
+    });
     expect((await handle.query(statusQuery)).tagMoves.map((m) => m.tag).sort()).toEqual(['1', '1.0', 'latest']);
   });
 });
