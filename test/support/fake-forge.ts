@@ -319,7 +319,7 @@ export async function startFakeForge(options: { port?: number; tokens?: string[]
         if (releases.some((x) => x.tag_name === body.tag_name)) return send(409, { message: 'Release already exists' });
         const release = {
           tag_name: str(body.tag_name, ''),
-          name: str(body.name, body.tag_name),
+          name: str(body.name, str(body.tag_name, '')),
           description: str(body.description, ''),
           ref: str(body.ref, ''),
         };
