@@ -1,0 +1,93 @@
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RegistryClient } from '../../src/registry/client.ts';
+import { approveSignal, approveUpdate, rejectUpdate, statusQuery } from '../../src/workflows/messages.ts';
+import { commitSha, planFor, signedImage, startRelease, startReleaseBed, uniqueProject, waitForPhase, type ReleaseBed } from '../support/release-bed.ts';
+
+describe('release workflow: gates', () => {
+  let bed: ReleaseBed;
+  let destination: RegistryClient;
+  beforeAll(async () => {
+    bed = await startReleaseBed();
+    destination = new RegistryClient({ host: bed.destination, plainHttp: true, usernameEnv: 'DEST_USER', passwordEnv: 'DEST_PASS' });
+  });
+  afterAll(async () => {
+    await bed?.close();
+  });
+
+  it('a private commit waits for a manual sync go before copying anything, then goes on', async () => {
+    const project = uniqueProject('private');
+    const image = await signedImage(bed, `staging/${project}`, 'v2.0.0');
+    const handle = await startRelease(bed, planFor(bed, project), 'v2.0.0', commitSha(project));
+    const waiting = await waitForPhase(handle, ['awaiting-sync', 'needs-attention']);
+    expect(waiting.phase).toBe('awaiting-sync');
+    expect(waiting.canonical).toMatchObject({ public: false });
+    expect(waiting.gate?.kind).toBe('sync');
+    expect(await destination.headManifest(`prod/${project}`, 'v2.0.0')).toBeUndefined();
+
+    await handle.executeUpdate(approveUpdate, { args: [{ approver: 'bob', digests: [`app@${image.digest}`], gate: 'sync' }] });
+    const atGate = await waitForPhase(handle, ['awaiting-approval', 'needs-attention']);
+    expect(atGate.phase).toBe('awaiting-approval');
+    expect((await destination.headManifest(`prod/${project}`, 'v2.0.0'))?.digest).toBe(image.digest);
+    expect(atGate.decisions.map((d) => [d.kind, d.gate])).toEqual([['approve', 'sync']]);
+  });
+
+  it('refuses a wrong approver, self-approval and a stale digest set; a refused signal is recorded, not obeyed', async () => {
+    const project = uniqueProject('policy');
+    const image = await signedImage(bed, `staging/${project}`, 'v1.1.0');
+    const sha = commitSha(project);
+    bed.forge.seedGithubCommit(`acme/${project}`, sha);
+    const plan = planFor(bed, project, { gate: { approvers: ['alice', 'ci-bot'], allowSelfApproval: false, deadline: '1h' } });
+    const handle = await startRelease(bed, plan, 'v1.1.0', sha, 'ci-bot');
+    const waiting = await waitForPhase(handle, ['awaiting-approval', 'needs-attention']);
+    const digests = waiting.gate?.digests ?? [];
+    expect(digests).toEqual([`app@${image.digest}`]);
+
+    const refusal = async (approver: string, set: string[]) => {
+      const error = await handle.executeUpdate(approveUpdate, { args: [{ approver, digests: set }] }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(WorkflowUpdateFailedError);
+      return ((error as WorkflowUpdateFailedError).cause as Error).message;
+    };
+    expect(await refusal('mallory', digests)).toMatch(/mallory may not approve/);
+    expect(await refusal('ci-bot', digests)).toMatch(/started this release.*self-approval/);
+    expect(await refusal('alice', [`app@sha256:${'0'.repeat(64)}`])).toMatch(/different digest set/);
+
+    await handle.signal(approveSignal, { approver: 'mallory', digests });
+    const afterSignal = await handle.query(statusQuery);
+    expect(afterSignal.phase).toBe('awaiting-approval');
+    expect(afterSignal.decisions).toEqual([expect.objectContaining({ kind: 'refused', by: 'mallory', via: 'signal' })]);
+
+    await handle.signal(approveSignal, { approver: 'alice', digests });
+    const done = await waitForPhase(handle, ['promoted', 'needs-attention']);
+    expect(done.phase).toBe('promoted');
+    expect(done.decisions.at(-1)).toMatchObject({ kind: 'approve', by: 'alice', via: 'signal' });
+  });
+
+  it('a rejection ends the release with nothing promoted', async () => {
+    const project = uniqueProject('reject');
+    await signedImage(bed, `staging/${project}`, 'v1.0.0');
+    const sha = commitSha(project);
+    bed.forge.seedGithubCommit(`acme/${project}`, sha);
+    const handle = await startRelease(bed, planFor(bed, project), 'v1.0.0', sha);
+    await waitForPhase(handle, ['awaiting-approval', 'needs-attention']);
+    await handle.executeUpdate(rejectUpdate, { args: [{ by: 'alice', reason: 'smoke looked wrong' }] });
+    const status = await handle.result();
+    expect(status.phase).toBe('rejected');
+    expect(await destination.headManifest(`prod/${project}`, 'latest')).toBeUndefined();
+    expect(bed.forge.githubReleases(`acme/${project}`).every((r) => r.draft)).toBe(true);
+    expect(bed.forge.pins().has(project)).toBe(false);
+  });
+
+  it('the approval deadline ends the release as expired, with nothing promoted', async () => {
+    const project = uniqueProject('expire');
+    await signedImage(bed, `staging/${project}`, 'v1.0.0');
+    const sha = commitSha(project);
+    bed.forge.seedGithubCommit(`acme/${project}`, sha);
+    const plan = planFor(bed, project, { gate: { approvers: [], allowSelfApproval: false, deadline: '2s' } });
+    const handle = await startRelease(bed, plan, 'v1.0.0', sha);
+    const status = await handle.result();
+    expect(status.phase).toBe('expired');
+    expect(status.decisions.at(-1)).toMatchObject({ kind: 'expired', via: 'timer' });
+    expect(await destination.headManifest(`prod/${project}`, 'latest')).toBeUndefined();
+  });
+});
