@@ -91,6 +91,8 @@ export async function verifyArtifact(input: {
     const args = identityArgs(policy, keyFile);
     const digests: DigestVerification[] = [];
     let done = 0;
+    // cosign runs take seconds each: keep heartbeating so a dead worker is noticed and a live one is not.
+    const ticker = setInterval(() => heartbeat({ verified: done, of: targets.length }), 2_000);
     await Promise.all(
       targets.map(async (target, index) => {
         const ref = refAtDigest(location, target.digest);
@@ -101,7 +103,7 @@ export async function verifyArtifact(input: {
         digests.push({ digest: target.digest, role: target.role, signature: true, attestations: required });
         heartbeat({ verified: ++done, of: targets.length });
       }),
-    );
+    ).finally(() => clearInterval(ticker));
     digests.sort(
       (a, b) => targets.findIndex((t) => t.digest === a.digest) - targets.findIndex((t) => t.digest === b.digest),
     );

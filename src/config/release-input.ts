@@ -8,5 +8,5 @@ export interface ReleaseInput {
   commitSha: string;
   startedBy: string;
   /** Shorter activity retry backoff, for tests and the demo. */
-  timing?: { retryInitialMs?: number; retryMaxAttempts?: number };
+  timing?: { retryInitialMs?: number; retryMaxAttempts?: number; heartbeatTimeoutMs?: number };
 }

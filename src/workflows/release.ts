@@ -55,6 +55,7 @@ export async function release(input: ReleaseInput): Promise<ReleaseStatus> {
   const spec = deriveSpec(input);
   const state = new ReleaseState(spec);
   const a = activitiesFor(spec);
+  const timeouts = timeoutsFor(spec);
   const resolved = new Map<string, ResolvedOciArtifact>();
   const packages = new Map<string, PackageFile[]>();
   let draft: ReleaseDraft | undefined;
@@ -590,13 +591,17 @@ export async function release(input: ReleaseInput): Promise<ReleaseStatus> {
 
 // --- helpers (pure) ----------------------------------------------------------------------------------------
 
-const timeouts = {
-  short: { startToCloseTimeout: '2 minutes' },
-  verify: { startToCloseTimeout: '10 minutes', heartbeatTimeout: '2 minutes' },
-  copy: { startToCloseTimeout: '2 hours', heartbeatTimeout: '1 minute' },
-  tags: { startToCloseTimeout: '15 minutes' },
-  smoke: (ms: number): ActivityOptions => ({ startToCloseTimeout: ms + 30_000 }),
-} satisfies Record<string, ActivityOptions | ((ms: number) => ActivityOptions)>;
+/** Activity timeouts; heartbeat timeouts decide how fast a killed worker's activity is retried elsewhere. */
+function timeoutsFor(spec: ReleaseSpec) {
+  const heartbeat = (ms: number): number => spec.timing?.heartbeatTimeoutMs ?? ms;
+  return {
+    short: { startToCloseTimeout: '2 minutes' },
+    verify: { startToCloseTimeout: '10 minutes', heartbeatTimeout: heartbeat(60_000) },
+    copy: { startToCloseTimeout: '2 hours', heartbeatTimeout: heartbeat(60_000) },
+    tags: { startToCloseTimeout: '15 minutes' },
+    smoke: (ms: number): ActivityOptions => ({ startToCloseTimeout: ms + 30_000 }),
+  } satisfies Record<string, ActivityOptions | ((ms: number) => ActivityOptions)>;
+}
 
 function activitiesFor(spec: ReleaseSpec) {
   return proxyActivities<Activities>({

@@ -43,5 +43,5 @@ export interface ReleaseSpec {
   };
   notifications: { url: string; events: NotificationEvent[] }[];
   /** Activity timing; tests shorten the retry backoff. */
-  timing?: { retryInitialMs?: number; retryMaxAttempts?: number };
+  timing?: { retryInitialMs?: number; retryMaxAttempts?: number; heartbeatTimeoutMs?: number };
 }

@@ -134,7 +134,7 @@ export async function startRelease(
     version,
     commitSha: sha,
     startedBy,
-    timing: { retryInitialMs: 100, retryMaxAttempts: 4 },
+    timing: { retryInitialMs: 100, retryMaxAttempts: 4, heartbeatTimeoutMs: 5_000 },
   };
   return bed.env.client.workflow.start<typeof release>('release', {
     taskQueue: bed.taskQueue,

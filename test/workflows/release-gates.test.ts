@@ -2,14 +2,28 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RegistryClient } from '../../src/registry/client.ts';
 import { approveSignal, approveUpdate, rejectUpdate, statusQuery } from '../../src/workflows/messages.ts';
-import { commitSha, planFor, signedImage, startRelease, startReleaseBed, uniqueProject, waitForPhase, type ReleaseBed } from '../support/release-bed.ts';
+import {
+  commitSha,
+  planFor,
+  signedImage,
+  startRelease,
+  startReleaseBed,
+  uniqueProject,
+  waitForPhase,
+  type ReleaseBed,
+} from '../support/release-bed.ts';
 
 describe('release workflow: gates', () => {
   let bed: ReleaseBed;
   let destination: RegistryClient;
   beforeAll(async () => {
     bed = await startReleaseBed();
-    destination = new RegistryClient({ host: bed.destination, plainHttp: true, usernameEnv: 'DEST_USER', passwordEnv: 'DEST_PASS' });
+    destination = new RegistryClient({
+      host: bed.destination,
+      plainHttp: true,
+      usernameEnv: 'DEST_USER',
+      passwordEnv: 'DEST_PASS',
+    });
   });
   afterAll(async () => {
     await bed?.close();
@@ -25,7 +39,9 @@ describe('release workflow: gates', () => {
     expect(waiting.gate?.kind).toBe('sync');
     expect(await destination.headManifest(`prod/${project}`, 'v2.0.0')).toBeUndefined();
 
-    await handle.executeUpdate(approveUpdate, { args: [{ approver: 'bob', digests: [`app@${image.digest}`], gate: 'sync' }] });
+    await handle.executeUpdate(approveUpdate, {
+      args: [{ approver: 'bob', digests: [`app@${image.digest}`], gate: 'sync' }],
+    });
     const atGate = await waitForPhase(handle, ['awaiting-approval', 'needs-attention']);
     expect(atGate.phase).toBe('awaiting-approval');
     expect((await destination.headManifest(`prod/${project}`, 'v2.0.0'))?.digest).toBe(image.digest);
@@ -37,14 +53,18 @@ describe('release workflow: gates', () => {
     const image = await signedImage(bed, `staging/${project}`, 'v1.1.0');
     const sha = commitSha(project);
     bed.forge.seedGithubCommit(`acme/${project}`, sha);
-    const plan = planFor(bed, project, { gate: { approvers: ['alice', 'ci-bot'], allowSelfApproval: false, deadline: '1h' } });
+    const plan = planFor(bed, project, {
+      gate: { approvers: ['alice', 'ci-bot'], allowSelfApproval: false, deadline: '1h' },
+    });
     const handle = await startRelease(bed, plan, 'v1.1.0', sha, 'ci-bot');
     const waiting = await waitForPhase(handle, ['awaiting-approval', 'needs-attention']);
     const digests = waiting.gate?.digests ?? [];
     expect(digests).toEqual([`app@${image.digest}`]);
 
     const refusal = async (approver: string, set: string[]) => {
-      const error = await handle.executeUpdate(approveUpdate, { args: [{ approver, digests: set }] }).catch((e: unknown) => e);
+      const error = await handle
+        .executeUpdate(approveUpdate, { args: [{ approver, digests: set }] })
+        .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(WorkflowUpdateFailedError);
       return ((error as WorkflowUpdateFailedError).cause as Error).message;
     };

@@ -1,0 +1,190 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import { RegistryClient } from '../../src/registry/client.ts';
+import { approveUpdate, retryUpdate, statusQuery } from '../../src/workflows/messages.ts';
+import { pushImage, regctl } from '../support/fixtures/images.ts';
+import {
+  commitSha,
+  planFor,
+  signedImage,
+  startRelease,
+  startReleaseBed,
+  uniqueProject,
+  waitForPhase,
+  type ReleaseBed,
+} from '../support/release-bed.ts';
+
+describe('release workflow: failures, retries, restarts and concurrency', () => {
+  let bed: ReleaseBed;
+  let destination: RegistryClient;
+  beforeAll(async () => {
+    bed = await startReleaseBed();
+    destination = new RegistryClient({
+      host: bed.destination,
+      plainHttp: true,
+      usernameEnv: 'DEST_USER',
+      passwordEnv: 'DEST_PASS',
+    });
+  });
+  afterAll(async () => {
+    await bed?.close();
+  });
+
+  const publicRelease = async (project: string, version: string, overrides: Record<string, unknown> = {}) => {
+    const image = await signedImage(bed, `staging/${project}`, version);
+    const sha = commitSha(`${project}-${version}`);
+    bed.forge.seedGithubCommit(`acme/${project}`, sha);
+    const handle = await startRelease(bed, planFor(bed, project, overrides), version, sha);
+    return { image, sha, handle };
+  };
+
+  it('a version tag re-pointed between publish and promote stops the promotion; restored, retry completes', async () => {
+    const project = uniqueProject('tamper');
+    const { image, handle } = await publicRelease(project, 'v1.0.0');
+    const waiting = await waitForPhase(handle, ['awaiting-approval', 'needs-attention']);
+    expect(waiting.phase).toBe('awaiting-approval');
+
+    // Someone pushes other bytes under the released tag at the destination.
+    const impostor = await pushImage({
+      registry: bed.destination,
+      repository: `prod/${project}`,
+      tag: 'v1.0.0',
+      dockerConfigDir: inject('dockerConfigDir'),
+      label: 'impostor',
+    });
+    expect((await destination.headManifest(`prod/${project}`, 'v1.0.0'))?.digest).toBe(impostor.digest);
+
+    await handle.executeUpdate(approveUpdate, { args: [{ approver: 'alice', digests: waiting.gate?.digests ?? [] }] });
+    const stopped = await waitForPhase(handle, ['needs-attention', 'promoted']);
+    expect(stopped.phase).toBe('needs-attention');
+    expect(stopped.attention).toMatchObject({ step: 'reverify', type: 'TagTampered' });
+    expect(stopped.attention?.message).toContain(image.digest);
+    expect(await destination.headManifest(`prod/${project}`, 'latest')).toBeUndefined();
+
+    // The operator restores the tag from the recorded digest and retries from the failed step.
+    await regctl(
+      bed.destination,
+      [
+        'image',
+        'copy',
+        `${bed.destination}/prod/${project}@${image.digest}`,
+        `${bed.destination}/prod/${project}:v1.0.0`,
+      ],
+      inject('dockerConfigDir'),
+    );
+    await handle.executeUpdate(retryUpdate, { args: [{ by: 'alice', comment: 'restored v1.0.0' }] });
+    const done = await waitForPhase(handle, ['promoted', 'needs-attention']);
+    expect(done.phase).toBe('promoted');
+    expect((await destination.headManifest(`prod/${project}`, 'latest'))?.digest).toBe(image.digest);
+    expect(done.steps.filter((s) => s.step === 'copy')).toHaveLength(1);
+  });
+
+  it('a pin endpoint answering 500 then 200 succeeds; answering 400 needs attention, and retry after the fix completes', async () => {
+    const first = uniqueProject('pin500');
+    bed.forge.failNext({ method: 'POST', pathPrefix: '/pins/' }, [{ status: 500 }]);
+    const one = await publicRelease(first, 'v1.0.0', {
+      promotion: {
+        floatingTags: [],
+        publishRelease: false,
+        pins: [{ url: `${bed.forge.pinsUrl}/${first}`, tokenEnv: 'PIN_TOKEN', readBack: true }],
+      },
+    });
+    const gate = await waitForPhase(one.handle, 'awaiting-approval');
+    await one.handle.executeUpdate(approveUpdate, { args: [{ approver: 'alice', digests: gate.gate?.digests ?? [] }] });
+    expect((await waitForPhase(one.handle, ['promoted', 'needs-attention'])).phase).toBe('promoted');
+    expect(bed.forge.callsTo('POST', new RegExp(`^/pins/${first}$`)).map((c) => c.status)).toEqual([500, 200]);
+    expect(bed.forge.pins().get(first)?.digest).toBe(one.image.digest);
+
+    const second = uniqueProject('pin400');
+    bed.forge.failAlways(
+      { method: 'POST', pathPrefix: `/pins/${second}` },
+      { status: 400, body: { error: 'unknown service' } },
+    );
+    const two = await publicRelease(second, 'v1.0.0', {
+      promotion: {
+        floatingTags: [],
+        publishRelease: false,
+        pins: [{ url: `${bed.forge.pinsUrl}/${second}`, tokenEnv: 'PIN_TOKEN', readBack: true }],
+      },
+    });
+    const gate2 = await waitForPhase(two.handle, 'awaiting-approval');
+    await two.handle.executeUpdate(approveUpdate, {
+      args: [{ approver: 'alice', digests: gate2.gate?.digests ?? [] }],
+    });
+    const stuck = await waitForPhase(two.handle, ['needs-attention', 'promoted']);
+    expect(stuck.phase).toBe('needs-attention');
+    expect(stuck.attention).toMatchObject({ step: 'pin', type: 'PinRejected' });
+    expect(stuck.attention?.message).toContain('400');
+    expect(bed.forge.callsTo('POST', new RegExp(`^/pins/${second}$`))).toHaveLength(1);
+
+    bed.forge.clearFaults();
+    await two.handle.executeUpdate(retryUpdate, { args: [{ by: 'alice', comment: 'registered the service' }] });
+    const done = await waitForPhase(two.handle, ['promoted', 'needs-attention']);
+    expect(done.phase).toBe('promoted');
+    expect(bed.forge.pins().get(second)?.digest).toBe(two.image.digest);
+  });
+
+  it('a worker restarted mid-publish resumes and completes with no side effect done twice', async () => {
+    const project = uniqueProject('restart');
+    const image = await pushImage({
+      registry: bed.source,
+      repository: `staging/${project}`,
+      tag: 'v3.0.0',
+      layerBytes: 24 * 1024 * 1024,
+    });
+    const { signAndAttest } = await import('../support/fixtures/signing.ts');
+    await signAndAttest(image, {
+      key: bed.key,
+      format: 'legacy',
+      attestations: ['slsaprovenance'],
+      workDir: bed.workDir,
+      perPlatform: false,
+    });
+    const sha = commitSha(project);
+    bed.forge.seedGithubCommit(`acme/${project}`, sha);
+    const handle = await startRelease(bed, planFor(bed, project), 'v3.0.0', sha);
+    for (let i = 0; i < 300; i++) {
+      const status = await handle.query(statusQuery);
+      if (status.currentStep === 'copy' || status.phase !== 'publishing') break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    await bed.restartWorker();
+    const waiting = await waitForPhase(handle, ['awaiting-approval', 'needs-attention']);
+    expect(waiting.phase).toBe('awaiting-approval');
+    await handle.executeUpdate(approveUpdate, { args: [{ approver: 'alice', digests: waiting.gate?.digests ?? [] }] });
+    await bed.restartWorker();
+    const done = await waitForPhase(handle, ['promoted', 'needs-attention']);
+    expect(done.phase).toBe('promoted');
+    expect(bed.forge.callsTo('POST', new RegExp(`/repos/acme/${project}/releases$`))).toHaveLength(1);
+    expect(
+      bed.forge.callsTo('POST', /^\/pins\/app$/).filter((c) => (c.body as { digest?: string }).digest === image.digest),
+    ).toHaveLength(1);
+    expect((await destination.headManifest(`prod/${project}`, 'latest'))?.digest).toBe(image.digest);
+  });
+
+  it('two releases promoting at the same time leave every floating tag on the higher version', async () => {
+    const project = uniqueProject('race');
+    const noPins = { promotion: { floatingTags: ['latest', 'minor', 'major'], publishRelease: false, pins: [] } };
+    const low = await publicRelease(project, 'v1.4.0', noPins);
+    const high = await publicRelease(project, 'v1.5.0', noPins);
+    const [lowGate, highGate] = await Promise.all([
+      waitForPhase(low.handle, 'awaiting-approval'),
+      waitForPhase(high.handle, 'awaiting-approval'),
+    ]);
+    await Promise.all([
+      high.handle.executeUpdate(approveUpdate, {
+        args: [{ approver: 'alice', digests: highGate.gate?.digests ?? [] }],
+      }),
+      low.handle.executeUpdate(approveUpdate, { args: [{ approver: 'bob', digests: lowGate.gate?.digests ?? [] }] }),
+    ]);
+    const [lowDone, highDone] = await Promise.all([
+      waitForPhase(low.handle, ['promoted', 'needs-attention']),
+      waitForPhase(high.handle, ['promoted', 'needs-attention']),
+    ]);
+    expect([lowDone.phase, highDone.phase]).toEqual(['promoted', 'promoted']);
+    expect((await destination.headManifest(`prod/${project}`, 'latest'))?.digest).toBe(high.image.digest);
+    expect((await destination.headManifest(`prod/${project}`, '1'))?.digest).toBe(high.image.digest);
+    expect((await destination.headManifest(`prod/${project}`, '1.4'))?.digest).toBe(low.image.digest);
+    expect((await destination.headManifest(`prod/${project}`, '1.5'))?.digest).toBe(high.image.digest);
+  });
+});
