@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 import { importX } from 'eslint-plugin-import-x';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.tools/**', '.state/**', 'test/replay/histories/**'] },
+  { ignores: ['node_modules/**', '.tools/**', '.state/**', '.scratch/**', 'test/replay/histories/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
