@@ -93,17 +93,22 @@ export async function verifyArtifact(input: {
     let done = 0;
     // cosign runs take seconds each: keep heartbeating so a dead worker is noticed and a live one is not.
     const ticker = setInterval(() => heartbeat({ verified: done, of: targets.length }), 2_000);
-    await Promise.all(
-      targets.map(async (target, index) => {
-        const ref = refAtDigest(location, target.digest);
-        const what = `${artifact.kind} "${artifact.name}" ${target.role} ${target.digest} at the ${where}`;
-        await verifySignature(ref, args, env, what, target.digest);
-        const required = index === 0 || policy.attestationsPerPlatform ? wantAttestations : [];
-        for (const type of required) await verifyAttestation(ref, args, env, what, type);
-        digests.push({ digest: target.digest, role: target.role, signature: true, attestations: required });
-        heartbeat({ verified: ++done, of: targets.length });
-      }),
-    ).finally(() => clearInterval(ticker));
+    const check = async (target: (typeof targets)[number], index: number): Promise<void> => {
+      const ref = refAtDigest(location, target.digest);
+      const what = `${artifact.kind} "${artifact.name}" ${target.role} ${target.digest} at the ${where}`;
+      await verifySignature(ref, args, env, what, target.digest);
+      const required = index === 0 || policy.attestationsPerPlatform ? wantAttestations : [];
+      for (const type of required) await verifyAttestation(ref, args, env, what, type);
+      digests.push({ digest: target.digest, role: target.role, signature: true, attestations: required });
+      heartbeat({ verified: ++done, of: targets.length });
+    };
+    // The index first, so a failure names the digest people approve; then the platforms side by side.
+    try {
+      await check(targets[0] as (typeof targets)[number], 0);
+      await Promise.all(targets.slice(1).map((target, index) => check(target, index + 1)));
+    } finally {
+      clearInterval(ticker);
+    }
     digests.sort(
       (a, b) => targets.findIndex((t) => t.digest === a.digest) - targets.findIndex((t) => t.digest === b.digest),
     );
