@@ -24,7 +24,7 @@ const secretKeys = /^(token|password|secret|apiKey|api_key|privateKey|auth)$/i;
 
 export function parsePlan(text: string, source = 'shipgate.yaml'): ReleasePlan {
   const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, prettyErrors: false });
+  const document = parseDocument(text, { lineCounter, prettyErrors: true });
   if (document.errors.length > 0) {
     throw new PlanError(
       source,

@@ -1,0 +1,97 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parsePlan, PlanError } from '../../src/config/load.ts';
+import { deriveSpec } from '../../src/config/derive.ts';
+import { parseDuration } from '../../src/config/durations.ts';
+
+const minimal = `
+project: acme/app
+registries:
+  source: { host: 127.0.0.1:5000, plainHttp: true }
+  destination: { host: registry.example }
+images:
+  - { name: app, source: staging/app, destination: acme/app }
+policy:
+  key: { path: ./cosign.pub }
+`;
+
+function issuesOf(text: string): string[] {
+  try {
+    parsePlan(text, 'plan.yaml');
+  } catch (error) {
+    expect(error).toBeInstanceOf(PlanError);
+    return (error as PlanError).issues.map((i) => `${i.path}: ${i.message}`);
+  }
+  throw new Error('the plan was accepted');
+}
+
+describe('release plan', () => {
+  it('parses the documented example', () => {
+    const plan = parsePlan(readFileSync(new URL('../../examples/shipgate.yaml', import.meta.url), 'utf8'));
+    expect(plan.packages[0]).toMatchObject({
+      kind: 'gitlab-generic',
+      files: ['gateway-linux-amd64', 'gateway-linux-arm64'],
+    });
+    expect(plan.policy.keyless?.identityRegexp).toContain('publish.yml@refs/tags/v');
+  });
+
+  it('fills defaults for a minimal plan and derives the release spec', () => {
+    const plan = parsePlan(minimal);
+    expect(plan.gate).toEqual({ mode: 'auto-when-public', approvers: [], allowSelfApproval: false, deadline: '14d' });
+    const spec = deriveSpec({ plan, version: 'v1.2.3', commitSha: 'a'.repeat(40), startedBy: 'ci' });
+    expect(spec.version).toBe('1.2.3');
+    expect(spec.oci[0]).toMatchObject({ kind: 'image', tag: 'v1.2.3', destination: { repository: 'acme/app' } });
+    expect(spec.gate.deadlineMs).toBe(14 * 86_400_000);
+    expect(spec.promotion.floatingTags).toEqual(['latest', 'minor', 'major']);
+  });
+
+  it('names the field and the fix for every problem at once', () => {
+    const issues = issuesOf(`
+project: acme/app
+registries:
+  source: { host: "https://bad" }
+  destination: { host: registry.example, usernameEnv: lower_case }
+images:
+  - { name: app, source: Staging/App, destination: acme/app, tga: v1 }
+policy: {}
+gate: { deadline: soon }
+`);
+    expect(issues).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^registries\.source\.host: a registry host\[:port\] without scheme/),
+        expect.stringMatching(/^registries\.destination\.usernameEnv: an environment variable name in capitals/),
+        expect.stringMatching(/^images\[0\]\.source: a repository path in lower case/),
+        expect.stringMatching(/^images\[0\]: unknown key "tga"/),
+        expect.stringMatching(/^policy: give exactly one of policy\.key or policy\.keyless/),
+        expect.stringMatching(/^gate\.deadline: a duration such as 90s/),
+      ]),
+    );
+  });
+
+  it('refuses secrets written into the plan', () => {
+    expect(
+      issuesOf(
+        minimal + 'forge: { kind: github, baseUrl: https://api.github.com, project: acme/app, token: ghp_abc }\n',
+      ),
+    ).toEqual([expect.stringMatching(/^forge\.token: secrets never go in the plan/)]);
+  });
+
+  it('reports YAML syntax errors with their line', () => {
+    expect(issuesOf('project: [unclosed\n')[0]).toMatch(/line \d+, column \d+: YAML syntax/);
+  });
+
+  it('requires an artifact and unique names', () => {
+    expect(issuesOf(minimal.replace(/images:[\s\S]*?policy:/, 'policy:'))).toEqual([
+      expect.stringMatching(/^images: declare at least one image/),
+    ]);
+    expect(issuesOf(minimal + 'charts:\n  - { name: app, source: staging/c, destination: acme/c }\n')).toEqual([
+      expect.stringMatching(/^charts\[0\]\.name: "app" is used twice/),
+    ]);
+  });
+
+  it('parses durations', () => {
+    expect(parseDuration('90s')).toBe(90_000);
+    expect(parseDuration('36h')).toBe(36 * 3_600_000);
+    expect(() => parseDuration('1 week')).toThrow(/e\.g\. 90s/);
+  });
+});
