@@ -165,3 +165,28 @@ export async function waitForPhase(
   }
   throw new Error(`release did not reach ${wanted.join('/')}; last status: ${JSON.stringify(status, null, 2)}`);
 }
+
+/**
+ * With SHIPGATE_RECORD_HISTORIES=1, saves a finished release's event history under test/replay/histories so
+ * the replay test keeps checking that workflow changes stay deterministic for releases already in flight.
+ */
+export async function recordHistory(handle: WorkflowHandle, name: string): Promise<void> {
+  if (!process.env.SHIPGATE_RECORD_HISTORIES) return;
+  const { mkdirSync, writeFileSync } = await import('node:fs');
+  const { execa } = await import('execa');
+  const { toolPath } = await import('../../src/tools/locate.ts');
+  // The temporal CLI writes the standard JSON history format that historyFromJSON reads back.
+  const { stdout } = await execa(toolPath('temporal'), [
+    'workflow',
+    'show',
+    '--workflow-id',
+    handle.workflowId,
+    '--output',
+    'json',
+    '--address',
+    inject('temporalAddress'),
+  ]);
+  const dir = new URL('../replay/histories/', import.meta.url);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(new URL(`${name}.json`, dir), stdout);
+}

@@ -5,6 +5,7 @@ import { approveSignal, approveUpdate, rejectUpdate, statusQuery } from '../../s
 import {
   commitSha,
   planFor,
+  recordHistory,
   signedImage,
   startRelease,
   startReleaseBed,
@@ -46,6 +47,9 @@ describe('release workflow: gates', () => {
     expect(atGate.phase).toBe('awaiting-approval');
     expect((await destination.headManifest(`prod/${project}`, 'v2.0.0'))?.digest).toBe(image.digest);
     expect(atGate.decisions.map((d) => [d.kind, d.gate])).toEqual([['approve', 'sync']]);
+    await handle.executeUpdate(approveUpdate, { args: [{ approver: 'alice', digests: atGate.gate?.digests ?? [] }] });
+    expect((await waitForPhase(handle, ['promoted', 'needs-attention'])).phase).toBe('promoted');
+    await recordHistory(handle, 'manual-sync-promoted');
   });
 
   it('refuses a wrong approver, self-approval and a stale digest set; a refused signal is recorded, not obeyed', async () => {

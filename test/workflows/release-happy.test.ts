@@ -4,6 +4,7 @@ import { approveUpdate, statusQuery } from '../../src/workflows/messages.ts';
 import {
   commitSha,
   planFor,
+  recordHistory,
   signedImage,
   startRelease,
   startReleaseBed,
@@ -80,6 +81,7 @@ describe('release workflow: public commit, automatic sync, approval, promotion',
       comment: 'looks good',
       digests: [`app@${image.digest}`],
     });
+    await recordHistory(handle, 'automatic-sync-promoted');
     expect((await handle.query(statusQuery)).tagMoves.map((m) => m.tag).sort()).toEqual(['1', '1.0', 'latest']);
   });
 });

@@ -6,6 +6,7 @@ import { pushImage, regctl } from '../support/fixtures/images.ts';
 import {
   commitSha,
   planFor,
+  recordHistory,
   signedImage,
   startRelease,
   startReleaseBed,
@@ -122,6 +123,7 @@ describe('release workflow: failures, retries, restarts and concurrency', () => 
     const done = await waitForPhase(two.handle, ['promoted', 'needs-attention']);
     expect(done.phase).toBe('promoted');
     expect(bed.forge.pins().get(second)?.digest).toBe(two.image.digest);
+    await recordHistory(two.handle, 'needs-attention-retry-promoted');
   });
 
   it('a worker restarted mid-publish resumes and completes with no side effect done twice', async () => {
