@@ -37,15 +37,16 @@ export async function releaseStatus(handle: WorkflowHandle): Promise<ReleaseStat
 
 /** Maps Temporal's answers to the CLI's exit codes and words. */
 export function asCliError(error: unknown, workflowId: string): unknown {
+  // An update sent to a release that has ended answers "not found" with this text: it exists, it is over.
+  if (error instanceof Error && /already completed/i.test(error.message)) {
+    return new CliError(`${workflowId} has already ended; see: shipgate status ${workflowId}`, ExitCode.refused);
+  }
   if (error instanceof WorkflowNotFoundError) {
     return new CliError(`no release ${workflowId}; list releases with: shipgate list`, ExitCode.notFound);
   }
   if (error instanceof WorkflowUpdateFailedError) {
     const cause = error.cause instanceof Error ? error.cause.message : error.message;
     return new CliError(`refused: ${cause}`, ExitCode.refused);
-  }
-  if (error instanceof Error && /workflow execution already completed/i.test(error.message)) {
-    return new CliError(`${workflowId} has already ended; see: shipgate status ${workflowId}`, ExitCode.refused);
   }
   return error;
 }

@@ -1,5 +1,6 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ReleaseStatus } from './status.ts';
+import type { RollbackStatus } from './rollback.ts';
 
 // Every message a release workflow answers, defined once: the CLI and the workflow import these, so their
 // names cannot drift. The Temporal UI can send the signals by name ("approve", "reject") with a JSON body.
@@ -65,8 +66,10 @@ export const approveSignal = defineSignal<[ApproveRequest]>('approve');
 export const rejectSignal = defineSignal<[RejectRequest]>('reject');
 
 export const statusQuery = defineQuery<ReleaseStatus>('status');
+export const rollbackStatusQuery = defineQuery<RollbackStatus>('status');
 
 export const releaseWorkflowType = 'release';
+export const rollbackWorkflowType = 'rollback';
 export const defaultTaskQueue = 'shipgate';
 
 /** One release, one workflow: CI starting the same release twice gets the running one. */

@@ -1,2 +1,104 @@
 import type { Command } from 'commander';
-export function registerPlan(_program: Command): void {}
+import { ApplicationFailure } from '@temporalio/common';
+import { resolveOciArtifact } from '../../activities/resolve-oci-artifact.ts';
+import { verifyArtifact } from '../../activities/verify-signatures.ts';
+import { decideFloatingTags } from '../../artifacts/floating-tags.ts';
+import { refAtTag } from '../../artifacts/types.ts';
+import { deriveSpec } from '../../config/derive.ts';
+import { RegistryClient } from '../../registry/client.ts';
+import { CliError, ExitCode } from '../exit-codes.ts';
+import { printJson, table } from '../output.ts';
+import { userName } from '../user.ts';
+import { normalizeVersion } from '../versions.ts';
+import { loadPlanForCli } from './start.ts';
+
+export interface PlannedArtifact {
+  name: string;
+  kind: string;
+  source: string;
+  digest: string | null;
+  verified: boolean;
+  destination: string;
+  /** copy: not there yet; present: already there on the same digest; conflict: the tag holds another digest. */
+  action: 'copy' | 'present' | 'conflict' | 'blocked';
+  floatingTags: { tag: string; move: boolean; reason: string }[];
+  problem: string | null;
+}
+
+/**
+ * The dry run: resolves and verifies what a release of this version would publish, and says what would be
+ * copied, what is already there, which tags would conflict and which floating tags would move. Writes nothing.
+ */
+export function registerPlan(program: Command): void {
+  program
+    .command('plan')
+    .description('dry run: resolve and verify, then print what would be copied, tagged and moved; changes nothing')
+    .requiredOption('--version <version>', 'the release version, e.g. v1.2.3')
+    .option('--plan <path>', 'the release plan', 'shipgate.yaml')
+    .option('--json', 'print the plan as JSON (shape: docs/cli.md)')
+    .action(async (options: { version: string; plan: string; json?: boolean }) => {
+      const version = normalizeVersion(options.version);
+      const plan = await loadPlanForCli(options.plan);
+      const spec = deriveSpec({ plan, version, commitSha: '0'.repeat(40), startedBy: userName() });
+      const planned: PlannedArtifact[] = await Promise.all(
+        spec.oci.map(async (artifact): Promise<PlannedArtifact> => {
+          const base: PlannedArtifact = {
+            name: artifact.name,
+            kind: artifact.kind,
+            source: refAtTag(artifact.source, artifact.tag),
+            digest: null,
+            verified: false,
+            destination: refAtTag(artifact.destination, artifact.tag),
+            action: 'blocked',
+            floatingTags: [],
+            problem: null,
+          };
+          try {
+            const resolved = await resolveOciArtifact(artifact);
+            base.digest = resolved.digest;
+            await verifyArtifact({ artifact: resolved, where: 'source', policy: spec.policy });
+            base.verified = true;
+            const destination = new RegistryClient(artifact.destination.endpoint);
+            const existing = await destination.headManifest(artifact.destination.repository, artifact.tag);
+            base.action = !existing ? 'copy' : existing.digest === resolved.digest ? 'present' : 'conflict';
+            if (base.action === 'conflict') base.problem = `${base.destination} already holds ${existing?.digest}`;
+            if (artifact.kind === 'image' && spec.promotion.floatingTags.length > 0) {
+              const tags = new Map<string, string>();
+              for (const tag of await destination.tags(artifact.destination.repository)) {
+                if (tag.startsWith('sha256-')) continue;
+                const head = await destination.headManifest(artifact.destination.repository, tag);
+                if (head) tags.set(tag, head.digest);
+              }
+              tags.set(artifact.tag, resolved.digest);
+              base.floatingTags = decideFloatingTags(artifact.tag, spec.promotion.floatingTags, tags).map((d) => ({
+                tag: d.tag,
+                move: d.move,
+                reason: d.reason,
+              }));
+            }
+          } catch (error) {
+            base.problem =
+              error instanceof ApplicationFailure || error instanceof Error ? error.message : String(error);
+          }
+          return base;
+        }),
+      );
+      const ok = planned.every((p) => p.problem === null);
+      if (options.json) printJson({ project: spec.project, version, ok, artifacts: planned });
+      else {
+        console.log(`${spec.project} ${version}: dry run (nothing was changed)\n`);
+        console.log(
+          table(
+            ['artifact', 'kind', 'digest', 'verified', 'action', 'destination'],
+            planned.map((p) => [p.name, p.kind, p.digest ?? '-', p.verified ? 'yes' : 'NO', p.action, p.destination]),
+          ),
+        );
+        const moves = planned.flatMap((p) =>
+          p.floatingTags.map((t) => [p.name, t.tag, t.move ? 'move' : 'stay', t.reason]),
+        );
+        if (moves.length) console.log(`\n${table(['artifact', 'floating tag', 'on promotion', 'why'], moves)}`);
+        for (const p of planned.filter((x) => x.problem)) console.log(`\n${p.name}: ${p.problem}`);
+      }
+      if (!ok) throw new CliError('the release would not go through as planned (see above)', ExitCode.refused);
+    });
+}

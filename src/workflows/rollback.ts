@@ -1,0 +1,102 @@
+import { proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import type { Activities } from '../activities/index.ts';
+import type { TagMove } from '../artifacts/floating-tags.ts';
+import { deriveSpec } from '../config/derive.ts';
+import type { ReleasePlan } from '../config/plan.ts';
+import { rollbackStatusQuery } from './messages.ts';
+import { phaseKey, projectKey, versionKey } from './search-attributes.ts';
+
+export interface RollbackInput {
+  plan: ReleasePlan;
+  /** The previously promoted version the floating tags go back to. */
+  toVersion: string;
+  by: string;
+  reason: string;
+}
+
+export interface RollbackStatus {
+  project: string;
+  toVersion: string;
+  by: string;
+  reason: string;
+  phase: 'verifying' | 'moving-tags' | 'rolled-back';
+  artifacts: { name: string; digest: string; verifiedAgainst?: string }[];
+  moves: (TagMove & { artifact: string })[];
+}
+
+const a = proxyActivities<Activities>({
+  startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: '1 minute',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute', maximumAttempts: 5 },
+});
+
+/**
+ * Rollback = re-point the floating tags at a previously promoted version (seed 001), after checking that
+ * version again where it lives, at the destination: its tag still resolves, and its signatures still verify.
+ * Recorded like a release: who, why, which digests, which tags moved from where.
+ */
+export async function rollback(input: RollbackInput): Promise<RollbackStatus> {
+  const spec = deriveSpec({
+    plan: input.plan,
+    version: input.toVersion,
+    commitSha: '0'.repeat(40),
+    startedBy: input.by,
+  });
+  const status: RollbackStatus = {
+    project: spec.project,
+    toVersion: spec.version,
+    by: input.by,
+    reason: input.reason,
+    phase: 'verifying',
+    artifacts: [],
+    moves: [],
+  };
+  setHandler(rollbackStatusQuery, () => status);
+  upsertSearchAttributes([
+    { key: projectKey, value: spec.project },
+    { key: versionKey, value: spec.version },
+    { key: phaseKey, value: 'rolling-back' },
+  ]);
+  const images = spec.oci.filter((artifact) => artifact.kind === 'image');
+  const resolved = await Promise.all(
+    images.map(async (image) => {
+      const atDestination = await a.resolveOciArtifact.executeWithOptions(
+        { startToCloseTimeout: '2 minutes', summary: `resolve ${image.name}:${image.tag} at the destination` },
+        [{ ...image, source: image.destination }],
+      );
+      const verified = await a.verifyArtifact.executeWithOptions(
+        {
+          startToCloseTimeout: '10 minutes',
+          heartbeatTimeout: '1 minute',
+          summary: `verify ${image.name}@${atDestination.digest.slice(0, 19)}`,
+        },
+        [{ artifact: atDestination, where: 'destination', policy: spec.policy }],
+      );
+      status.artifacts.push({ name: image.name, digest: atDestination.digest, verifiedAgainst: verified.against });
+      return atDestination;
+    }),
+  );
+  status.phase = 'moving-tags';
+  for (const image of resolved) {
+    const result = await a.requestFloatingTagMove.executeWithOptions(
+      {
+        startToCloseTimeout: '15 minutes',
+        summary: `roll ${spec.promotion.floatingTags.join('/')} of ${image.name} back to ${image.tag}`,
+      },
+      [
+        {
+          name: image.name,
+          destination: image.destination,
+          versionTag: image.tag,
+          digest: image.digest,
+          kinds: spec.promotion.floatingTags,
+          allowBackwards: true,
+        },
+      ],
+    );
+    status.moves.push(...result.moves.map((move) => ({ ...move, artifact: image.name })));
+  }
+  status.phase = 'rolled-back';
+  upsertSearchAttributes([{ key: phaseKey, value: 'rolled-back' }]);
+  return status;
+}

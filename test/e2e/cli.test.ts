@@ -1,0 +1,283 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { ReleasePlan } from '../../src/config/plan.ts';
+import { RegistryClient } from '../../src/registry/client.ts';
+import { repoRoot } from '../../src/tools/locate.ts';
+import type { ReleaseStatus } from '../../src/workflows/status.ts';
+import {
+  commitSha,
+  planFor,
+  signedImage,
+  startReleaseBed,
+  uniqueProject,
+  type ReleaseBed,
+} from '../support/release-bed.ts';
+
+// The real `shipgate` command, run as separate processes against the dev server, as CI and people run it.
+describe('shipgate CLI end to end', () => {
+  let bed: ReleaseBed;
+  let dir: string;
+  beforeAll(async () => {
+    bed = await startReleaseBed();
+    dir = mkdtempSync(join(tmpdir(), 'shipgate-cli-'));
+  });
+  afterAll(async () => {
+    await bed?.close();
+  });
+
+  const shipgate = (args: string[], user = 'ci-bot') =>
+    execa(join(repoRoot, 'bin', 'shipgate'), args, {
+      reject: false,
+      stdin: 'ignore',
+      env: { TEMPORAL_ADDRESS: inject('temporalAddress'), SHIPGATE_TASK_QUEUE: bed.taskQueue, SHIPGATE_USER: user },
+    });
+  const json = <T>(result: { stdout: string }): T => JSON.parse(result.stdout) as T;
+  const writePlan = (plan: ReleasePlan): string => {
+    const path = join(dir, `${plan.project}.yaml`);
+    writeFileSync(path, JSON.stringify(plan, null, 2)); // JSON is YAML
+    return path;
+  };
+  const waitFor = async (project: string, version: string, phases: string[]): Promise<ReleaseStatus> => {
+    for (let i = 0; i < 300; i++) {
+      const result = await shipgate(['status', project, version, '--json']);
+      if (result.exitCode === 0) {
+        const status = json<ReleaseStatus>(result);
+        if (phases.includes(status.phase)) return status;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    }
+    throw new Error(`${project} ${version} never reached ${phases.join('/')}`);
+  };
+  const publicRelease = async (project: string, version: string, overrides: Record<string, unknown> = {}) => {
+    const image = await signedImage(bed, `staging/${project}`, `v${version}`);
+    const sha = commitSha(`${project}${version}`);
+    bed.forge.seedGithubCommit(`acme/${project}`, sha);
+    return { image, sha, planPath: writePlan(planFor(bed, project, overrides)) };
+  };
+
+  it('start (idempotent), status, approve and promoted, with --json and exit codes', async () => {
+    const project = uniqueProject('cli');
+    const { image, sha, planPath } = await publicRelease(project, '1.0.0');
+    const started = await shipgate([
+      'start',
+      '--plan',
+      planPath,
+      '--version',
+      'v1.0.0',
+      '--commit',
+      sha,
+      '--wait',
+      'awaiting-approval',
+      '--json',
+    ]);
+    expect(started.stderr).toBe('');
+    expect(started.exitCode).toBe(0);
+    const first = json<{ id: string; status: ReleaseStatus }>(started);
+    expect(first.id).toBe(`release:${project}:1.0.0`);
+    expect(first.status.phase).toBe('awaiting-approval');
+
+    const again = await shipgate(['start', '--plan', planPath, '--version', '1.0.0', '--commit', sha, '--json']);
+    expect(again.exitCode).toBe(0);
+    expect(json<{ runId: string }>(again).runId).toBe(json<{ runId: string }>(started).runId);
+
+    const table = await shipgate(['status', project, '1.0.0']);
+    expect(table.stdout).toContain('phase: awaiting-approval');
+    expect(table.stdout).toContain(image.digest);
+
+    const listed = await shipgate(['list', '--awaiting', '--project', project, '--json']);
+    expect(json<{ id: string }[]>(listed).map((r) => r.id)).toEqual([`release:${project}:1.0.0`]);
+
+    const self = await shipgate(['approve', project, '1.0.0', '--yes', '--json'], 'ci-bot');
+    expect(self.exitCode).toBe(4);
+    expect(self.stderr).toMatch(/refused: ci-bot may not approve/);
+    const noConfirm = await shipgate(['approve', project, '1.0.0'], 'alice');
+    expect(noConfirm.exitCode).toBe(2);
+    expect(noConfirm.stderr).toMatch(/--yes/);
+
+    const approved = await shipgate(['approve', project, '1.0.0', '--yes', '--json', '--comment', 'ship it'], 'alice');
+    expect(approved.exitCode).toBe(0);
+    expect(json<{ kind: string; by: string }>(approved)).toMatchObject({ kind: 'approve', by: 'alice' });
+    const done = await waitFor(project, '1.0.0', ['promoted', 'needs-attention']);
+    expect(done.phase).toBe('promoted');
+    const destination = new RegistryClient({
+      host: bed.destination,
+      plainHttp: true,
+      usernameEnv: 'DEST_USER',
+      passwordEnv: 'DEST_PASS',
+    });
+    expect((await destination.headManifest(`prod/${project}`, 'latest'))?.digest).toBe(image.digest);
+
+    const late = await shipgate(['approve', project, '1.0.0', '--yes'], 'alice');
+    expect(late.exitCode).toBe(4);
+    expect(late.stderr).toMatch(/not waiting/);
+  });
+
+  it('reject ends the release; bad input and unknown releases get their exit codes', async () => {
+    const project = uniqueProject('clirej');
+    const { sha, planPath } = await publicRelease(project, '2.0.0');
+    expect(
+      (
+        await shipgate([
+          'start',
+          '--plan',
+          planPath,
+          '--version',
+          '2.0.0',
+          '--commit',
+          sha,
+          '--wait',
+          'awaiting-approval',
+        ])
+      ).exitCode,
+    ).toBe(0);
+    const rejected = await shipgate(['reject', project, '2.0.0', '--reason', 'changelog is wrong', '--json'], 'bob');
+    expect(rejected.exitCode).toBe(0);
+    expect((await waitFor(project, '2.0.0', ['rejected'])).decisions.at(-1)).toMatchObject({
+      kind: 'reject',
+      by: 'bob',
+      comment: 'changelog is wrong',
+    });
+
+    const badVersion = await shipgate(['start', '--plan', planPath, '--version', 'banana', '--commit', sha]);
+    expect(badVersion.exitCode).toBe(2);
+    expect(badVersion.stderr).toMatch(/version "banana" is not a semantic version/);
+    const badCommit = await shipgate(['start', '--plan', planPath, '--version', '2.0.1', '--commit', 'abc']);
+    expect(badCommit.exitCode).toBe(2);
+    expect(badCommit.stderr).toMatch(/--commit "abc" must be a full 40-character/);
+    writeFileSync(join(dir, 'broken.yaml'), 'project: Not Valid\n');
+    const badPlan = await shipgate([
+      'start',
+      '--plan',
+      join(dir, 'broken.yaml'),
+      '--version',
+      '2.0.1',
+      '--commit',
+      sha,
+    ]);
+    expect(badPlan.exitCode).toBe(2);
+    expect(badPlan.stderr).toMatch(/broken\.yaml: project: a project name in lower case/);
+    const unknown = await shipgate(['status', project, '9.9.9']);
+    expect(unknown.exitCode).toBe(5);
+    expect(unknown.stderr).toMatch(/no release .*shipgate list/);
+    const unreachable = await execa(join(repoRoot, 'bin', 'shipgate'), ['status', project, '2.0.0'], {
+      reject: false,
+      env: { TEMPORAL_ADDRESS: '127.0.0.1:1' },
+    });
+    expect(unreachable.exitCode).toBe(3);
+    expect(unreachable.stderr).toMatch(/cannot reach Temporal at 127\.0\.0\.1:1.*shipgate dev.*TEMPORAL_ADDRESS/);
+  });
+
+  it('retry after needs-attention completes the release', async () => {
+    const project = uniqueProject('cliretry');
+    const pins = {
+      promotion: {
+        floatingTags: ['latest'],
+        publishRelease: true,
+        pins: [{ url: `${bed.forge.pinsUrl}/${project}`, tokenEnv: 'PIN_TOKEN', readBack: true }],
+      },
+    };
+    const { sha, planPath } = await publicRelease(project, '1.0.0', pins);
+    bed.forge.failAlways(
+      { method: 'POST', pathPrefix: `/pins/${project}` },
+      { status: 400, body: { error: 'unknown service' } },
+    );
+    expect(
+      (
+        await shipgate([
+          'start',
+          '--plan',
+          planPath,
+          '--version',
+          '1.0.0',
+          '--commit',
+          sha,
+          '--wait',
+          'awaiting-approval',
+        ])
+      ).exitCode,
+    ).toBe(0);
+    expect((await shipgate(['approve', project, '1.0.0', '--yes'], 'alice')).exitCode).toBe(0);
+    const stuck = await waitFor(project, '1.0.0', ['needs-attention', 'promoted']);
+    expect(stuck.attention).toMatchObject({ step: 'pin', type: 'PinRejected' });
+    const shown = await shipgate(['status', project, '1.0.0']);
+    expect(shown.stdout).toMatch(/needs attention at pin \[PinRejected\]/);
+    expect(shown.stdout).toContain(`shipgate retry ${project} 1.0.0`);
+    const listed = await shipgate(['list', '--attention', '--project', project, '--json']);
+    expect(json<{ phase: string }[]>(listed).map((r) => r.phase)).toEqual(['needs-attention']);
+
+    bed.forge.clearFaults();
+    const retried = await shipgate(['retry', project, '1.0.0', '--comment', 'service registered'], 'alice');
+    expect(retried.exitCode).toBe(0);
+    expect((await waitFor(project, '1.0.0', ['promoted', 'needs-attention'])).phase).toBe('promoted');
+    expect((await shipgate(['retry', project, '1.0.0'], 'alice')).exitCode).toBe(4);
+  });
+
+  it('plan is a dry run that says what would happen and changes nothing; rollback re-points floating tags', async () => {
+    const project = uniqueProject('cliplan');
+    const first = await publicRelease(project, '1.0.0');
+    const planned = await shipgate(['plan', '--plan', first.planPath, '--version', '1.0.0', '--json']);
+    expect(planned.exitCode).toBe(0);
+    const dry = json<{
+      ok: boolean;
+      artifacts: {
+        action: string;
+        digest: string;
+        verified: boolean;
+        floatingTags: { tag: string; move: boolean }[];
+      }[];
+    }>(planned);
+    expect(dry.artifacts[0]).toMatchObject({ action: 'copy', digest: first.image.digest, verified: true });
+    expect(dry.artifacts[0]?.floatingTags.map((t) => [t.tag, t.move])).toEqual([
+      ['latest', true],
+      ['1.0', true],
+      ['1', true],
+    ]);
+    const destination = new RegistryClient({
+      host: bed.destination,
+      plainHttp: true,
+      usernameEnv: 'DEST_USER',
+      passwordEnv: 'DEST_PASS',
+    });
+    expect(await destination.headManifest(`prod/${project}`, 'v1.0.0')).toBeUndefined();
+
+    for (const release of [first, await publicRelease(project, '1.1.0')]) {
+      const version = release === first ? '1.0.0' : '1.1.0';
+      expect(
+        (
+          await shipgate([
+            'start',
+            '--plan',
+            release.planPath,
+            '--version',
+            version,
+            '--commit',
+            release.sha,
+            '--wait',
+            'awaiting-approval',
+          ])
+        ).exitCode,
+      ).toBe(0);
+      expect((await shipgate(['approve', project, version, '--yes'], 'alice')).exitCode).toBe(0);
+      expect((await waitFor(project, version, ['promoted', 'needs-attention'])).phase).toBe('promoted');
+    }
+    const unsignedLatest = (await destination.headManifest(`prod/${project}`, 'latest'))?.digest;
+    expect(unsignedLatest).not.toBe(first.image.digest);
+
+    const rolledBack = await shipgate(
+      ['rollback', project, '--to', '1.0.0', '--reason', '1.1.0 leaks memory', '--plan', first.planPath, '--json'],
+      'alice',
+    );
+    expect(rolledBack.stderr).toBe('');
+    expect(rolledBack.exitCode).toBe(0);
+    const record = json<{ by: string; moves: { tag: string; fromVersion: string }[] }>(rolledBack);
+    expect(record.by).toBe('alice');
+    expect(record.moves.map((m) => [m.tag, m.fromVersion])).toEqual([
+      ['latest', '1.1.0'],
+      ['1', '1.1.0'],
+    ]);
+    expect((await destination.headManifest(`prod/${project}`, 'latest'))?.digest).toBe(first.image.digest);
+  });
+});
