@@ -1,0 +1,59 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+
+// docker compose cannot run here (no Docker engine); this keeps the file from rotting instead.
+interface Service {
+  image?: string;
+  build?: { dockerfile?: string };
+  environment?: Record<string, string>;
+  healthcheck?: { test?: unknown };
+  depends_on?: Record<string, { condition: string }>;
+  restart?: string;
+}
+
+const compose = parse(readFileSync(new URL('../../docker-compose.yml', import.meta.url), 'utf8')) as {
+  services: Record<string, Service>;
+};
+const dockerfile = readFileSync(new URL('../../Dockerfile', import.meta.url), 'utf8');
+
+describe('docker-compose.yml', () => {
+  it('has PostgreSQL, Temporal, the UI and the shipgate worker', () => {
+    expect(Object.keys(compose.services)).toEqual(
+      expect.arrayContaining(['postgresql', 'temporal', 'temporal-ui', 'worker']),
+    );
+  });
+
+  it('pins every image by version (no latest, no untagged)', () => {
+    for (const [name, service] of Object.entries(compose.services)) {
+      expect(service.image, name).toMatch(/^[\w./-]+:\d+(\.\d+)+$/);
+    }
+    for (const from of dockerfile.matchAll(/^FROM (\S+)/gm)) expect(from[1]).toMatch(/:\d+(\.\d+)*[\w.-]*$/);
+  });
+
+  it('has a healthcheck on every long-running service and waits on them', () => {
+    for (const [name, service] of Object.entries(compose.services)) {
+      if (service.restart === 'no') continue;
+      expect(service.healthcheck?.test, name).toBeDefined();
+    }
+    expect(compose.services.worker?.depends_on?.temporal?.condition).toBe('service_healthy');
+    expect(compose.services.temporal?.depends_on?.postgresql?.condition).toBe('service_healthy');
+  });
+
+  it("gives the worker Temporal's envconfig variables and the task queue, and no secret values", () => {
+    const env = compose.services.worker?.environment ?? {};
+    expect(env).toMatchObject({
+      TEMPORAL_ADDRESS: 'temporal:7233',
+      TEMPORAL_NAMESPACE: 'default',
+      SHIPGATE_TASK_QUEUE: 'shipgate',
+    });
+    for (const [key, value] of Object.entries(env))
+      expect(`${key}=${value}`).not.toMatch(/(TOKEN|PASSWORD|SECRET)=\S+/);
+    expect(compose.services.worker?.build?.dockerfile).toBe('Dockerfile');
+  });
+
+  it('registers the search attributes the CLI and UI query', () => {
+    const setup = JSON.stringify(compose.services['temporal-setup']);
+    for (const name of ['ShipgateProject', 'ShipgateVersion', 'ShipgatePhase']) expect(setup).toContain(name);
+  });
+});
