@@ -2,12 +2,15 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { freePort } from '../../src/devstack/processes.ts';
 import { startLocalRegistry } from '../../src/devstack/registry.ts';
 import { startTemporalDevServer } from '../../src/devstack/temporal-dev-server.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     temporalAddress: string;
+    /** The dev server's web UI, for the browser test. */
+    temporalUiUrl: string;
     /** Staging / security mirror: anonymous pushes and pulls. */
     sourceRegistry: string;
     /** Canonical / production: htpasswd basic auth. */
@@ -25,7 +28,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const workDir = mkdtempSync(join(tmpdir(), 'shipgate-test-'));
   const credentials = { username: 'releaser', password: `pw-${process.pid}-${Date.now()}` };
   const [temporal, source, destination] = await Promise.all([
-    startTemporalDevServer({ stateDir: join(workDir, 'temporal') }),
+    startTemporalDevServer({ stateDir: join(workDir, 'temporal'), uiPort: await freePort() }),
     startLocalRegistry({ stateDir: join(workDir, 'source-registry') }),
     startLocalRegistry({ stateDir: join(workDir, 'destination-registry'), credentials }),
   ]);
@@ -35,6 +38,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   writeFileSync(join(dockerConfigDir, 'config.json'), JSON.stringify({ auths: { [destination.host]: { auth } } }));
 
   project.provide('temporalAddress', temporal.address);
+  project.provide('temporalUiUrl', temporal.uiUrl ?? '');
   project.provide('sourceRegistry', source.host);
   project.provide('destinationRegistry', destination.host);
   project.provide('destinationUsername', credentials.username);

@@ -146,6 +146,7 @@ export async function startRelease(
       { key: versionKey, value: version.replace(/^v/, '') },
       { key: phaseKey, value: 'publishing' },
     ],
+    staticSummary: `release ${plan.project} ${version.replace(/^v/, '')} (${sha.slice(0, 12)})`,
   });
 }
 

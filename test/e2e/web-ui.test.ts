@@ -1,0 +1,85 @@
+import { mkdirSync } from 'node:fs';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { repoRoot } from '../../src/tools/locate.ts';
+import {
+  commitSha,
+  planFor,
+  signedImage,
+  startRelease,
+  startReleaseBed,
+  uniqueProject,
+  waitForPhase,
+  type ReleaseBed,
+} from '../support/release-bed.ts';
+
+// The Temporal web UI in a real (headless) Chromium: a release waiting for approval is listed with its summary
+// and found by shipgate's search attributes. The screenshot is kept in docs/.
+describe('Temporal web UI', () => {
+  let bed: ReleaseBed;
+  let browser: Browser;
+  beforeAll(async () => {
+    bed = await startReleaseBed();
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await bed?.close();
+  });
+
+  it('lists a release waiting for approval by ShipgatePhase and ShipgateProject, and shows its summary', async () => {
+    const project = uniqueProject('ui');
+    await signedImage(bed, `staging/${project}`, 'v1.0.0');
+    const sha = commitSha(project);
+    bed.forge.seedGithubCommit(`acme/${project}`, sha);
+    const handle = await startRelease(bed, planFor(bed, project), 'v1.0.0', sha);
+    await waitForPhase(handle, 'awaiting-approval');
+
+    const page = await browser.newPage({ viewport: { width: 1400, height: 800 } });
+    const query = `ShipgatePhase="awaiting-approval" AND ShipgateProject="${project}"`;
+    await page.goto(`${inject('temporalUiUrl')}/namespaces/default/workflows?query=${encodeURIComponent(query)}`);
+    const row = page.getByText(handle.workflowId).first();
+    await row.waitFor({ timeout: 30_000 });
+    mkdirSync(`${repoRoot}/docs`, { recursive: true });
+    await page.screenshot({ path: `${repoRoot}/docs/ui-awaiting-approval.png` });
+
+    // The same search with another phase finds nothing: the listing really comes from the search attributes.
+    const other = `ShipgatePhase="promoted" AND ShipgateProject="${project}"`;
+    await page.goto(`${inject('temporalUiUrl')}/namespaces/default/workflows?query=${encodeURIComponent(other)}`);
+    await page
+      .getByText(/No Results/i)
+      .first()
+      .waitFor({ timeout: 30_000 });
+    expect(await page.getByText(handle.workflowId).count()).toBe(0);
+
+    await page.goto(`${inject('temporalUiUrl')}/namespaces/default/workflows/${encodeURIComponent(handle.workflowId)}`);
+    // The release's static summary sits in the workflow's header.
+    await page
+      .getByText(`release ${project} 1.0.0 (${sha.slice(0, 12)})`)
+      .first()
+      .waitFor({ timeout: 30_000 });
+    // User Metadata: each activity's summary reads like the release (resolve, verify, copy, draft).
+    await page.getByText('User Metadata').first().click();
+    for (const line of [
+      /^resolve image app:v1\.0\.0$/,
+      /^verify app@sha256:[0-9a-f]{12} at source$/,
+      /^copy image app@sha256:/,
+      /waiting for approval by alice, bob until/,
+    ]) {
+      await page.getByText(line).first().waitFor({ timeout: 30_000 });
+    }
+    await page.screenshot({ path: `${repoRoot}/docs/ui-release-metadata.png` });
+  });
+});
