@@ -76,10 +76,22 @@ describe('Temporal web UI', () => {
       /^resolve image app:v1\.0\.0$/,
       /^verify app@sha256:[0-9a-f]{12} at source$/,
       /^copy image app@sha256:/,
-      /waiting for approval by alice, bob until/,
     ]) {
       await page.getByText(line).first().waitFor({ timeout: 30_000 });
     }
+    // Current details (the workflow's own markdown, rendered by the UI in a sandboxed frame) says what it waits for.
+    const everyFrameText = async (): Promise<string> =>
+      (
+        await Promise.all(
+          page.frames().map((frame) =>
+            frame
+              .locator('body')
+              .innerText()
+              .catch(() => ''),
+          ),
+        )
+      ).join('\n');
+    await expect.poll(everyFrameText, { timeout: 30_000 }).toMatch(/waiting for approval by alice, bob until \d{4}-/);
     await page.screenshot({ path: `${repoRoot}/docs/ui-release-metadata.png` });
   });
 });
