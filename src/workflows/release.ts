@@ -217,9 +217,11 @@ export async function release(input: ReleaseInput): Promise<ReleaseStatus> {
       } catch (error) {
         const failure = explain(error);
         state.failStep(name, { step: name, type: failure.type, message: failure.message, at: now(), attempt });
+        // Cleared before the phase opens for decisions, so a retry or abort sent while the notification is
+        // still being delivered is kept, not overwritten.
+        attentionAction = undefined;
         setPhase('needs-attention');
         await notifyAll('needs-attention', `${name}: ${failure.message}`);
-        attentionAction = undefined;
         await condition(() => attentionAction !== undefined);
         if (attentionAction === 'abort') throw new ReleaseAborted();
         state.clearAttention(phase);
@@ -242,13 +244,14 @@ export async function release(input: ReleaseInput): Promise<ReleaseStatus> {
 
   const waitAtGate = async (kind: GateKind): Promise<GateOutcome> => {
     const deadline = new Date(Date.now() + spec.gate.deadlineMs).toISOString();
+    // Cleared before the gate opens: a decision that arrives while the notification is being delivered counts.
+    gateOutcome = undefined;
     state.openGate(kind, spec, now(), deadline, digestSet(state.status));
     setPhase(kind === 'sync' ? 'awaiting-sync' : 'awaiting-approval');
     await notifyAll(
       'waiting',
       `${spec.project} ${spec.version} waits for ${kind === 'sync' ? 'a sync go' : 'approval'}`,
     );
-    gateOutcome = undefined;
     const decided = await condition(() => gateOutcome !== undefined, spec.gate.deadlineMs);
     state.closeGate();
     if (!decided) {

@@ -87,6 +87,28 @@ describe('release workflow: gates', () => {
     expect(done.decisions.at(-1)).toMatchObject({ kind: 'approve', by: 'alice', via: 'signal' });
   });
 
+  it('an approval that arrives while the "waiting" webhook is still being retried is kept', async () => {
+    const project = uniqueProject('hook');
+    await signedImage(bed, `staging/${project}`, 'v1.0.0');
+    const sha = commitSha(project);
+    bed.forge.seedGithubCommit(`acme/${project}`, sha);
+    // The webhook answers 503 with Retry-After: 3, so the notification is still in flight when alice approves.
+    bed.forge.failNext({ method: 'POST', pathPrefix: `/hooks/${project}` }, [
+      { status: 503, headers: { 'retry-after': '3' } },
+    ]);
+    const plan = planFor(bed, project, {
+      notifications: { webhooks: [{ url: `${bed.forge.url}/hooks/${project}`, events: ['waiting'] }] },
+    });
+    const handle = await startRelease(bed, plan, 'v1.0.0', sha);
+    const waiting = await waitForPhase(handle, ['awaiting-approval', 'needs-attention']);
+    await handle.executeUpdate(approveUpdate, { args: [{ approver: 'alice', digests: waiting.gate?.digests ?? [] }] });
+    const done = await waitForPhase(handle, ['promoted', 'needs-attention'], 30_000);
+    expect(done.phase).toBe('promoted');
+    const hooks = bed.forge.callsTo('POST', new RegExp(`^/hooks/${project}$`));
+    expect(hooks.map((call) => call.status)).toEqual([503, 204]);
+    expect(hooks[1]?.body).toMatchObject({ source: 'shipgate', event: 'waiting', project, version: '1.0.0' });
+  });
+
   it('a rejection ends the release with nothing promoted', async () => {
     const project = uniqueProject('reject');
     await signedImage(bed, `staging/${project}`, 'v1.0.0');
