@@ -1,4 +1,5 @@
-import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
+import { WithStartWorkflowOperation, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import { floatingTagsWorkflowId, moveTagsUpdate } from '../workflows/floating-tags-messages.ts';
 import type { MoveFloatingTagsInput, MoveFloatingTagsResult } from './move-floating-tags.ts';
 import type { floatingTags } from '../workflows/floating-tags.ts';
@@ -18,6 +19,35 @@ export function requestFloatingTagMove(deps: { client: Client; taskQueue: string
       args: [],
       staticSummary: `floating tags of ${input.destination.endpoint.host}/${input.destination.repository}`,
     });
-    return deps.client.workflow.executeUpdateWithStart(moveTagsUpdate, { args: [input], startWorkflowOperation });
+    try {
+      return await deps.client.workflow.executeUpdateWithStart(moveTagsUpdate, {
+        args: [input],
+        startWorkflowOperation,
+      });
+    } catch (error) {
+      throw surfaceMoveFailure(error);
+    }
   };
+}
+
+/**
+ * The move fails inside the tag owner's workflow, so it arrives wrapped (update failed ← activity failed ←
+ * the real failure). Hand the release the real failure with its type and message, and keep it non-retryable
+ * when it was: a tampered tag must park the release at once, not be retried and then reported as "update failed".
+ */
+export function surfaceMoveFailure(error: unknown): unknown {
+  if (!(error instanceof WorkflowUpdateFailedError)) return error;
+  let cause: unknown = error.cause;
+  let deepest: ApplicationFailure | undefined;
+  while (cause instanceof Error) {
+    if (cause instanceof ApplicationFailure) deepest = cause;
+    cause = cause.cause;
+  }
+  if (!deepest) return error;
+  return ApplicationFailure.create({
+    type: deepest.type ?? 'Error',
+    message: deepest.message,
+    nonRetryable: deepest.nonRetryable === true,
+    details: deepest.details ? [...deepest.details] : [],
+  });
 }

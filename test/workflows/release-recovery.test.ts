@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { RegistryClient } from '../../src/registry/client.ts';
+import { ApplicationFailure } from '@temporalio/common';
+import { requestFloatingTagMove } from '../../src/activities/request-floating-tag-move.ts';
 import { approveUpdate, retryUpdate, statusQuery } from '../../src/workflows/messages.ts';
 import { pushImage, regctl } from '../support/fixtures/images.ts';
 import {
@@ -78,6 +80,24 @@ describe('release workflow: failures, retries, restarts and concurrency', () => 
     expect(done.phase).toBe('promoted');
     expect((await destination.headManifest(`prod/${project}`, 'latest'))?.digest).toBe(image.digest);
     expect(done.steps.filter((s) => s.step === 'copy')).toHaveLength(1);
+  });
+
+  it('a tamper found by the floating-tag owner reaches the release as itself: TagTampered, not retryable', async () => {
+    const project = uniqueProject('owner');
+    const move = requestFloatingTagMove({ client: bed.env.client, taskQueue: bed.taskQueue });
+    const error = await move({
+      name: 'app',
+      destination: {
+        endpoint: { host: bed.destination, plainHttp: true, usernameEnv: 'DEST_USER', passwordEnv: 'DEST_PASS' },
+        repository: `prod/${project}`,
+      },
+      versionTag: 'v1.0.0',
+      digest: `sha256:${'a'.repeat(64)}`,
+      kinds: ['latest'],
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApplicationFailure);
+    expect(error).toMatchObject({ type: 'TagTampered', nonRetryable: true });
+    expect((error as Error).message).toMatch(/v1\.0\.0 now points at nothing, but sha256:a{64} was published/);
   });
 
   it('a pin endpoint answering 500 then 200 succeeds; answering 400 needs attention, and retry after the fix completes', async () => {
