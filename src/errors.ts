@@ -20,6 +20,7 @@ export const FailureTypes = {
   pinRejected: 'PinRejected',
   packageChecksumMismatch: 'PackageChecksumMismatch',
   smokeCheckFailed: 'SmokeCheckFailed',
+  smokeCheckTimedOut: 'SmokeCheckTimedOut',
   toolFailed: 'ToolFailed',
   transient: 'Transient',
 } as const;

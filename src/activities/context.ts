@@ -25,3 +25,18 @@ export function cancellationSignal(): AbortSignal | undefined {
 export function activityLog(message: string, attributes: Record<string, unknown> = {}): void {
   activityContext()?.log.info(message, attributes);
 }
+
+/**
+ * Heartbeats every few seconds while fn runs, for steps with no natural progress points (one large download),
+ * so a long transfer is not mistaken for a dead worker while a truly stalled one still is (fn then never ends,
+ * but the fetch timeout does).
+ */
+export async function heartbeatWhile<T>(details: () => unknown, fn: () => Promise<T>, everyMs = 5_000): Promise<T> {
+  if (!activityContext()) return fn();
+  const timer = setInterval(() => heartbeat(details()), everyMs);
+  try {
+    return await fn();
+  } finally {
+    clearInterval(timer);
+  }
+}

@@ -3,7 +3,7 @@ import { FailureTypes, isNetworkError, parseRetryAfter, permanent, transient } f
 import { gitlabAuthHeader } from '../forge/gitlab.ts';
 import { jsonRequest, secretFromEnv } from '../forge/http.ts';
 import type { ForgeConfig } from '../forge/types.ts';
-import { heartbeat } from './context.ts';
+import { heartbeat, heartbeatWhile } from './context.ts';
 
 export interface GenericPackageInput {
   name: string;
@@ -117,7 +117,8 @@ export async function copyGenericPackage(
       );
     }
     const path = `/packages/generic/${encodeURIComponent(input.name)}/${encodeURIComponent(input.version)}/${encodeURIComponent(file.name)}`;
-    const bytes = await download(`${source.base}${path}`, source.headers, where);
+    const progress = () => ({ filesDone: result.files.length, of: input.resolved.length, current: file.name });
+    const bytes = await heartbeatWhile(progress, () => download(`${source.base}${path}`, source.headers, where));
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     if (sha256 !== file.sha256) {
       throw permanent(
@@ -125,7 +126,9 @@ export async function copyGenericPackage(
         `${where}: downloaded sha256 ${sha256}, recorded ${file.sha256}; the source changed after resolve`,
       );
     }
-    const stored = await upload(`${destination.base}${path}?select=package_file`, destination.headers, bytes, where);
+    const stored = await heartbeatWhile(progress, () =>
+      upload(`${destination.base}${path}?select=package_file`, destination.headers, bytes, where),
+    );
     const storedSha =
       stored ??
       (await listPackageFiles(input.destination, input.name, input.version)).find((f) => f.file_name === file.name)

@@ -38,7 +38,7 @@ export function releaseNotes(input: {
     '',
     '### Roll back',
     '',
-    `Re-point the floating tags at the previous version: \`shipgate rollback ${input.project} --to <version>\`.`,
+    `Re-point the floating tags at the previous version: \`shipgate rollback ${input.project} --to <version> --reason "why"\`.`,
   );
   return lines.join('\n') + '\n';
 }

@@ -26,7 +26,9 @@ export async function runSmokeCommand(input: SmokeCommandInput): Promise<SmokeCo
   const result = await execa(command, args, {
     reject: false,
     all: true,
-    env: input.env,
+    // Only the release's variables and the basics a tool needs: never the worker's tokens and passwords.
+    env: { ...passThrough(), ...input.env },
+    extendEnv: false,
     timeout: input.timeoutMs,
     stdin: 'ignore',
     ...(signal ? { cancelSignal: signal } : {}),
@@ -41,4 +43,29 @@ export async function runSmokeCommand(input: SmokeCommandInput): Promise<SmokeCo
     });
   }
   return { name: input.name, passed: true, durationMs: Date.now() - started, outputTail };
+}
+
+/** Worker variables a smoke command may see: how to find tools, where home and temp are, proxies, CA bundles. */
+const passThroughNames = [
+  'PATH',
+  'HOME',
+  'TMPDIR',
+  'LANG',
+  'LC_ALL',
+  'TZ',
+  'DOCKER_CONFIG',
+  'SSL_CERT_FILE',
+  'SSL_CERT_DIR',
+  'HTTP_PROXY',
+  'HTTPS_PROXY',
+  'NO_PROXY',
+];
+
+function passThrough(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const name of passThroughNames) {
+    const value = process.env[name];
+    if (value !== undefined) env[name] = value;
+  }
+  return env;
 }

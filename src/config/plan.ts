@@ -20,13 +20,18 @@ const host = z
   .string()
   .regex(/^[a-zA-Z0-9.-]+(:\d+)?$/, { error: 'a registry host[:port] without scheme, e.g. ghcr.io or 127.0.0.1:5000' });
 
-const registry = z.strictObject({
-  host,
-  /** Plain HTTP; only for loopback or lab registries. */
-  plainHttp: z.boolean().default(false),
-  usernameEnv: envName.optional(),
-  passwordEnv: envName.optional(),
-});
+const registry = z
+  .strictObject({
+    host,
+    /** Plain HTTP; only for loopback or lab registries. */
+    plainHttp: z.boolean().default(false),
+    usernameEnv: envName.optional(),
+    passwordEnv: envName.optional(),
+  })
+  .refine((r) => Boolean(r.usernameEnv) === Boolean(r.passwordEnv), {
+    error:
+      'give both usernameEnv and passwordEnv (e.g. REGISTRY_USER and REGISTRY_PASSWORD), or neither to use the docker auth file',
+  });
 
 const image = z.strictObject({
   name,
@@ -35,8 +40,10 @@ const image = z.strictObject({
   /** Version tag template; "{version}" is the bare semver. */
   tag: z
     .string()
-    .regex(/^[A-Za-z0-9_.{}-]+$/, { error: 'a tag template such as "v{version}"' })
-    .refine((t) => t.includes('{version}'), { error: 'the tag template must contain {version}, e.g. "v{version}"' })
+    .regex(/^v?\{version\}$/, {
+      error:
+        'the version tag template is "v{version}" (the default, as pushed by most projects) or "{version}"; variant tags such as "{version}-alpine" are not supported because latest, X.Y and X are derived from the version',
+    })
     .default('v{version}'),
 });
 
@@ -194,6 +201,30 @@ export const releasePlanSchema = z
         code: 'custom',
         path: ['forge'],
         message: 'gitlab-generic packages need forge.kind: gitlab (the API that stores them)',
+      });
+    }
+    if (plan.gate.mode === 'auto-when-public' && (!plan.forge || !plan.canonical.check)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['gate', 'mode'],
+        message: plan.forge
+          ? 'auto-when-public needs the canonical check: set canonical.check: true, or gate.mode: manual to always wait for a sync go'
+          : 'auto-when-public needs a forge to ask whether the commit is public: add forge, or set gate.mode: manual to always wait for a sync go',
+      });
+    }
+    const checkNames = new Set<string>();
+    for (const [list, items] of [
+      ['commands', plan.smoke.commands],
+      ['external', plan.smoke.external],
+    ] as const) {
+      items.forEach((check, index) => {
+        if (checkNames.has(check.name))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['smoke', list, index, 'name'],
+            message: `"${check.name}" is used twice: smoke check names must be unique across commands and external`,
+          });
+        checkNames.add(check.name);
       });
     }
     if (plan.promotion.mergePullRequest && !plan.forge) {

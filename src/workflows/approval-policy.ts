@@ -17,6 +17,10 @@ export function approvalRefusal(status: ReleaseStatus, spec: ReleaseSpec, reques
   if (!spec.gate.allowSelfApproval && request.approver === spec.startedBy) {
     return `${request.approver} started this release and the plan forbids self-approval (gate.allowSelfApproval: false)`;
   }
+  const failed = status.checks.filter((check) => check.state === 'failed').map((check) => check.name);
+  if (gate.kind === 'promotion' && failed.length > 0) {
+    return `check ${failed.join(', ')} failed after publish: reject the release, or re-run the check and report it passed (shipgate report-check)`;
+  }
   if (!Array.isArray(request.digests))
     return 'digests is required: the digest set you reviewed (see `shipgate status`)';
   if (!sameDigestSet(request.digests, gate.digests)) {
@@ -31,7 +35,7 @@ export function sameDigestSet(a: string[], b: string[]): boolean {
   return left.length === right.length && left.every((value, index) => value === right[index]);
 }
 
-/** The digest set a person approves: every artifact as name@digest (files as name:file@sha256). */
+/** The digest set a person approves: every artifact as name@digest (files as name/file@sha256:...). */
 export function digestSet(status: ReleaseStatus): string[] {
   const set: string[] = [];
   for (const artifact of status.artifacts) {

@@ -17,6 +17,7 @@ import type { PackageFile } from '../activities/generic-package.ts';
 import type { ReleaseInput } from '../config/release-input.ts';
 import { deriveSpec } from '../config/derive.ts';
 import { releaseNotes } from '../activities/release-notes.ts';
+import { FailureTypes } from '../errors.ts';
 import { approvalRefusal, digestSet } from './approval-policy.ts';
 import {
   abortUpdate,
@@ -61,6 +62,7 @@ export async function release(input: ReleaseInput): Promise<ReleaseStatus> {
   let draft: ReleaseDraft | undefined;
   let gateOutcome: GateOutcome | undefined;
   let attentionAction: 'retry' | 'abort' | undefined;
+  let smokeRuns = 0;
 
   const now = (): string => new Date().toISOString();
   const setPhase = (phase: Phase): void => {
@@ -441,8 +443,11 @@ export async function release(input: ReleaseInput): Promise<ReleaseStatus> {
         },
       );
       const external = spec.smoke.external;
-      for (const check of state.status.checks)
-        if (check.kind === 'external' && check.state === 'failed') check.state = 'pending';
+      // On a retry, a failed external check is asked again; on the first run a failure already reported stands.
+      smokeRuns++;
+      if (smokeRuns > 1)
+        for (const check of state.status.checks)
+          if (check.kind === 'external' && check.state === 'failed') check.state = 'pending';
       if (external.length > 0) {
         const longest = Math.max(...external.map((c) => c.timeoutMs));
         const pending = () => state.status.checks.filter((c) => c.kind === 'external' && c.state === 'pending');
@@ -452,7 +457,7 @@ export async function release(input: ReleaseInput): Promise<ReleaseStatus> {
         if (failed.length > 0) {
           throw ApplicationFailure.nonRetryable(
             `external check ${failed.map((c) => c.name).join(', ')} failed`,
-            'SmokeCheckFailed',
+            FailureTypes.smokeCheckFailed,
           );
         }
         if (!finished) {
@@ -460,7 +465,7 @@ export async function release(input: ReleaseInput): Promise<ReleaseStatus> {
             `external check ${pending()
               .map((c) => c.name)
               .join(', ')} did not report within ${longest / 1000}s; report with shipgate report-check`,
-            'SmokeCheckTimedOut',
+            FailureTypes.smokeCheckTimedOut,
           );
         }
       }

@@ -13,6 +13,18 @@ export type Phase =
   | 'expired'
   | 'aborted';
 
+export const phases: readonly Phase[] = [
+  'publishing',
+  'awaiting-sync',
+  'awaiting-approval',
+  'promoting',
+  'needs-attention',
+  'promoted',
+  'rejected',
+  'expired',
+  'aborted',
+];
+
 export const finalPhases: Phase[] = ['promoted', 'rejected', 'expired', 'aborted'];
 
 export type StepName =

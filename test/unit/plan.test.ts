@@ -13,6 +13,7 @@ images:
   - { name: app, source: staging/app, destination: acme/app }
 policy:
   key: { path: ./cosign.pub }
+gate: { mode: manual }
 `;
 
 function issuesOf(text: string): string[] {
@@ -37,7 +38,7 @@ describe('release plan', () => {
 
   it('fills defaults for a minimal plan and derives the release spec', () => {
     const plan = parsePlan(minimal);
-    expect(plan.gate).toEqual({ mode: 'auto-when-public', approvers: [], allowSelfApproval: false, deadline: '14d' });
+    expect(plan.gate).toEqual({ mode: 'manual', approvers: [], allowSelfApproval: false, deadline: '14d' });
     const spec = deriveSpec({ plan, version: 'v1.2.3', commitSha: 'a'.repeat(40), startedBy: 'ci' });
     expect(spec.version).toBe('1.2.3');
     expect(spec.oci[0]).toMatchObject({ kind: 'image', tag: 'v1.2.3', destination: { repository: 'acme/app' } });
@@ -87,6 +88,33 @@ gate: { deadline: soon }
     expect(issuesOf(minimal + 'charts:\n  - { name: app, source: staging/c, destination: acme/c }\n')).toEqual([
       expect.stringMatching(/^charts\[0\]\.name: "app" is used twice/),
     ]);
+  });
+
+  it('refuses plans whose parts cannot work together, naming the field and the fix', () => {
+    const withoutGate = minimal.replace('gate: { mode: manual }\n', '');
+    expect(issuesOf(withoutGate)).toEqual([
+      expect.stringMatching(/^gate\.mode: auto-when-public needs a forge to ask whether the commit is public/),
+    ]);
+    expect(
+      issuesOf(
+        withoutGate +
+          'forge: { kind: github, baseUrl: https://api.github.com, project: acme/app, tokenEnv: GH_TOKEN }\ncanonical: { check: false }\n',
+      ),
+    ).toEqual([expect.stringMatching(/^gate\.mode: auto-when-public needs the canonical check/)]);
+    expect(
+      issuesOf(
+        minimal.replace('destination: { host: registry.example }', 'destination: { host: r.example, usernameEnv: U }'),
+      ),
+    ).toEqual([expect.stringMatching(/^registries\.destination: give both usernameEnv and passwordEnv/)]);
+    expect(
+      issuesOf(minimal.replace('destination: acme/app }', 'destination: acme/app, tag: "{version}-alpine" }')),
+    ).toEqual([expect.stringMatching(/^images\[0\]\.tag: the version tag template is "v\{version\}"/)]);
+    expect(
+      issuesOf(minimal + 'smoke:\n  commands: [{ name: e2e, run: ["true"] }]\n  external: [{ name: e2e }]\n'),
+    ).toEqual([expect.stringMatching(/^smoke\.external\[0\]\.name: "e2e" is used twice/)]);
+    expect(
+      parsePlan(minimal.replace('destination: acme/app }', 'destination: acme/app, tag: "{version}" }')).images[0]?.tag,
+    ).toBe('{version}');
   });
 
   it('parses durations', () => {

@@ -35,7 +35,10 @@ export function registerDecisions(program: Command): void {
     .command('approve')
     .description('approve the open gate (sync go or promotion) for the exact digest set shown')
     .argument('<release...>', 'PROJECT VERSION, or a release id')
-    .option('--as <name>', 'who approves (default: $SHIPGATE_USER, else the login name)')
+    .option(
+      '--as <name>',
+      'who approves (default: $SHIPGATE_USER, $GITHUB_ACTOR, $GITLAB_USER_LOGIN or the login name)',
+    )
     .option('--comment <text>', 'why, for the record')
     .option('-y, --yes', 'do not ask for confirmation (scripts)')
     .option('--json', 'print the recorded decision as JSON')

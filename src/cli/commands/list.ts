@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { phaseKey, projectKey, versionKey } from '../../workflows/search-attributes.ts';
 import { releaseWorkflowType } from '../../workflows/messages.ts';
+import { phases } from '../../workflows/status.ts';
 import { CliError, ExitCode } from '../exit-codes.ts';
 import { printJson, table } from '../output.ts';
 import { client } from '../release-handle.ts';
@@ -23,6 +24,8 @@ export function listQuery(options: {
 }): string {
   const clauses = [`WorkflowType = '${releaseWorkflowType}'`];
   const phase = options.awaiting ? 'awaiting-approval' : options.attention ? 'needs-attention' : options.phase;
+  if (phase && !(phases as readonly string[]).includes(phase))
+    throw new CliError(`--phase "${phase}" is not a phase; use one of: ${phases.join(', ')}`, ExitCode.badInput);
   if (phase) clauses.push(`${phaseKey.name} = '${phase}'`);
   if (options.project) {
     if (/['\\]/.test(options.project))

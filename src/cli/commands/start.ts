@@ -9,15 +9,15 @@ import type { release } from '../../workflows/release.ts';
 import { CliError, ExitCode } from '../exit-codes.ts';
 import { printJson } from '../output.ts';
 import { client } from '../release-handle.ts';
+import { temporalSettings } from '../../worker/connect.ts';
 import { userName } from '../user.ts';
 import { normalizeVersion } from '../versions.ts';
 
 const waitTargets: Phase[] = ['awaiting-sync', 'awaiting-approval', 'promoted'];
+const gates: Phase[] = ['awaiting-sync', 'awaiting-approval'];
 
-export function uiLink(
-  workflowId: string,
-  namespace = process.env.TEMPORAL_NAMESPACE ?? 'default',
-): string | undefined {
+/** The release's page in the Temporal web UI, in the namespace envconfig resolves (variables or profile). */
+export function uiLink(workflowId: string, namespace = temporalSettings().namespace): string | undefined {
   const base = process.env.SHIPGATE_UI_URL ?? process.env.TEMPORAL_UI_URL;
   return base
     ? `${base.replace(/\/$/, '')}/namespaces/${namespace}/workflows/${encodeURIComponent(workflowId)}`
@@ -128,7 +128,16 @@ export async function waitForPhase(
   target: Phase,
   quiet: boolean,
 ): Promise<ReleaseStatus> {
-  const stops: Phase[] = [target, 'needs-attention', 'promoted', 'rejected', 'expired', 'aborted'];
+  // Waiting for a gate stops at either gate: a public commit skips the sync gate, and a private one must not keep
+  // a CI job waiting for a person's sync go when it asked to wait only until the release needs a decision.
+  const stops: Phase[] = [
+    ...(gates.includes(target) ? gates : [target]),
+    'needs-attention',
+    'promoted',
+    'rejected',
+    'expired',
+    'aborted',
+  ];
   let last = '';
   for (;;) {
     const status = await handle.query(statusQuery);
@@ -148,7 +157,7 @@ export async function waitForPhase(
 }
 
 export function exitForStatus(status: ReleaseStatus, target: Phase): void {
-  if (status.phase === target) return;
+  if (status.phase === target || (gates.includes(target) && gates.includes(status.phase))) return;
   if (status.phase === 'needs-attention') process.exitCode = ExitCode.needsAttention;
   else if (['rejected', 'expired', 'aborted'].includes(status.phase)) process.exitCode = ExitCode.releaseStopped;
 }
