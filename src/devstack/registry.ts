@@ -39,7 +39,7 @@ export async function startLocalRegistry(options: LocalRegistryOptions): Promise
   if (options.credentials) {
     const htpasswd = join(options.stateDir, 'htpasswd');
     // A low cost keeps loopback registries fast: the registry checks the hash on every request.
-    const hash = bcrypt.hashSync(options.credentials.password, 5);
+    const hash = bcrypt.hashSync(options.credentials.password, 4);
     writeFileSync(htpasswd, `${options.credentials.username}:${hash}\n`, { mode: 0o600 });
     lines.push('auth:', '  htpasswd:', '    realm: shipgate', `    path: ${JSON.stringify(htpasswd)}`);
   }

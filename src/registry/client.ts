@@ -54,6 +54,8 @@ export class RegistryClient {
   private readonly credentials: BasicCredentials | undefined;
   private readonly tokens = new Map<string, string>();
   private basic = false;
+  /** Whether the registry serves the OCI referrers API; learnt on the first call. */
+  private referrersApi: boolean | undefined;
 
   readonly endpoint: RegistryEndpoint;
   private readonly timeoutMs: number;
@@ -142,14 +144,19 @@ export class RegistryClient {
    * `sha256-<hex>` fallback tag index that clients maintain on registries without it.
    */
   async referrers(repository: string, digest: string): Promise<ManifestDescriptor[]> {
-    const response = await this.request('GET', repository, `referrers/${digest}`, {
-      headers: { accept: 'application/vnd.oci.image.index.v1+json' },
-      allow404: true,
-    });
-    if (response.status === 200 && (response.headers.get('content-type') ?? '').includes('index')) {
-      return ((await response.json()) as ManifestJson).manifests ?? [];
-    } else if (response.status === 200) {
-      await response.arrayBuffer();
+    // A registry that answered once without the API will not grow it mid-copy: skip straight to the fallback tag.
+    if (this.referrersApi !== false) {
+      const response = await this.request('GET', repository, `referrers/${digest}`, {
+        headers: { accept: 'application/vnd.oci.image.index.v1+json' },
+        allow404: true,
+      });
+      if (response.status === 200 && (response.headers.get('content-type') ?? '').includes('index')) {
+        this.referrersApi = true;
+        return ((await response.json()) as ManifestJson).manifests ?? [];
+      }
+      await response.arrayBuffer().catch(() => undefined);
+      // The API answers an index even for an unknown subject, so any other answer means the registry lacks it.
+      if (this.referrersApi === undefined) this.referrersApi = false;
     }
     const fallback = await this.manifest(repository, digestTag(digest));
     return fallback?.json.manifests ?? [];

@@ -33,12 +33,30 @@ export async function walkClosure(
 ): Promise<ArtifactClosure> {
   const closure: ArtifactClosure = { manifests: new Map(), digestTags: new Map(), referrers: new Map() };
   const allTags = await client.tags(repository);
-  const pending = [digest];
-  while (pending.length > 0) {
-    const current = pending.pop() as string;
-    if (closure.manifests.has(current)) continue;
-    const manifest = await client.manifest(repository, current);
-    if (!manifest) continue;
+  const seen = new Set<string>();
+  // Breadth first, each level's manifests, digest tags and referrers fetched at once: a warm "is it all there?"
+  // costs a few round trips per level rather than one per object.
+  let frontier = [digest];
+  while (frontier.length > 0) {
+    const level = frontier.filter((d) => !seen.has(d));
+    level.forEach((d) => seen.add(d));
+    const next = await Promise.all(level.map((current) => visit(current)));
+    frontier = [...new Set(next.flat())];
+  }
+  return closure;
+
+  async function visit(current: string): Promise<string[]> {
+    const prefix = `${digestTag(current)}.`;
+    const [manifest, tagged, referrers] = await Promise.all([
+      client.manifest(repository, current),
+      Promise.all(
+        allTags
+          .filter((t) => t.startsWith(prefix))
+          .map(async (tag) => [tag, await client.headManifest(repository, tag)] as const),
+      ),
+      client.referrers(repository, current),
+    ]);
+    if (!manifest) return [];
     const json = manifest.json;
     const blobs: { digest: string; size: number }[] = [];
     if (json.config) blobs.push({ digest: json.config.digest, size: json.config.size });
@@ -49,24 +67,21 @@ export async function walkClosure(
       size: manifest.bytes.length,
       blobs,
     });
-    for (const child of json.manifests ?? []) pending.push(child.digest);
-    const prefix = `${digestTag(current)}.`;
-    for (const tag of allTags.filter((t) => t.startsWith(prefix))) {
-      const head = await client.headManifest(repository, tag);
+    const found = (json.manifests ?? []).map((child) => child.digest);
+    for (const [tag, head] of tagged) {
       if (!head) continue;
       closure.digestTags.set(tag, head.digest);
-      pending.push(head.digest);
+      found.push(head.digest);
     }
-    const referrers: ManifestDescriptor[] = await client.referrers(repository, current);
     if (referrers.length > 0) {
       closure.referrers.set(
         current,
-        referrers.map((r) => r.digest),
+        referrers.map((r: ManifestDescriptor) => r.digest),
       );
-      for (const referrer of referrers) pending.push(referrer.digest);
+      for (const referrer of referrers) found.push(referrer.digest);
     }
+    return found;
   }
-  return closure;
 }
 
 export function closureTotals(closure: ArtifactClosure): ClosureTotals {
