@@ -3,10 +3,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { repoRoot } from '../../src/tools/locate.ts';
 import {
-  commitSha,
-  planFor,
-  signedImage,
-  startRelease,
+  startPublicRelease,
   startReleaseBed,
   uniqueProject,
   waitForPhase,
@@ -41,10 +38,7 @@ describe('Temporal web UI', () => {
 
   it('lists a release waiting for approval by ShipgatePhase and ShipgateProject, and shows its summary', async () => {
     const project = uniqueProject('ui');
-    await signedImage(bed, `staging/${project}`, 'v1.0.0');
-    const sha = commitSha(project);
-    bed.forge.seedGithubCommit(`acme/${project}`, sha);
-    const handle = await startRelease(bed, planFor(bed, project), 'v1.0.0', sha);
+    const { sha, handle } = await startPublicRelease(bed, project, 'v1.0.0');
     await waitForPhase(handle, 'awaiting-approval');
 
     const page = await browser.newPage({ viewport: { width: 1400, height: 800 } });

@@ -150,6 +150,20 @@ export async function startRelease(
   });
 }
 
+/** The usual start of a test: a signed image in the source, its commit public on the fake forge, the release started. */
+export async function startPublicRelease(
+  bed: ReleaseBed,
+  project: string,
+  version: string,
+  overrides: Record<string, unknown> = {},
+): Promise<{ image: PushedImage; sha: string; handle: WorkflowHandle<typeof release> }> {
+  const image = await signedImage(bed, `staging/${project}`, version);
+  const sha = commitSha(`${project}-${version}`);
+  bed.forge.seedGithubCommit(`acme/${project}`, sha);
+  const handle = await startRelease(bed, planFor(bed, project, overrides), version, sha);
+  return { image, sha, handle };
+}
+
 /** Polls the status query until the release reaches one of the phases (or fails the test after timeoutMs). */
 export async function waitForPhase(
   handle: WorkflowHandle,

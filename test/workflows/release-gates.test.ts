@@ -7,6 +7,7 @@ import {
   planFor,
   recordHistory,
   signedImage,
+  startPublicRelease,
   startRelease,
   startReleaseBed,
   uniqueProject,
@@ -89,17 +90,13 @@ describe('release workflow: gates', () => {
 
   it('an approval that arrives while the "waiting" webhook is still being retried is kept', async () => {
     const project = uniqueProject('hook');
-    await signedImage(bed, `staging/${project}`, 'v1.0.0');
-    const sha = commitSha(project);
-    bed.forge.seedGithubCommit(`acme/${project}`, sha);
     // The webhook answers 503 with Retry-After: 3, so the notification is still in flight when alice approves.
     bed.forge.failNext({ method: 'POST', pathPrefix: `/hooks/${project}` }, [
       { status: 503, headers: { 'retry-after': '3' } },
     ]);
-    const plan = planFor(bed, project, {
+    const { handle } = await startPublicRelease(bed, project, 'v1.0.0', {
       notifications: { webhooks: [{ url: `${bed.forge.url}/hooks/${project}`, events: ['waiting'] }] },
     });
-    const handle = await startRelease(bed, plan, 'v1.0.0', sha);
     const waiting = await waitForPhase(handle, ['awaiting-approval', 'needs-attention']);
     await handle.executeUpdate(approveUpdate, { args: [{ approver: 'alice', digests: waiting.gate?.digests ?? [] }] });
     const done = await waitForPhase(handle, ['promoted', 'needs-attention'], 30_000);

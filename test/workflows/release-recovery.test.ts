@@ -9,8 +9,8 @@ import {
   commitSha,
   planFor,
   recordHistory,
-  signedImage,
   startRelease,
+  startPublicRelease,
   startReleaseBed,
   uniqueProject,
   waitForPhase,
@@ -33,17 +33,9 @@ describe('release workflow: failures, retries, restarts and concurrency', () => 
     await bed?.close();
   });
 
-  const publicRelease = async (project: string, version: string, overrides: Record<string, unknown> = {}) => {
-    const image = await signedImage(bed, `staging/${project}`, version);
-    const sha = commitSha(`${project}-${version}`);
-    bed.forge.seedGithubCommit(`acme/${project}`, sha);
-    const handle = await startRelease(bed, planFor(bed, project, overrides), version, sha);
-    return { image, sha, handle };
-  };
-
   it('a version tag re-pointed between publish and promote stops the promotion; restored, retry completes', async () => {
     const project = uniqueProject('tamper');
-    const { image, handle } = await publicRelease(project, 'v1.0.0');
+    const { image, handle } = await startPublicRelease(bed, project, 'v1.0.0');
     const waiting = await waitForPhase(handle, ['awaiting-approval', 'needs-attention']);
     expect(waiting.phase).toBe('awaiting-approval');
 
@@ -103,7 +95,7 @@ describe('release workflow: failures, retries, restarts and concurrency', () => 
   it('a pin endpoint answering 500 then 200 succeeds; answering 400 needs attention, and retry after the fix completes', async () => {
     const first = uniqueProject('pin500');
     bed.forge.failNext({ method: 'POST', pathPrefix: '/pins/' }, [{ status: 500 }]);
-    const one = await publicRelease(first, 'v1.0.0', {
+    const one = await startPublicRelease(bed, first, 'v1.0.0', {
       promotion: {
         floatingTags: [],
         publishRelease: false,
@@ -121,7 +113,7 @@ describe('release workflow: failures, retries, restarts and concurrency', () => 
       { method: 'POST', pathPrefix: `/pins/${second}` },
       { status: 400, body: { error: 'unknown service' } },
     );
-    const two = await publicRelease(second, 'v1.0.0', {
+    const two = await startPublicRelease(bed, second, 'v1.0.0', {
       promotion: {
         floatingTags: [],
         publishRelease: false,
@@ -187,8 +179,8 @@ describe('release workflow: failures, retries, restarts and concurrency', () => 
   it('two releases promoting at the same time leave every floating tag on the higher version', async () => {
     const project = uniqueProject('race');
     const noPins = { promotion: { floatingTags: ['latest', 'minor', 'major'], publishRelease: false, pins: [] } };
-    const low = await publicRelease(project, 'v1.4.0', noPins);
-    const high = await publicRelease(project, 'v1.5.0', noPins);
+    const low = await startPublicRelease(bed, project, 'v1.4.0', noPins);
+    const high = await startPublicRelease(bed, project, 'v1.5.0', noPins);
     const [lowGate, highGate] = await Promise.all([
       waitForPhase(low.handle, 'awaiting-approval'),
       waitForPhase(high.handle, 'awaiting-approval'),

@@ -7,6 +7,7 @@ import {
   planFor,
   signedImage,
   startRelease,
+  startPublicRelease,
   startReleaseBed,
   uniqueProject,
   waitForPhase,
@@ -91,14 +92,9 @@ describe('release workflow: smoke checks', () => {
   });
 
   it('a failing command parks the release with its exit code and output', async () => {
-    const project = uniqueProject('smokefail');
-    await signedImage(bed, `staging/${project}`, 'v1.0.0');
-    const sha = commitSha(project);
-    bed.forge.seedGithubCommit(`acme/${project}`, sha);
-    const plan = planFor(bed, project, {
+    const { handle } = await startPublicRelease(bed, uniqueProject('smokefail'), 'v1.0.0', {
       smoke: { commands: [{ name: 'health', run: ['sh', '-c', 'echo "health endpoint answered 503"; exit 3'] }] },
     });
-    const handle = await startRelease(bed, plan, 'v1.0.0', sha);
     const attention = await waitForPhase(handle, ['needs-attention', 'awaiting-approval']);
     expect(attention.phase).toBe('needs-attention');
     expect(attention.attention).toMatchObject({ step: 'smoke', type: 'SmokeCheckFailed' });
