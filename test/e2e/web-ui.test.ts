@@ -1,4 +1,6 @@
-import { mkdirSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { repoRoot } from '../../src/tools/locate.ts';
@@ -11,7 +13,11 @@ import {
 } from '../support/release-bed.ts';
 
 // The Temporal web UI in a real (headless) Chromium: a release waiting for approval is listed with its summary
-// and found by shipgate's search attributes. The screenshot is kept in docs/.
+// and found by shipgate's search attributes. The screenshots kept in docs/ come from this test: run it with
+// SHIPGATE_UPDATE_SCREENSHOTS=1 to refresh them; otherwise they go to a temporary folder.
+const shots = process.env.SHIPGATE_UPDATE_SCREENSHOTS
+  ? join(repoRoot, 'docs')
+  : mkdtempSync(join(tmpdir(), 'shipgate-ui-'));
 describe('Temporal web UI', () => {
   let bed: ReleaseBed;
   let browser: Browser;
@@ -46,8 +52,7 @@ describe('Temporal web UI', () => {
     await page.goto(`${inject('temporalUiUrl')}/namespaces/default/workflows?query=${encodeURIComponent(query)}`);
     const row = page.getByText(handle.workflowId).first();
     await row.waitFor({ timeout: 30_000 });
-    mkdirSync(`${repoRoot}/docs`, { recursive: true });
-    await page.screenshot({ path: `${repoRoot}/docs/ui-awaiting-approval.png` });
+    await page.screenshot({ path: join(shots, 'ui-awaiting-approval.png') });
 
     // The same search with another phase finds nothing: the listing really comes from the search attributes.
     const other = `ShipgatePhase="promoted" AND ShipgateProject="${project}"`;
@@ -86,6 +91,6 @@ describe('Temporal web UI', () => {
         )
       ).join('\n');
     await expect.poll(everyFrameText, { timeout: 30_000 }).toMatch(/waiting for approval by alice, bob until \d{4}-/);
-    await page.screenshot({ path: `${repoRoot}/docs/ui-release-metadata.png` });
+    await page.screenshot({ path: join(shots, 'ui-release-metadata.png') });
   });
 });
