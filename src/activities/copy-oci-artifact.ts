@@ -50,7 +50,11 @@ export async function copyOciArtifact(artifact: ResolvedOciArtifact): Promise<Co
   const destination = new RegistryClient(artifact.destination.endpoint);
   const destinationRef = refAtTag(artifact.destination, artifact.tag);
 
-  const existing = await destination.headManifest(artifact.destination.repository, artifact.tag);
+  // The destination's version tag and the source closure are independent lookups: ask both at once.
+  const [existing, closure] = await Promise.all([
+    destination.headManifest(artifact.destination.repository, artifact.tag),
+    walkClosure(source, artifact.source.repository, artifact.digest),
+  ]);
   if (existing && existing.digest !== artifact.digest) {
     throw permanent(
       FailureTypes.tagConflict,
@@ -60,7 +64,6 @@ export async function copyOciArtifact(artifact: ResolvedOciArtifact): Promise<Co
   }
 
   heartbeat({ phase: 'planning', blobsDone: 0, blobsTotal: 0, bytesDone: 0, bytesTotal: 0 } satisfies CopyProgress);
-  const closure = await walkClosure(source, artifact.source.repository, artifact.digest);
   if (!closure.manifests.has(artifact.digest)) {
     throw permanent(
       FailureTypes.sourceArtifactMissing,
@@ -68,9 +71,13 @@ export async function copyOciArtifact(artifact: ResolvedOciArtifact): Promise<Co
     );
   }
   const totals = closureTotals(closure);
-  const missing = await missingAtDestination(closure, destination, artifact.destination.repository);
+  // Without the version tag the copy is not complete, whatever else is there: only then is the closure compared.
+  const missing =
+    existing === undefined
+      ? undefined
+      : await missingAtDestination(closure, destination, artifact.destination.repository);
   const complete =
-    existing !== undefined &&
+    missing !== undefined &&
     missing.manifests.length === 0 &&
     missing.digestTags.length === 0 &&
     missing.referrers.length === 0;
