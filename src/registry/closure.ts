@@ -100,28 +100,37 @@ export function uniqueBlobs(closure: ArtifactClosure): Map<string, number> {
   return blobs;
 }
 
-/** What of a source closure the destination lacks: manifests, digest tags not pointing alike, referrers. */
+/**
+ * What of a source closure the destination lacks: manifests, digest tags not pointing alike, referrers. A manifest
+ * that a matching digest tag or the destination's referrer list already shows is there is not asked about again:
+ * fewer requests make a converged re-run cheap.
+ */
 export async function missingAtDestination(
   closure: ArtifactClosure,
   destination: RegistryClient,
   repository: string,
 ): Promise<{ manifests: string[]; digestTags: string[]; referrers: string[] }> {
   const missing = { manifests: [] as string[], digestTags: [] as string[], referrers: [] as string[] };
-  await Promise.all(
-    [...closure.manifests.keys()].map(async (digest) => {
-      if (!(await destination.headManifest(repository, digest))) missing.manifests.push(digest);
+  const shown = new Set<string>();
+  await Promise.all([
+    ...[...closure.digestTags].map(async ([tag, digest]) => {
+      if ((await destination.headManifest(repository, tag))?.digest === digest) shown.add(digest);
+      else missing.digestTags.push(tag);
     }),
-  );
-  await Promise.all(
-    [...closure.digestTags].map(async ([tag, digest]) => {
-      if ((await destination.headManifest(repository, tag))?.digest !== digest) missing.digestTags.push(tag);
-    }),
-  );
-  await Promise.all(
-    [...closure.referrers].map(async ([subject, digests]) => {
+    ...[...closure.referrers].map(async ([subject, digests]) => {
       const present = new Set((await destination.referrers(repository, subject)).map((r) => r.digest));
-      for (const digest of digests) if (!present.has(digest)) missing.referrers.push(digest);
+      for (const digest of digests) {
+        if (present.has(digest)) shown.add(digest);
+        else missing.referrers.push(digest);
+      }
     }),
+  ]);
+  await Promise.all(
+    [...closure.manifests.keys()]
+      .filter((digest) => !shown.has(digest))
+      .map(async (digest) => {
+        if (!(await destination.headManifest(repository, digest))) missing.manifests.push(digest);
+      }),
   );
   return missing;
 }
