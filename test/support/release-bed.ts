@@ -128,6 +128,7 @@ export async function startRelease(
   version: string,
   sha: string,
   startedBy = 'ci-bot',
+  taskQueue = bed.taskQueue,
 ): Promise<WorkflowHandle<typeof release>> {
   const input: ReleaseInput = {
     plan,
@@ -137,7 +138,7 @@ export async function startRelease(
     timing: { retryInitialMs: 100, retryMaxAttempts: 4, heartbeatTimeoutMs: 5_000 },
   };
   return bed.env.client.workflow.start<typeof release>('release', {
-    taskQueue: bed.taskQueue,
+    taskQueue,
     workflowId: releaseWorkflowId(plan.project, version.replace(/^v/, '')),
     args: [input],
     workflowIdConflictPolicy: 'USE_EXISTING',

@@ -1,0 +1,115 @@
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { execa, type ResultPromise } from 'execa';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { RegistryClient } from '../../src/registry/client.ts';
+import { repoRoot } from '../../src/tools/locate.ts';
+import { approveUpdate, statusQuery } from '../../src/workflows/messages.ts';
+import { pushImage } from '../support/fixtures/images.ts';
+import { signAndAttest } from '../support/fixtures/signing.ts';
+import {
+  commitSha,
+  planFor,
+  startRelease,
+  startReleaseBed,
+  uniqueProject,
+  waitForPhase,
+  type ReleaseBed,
+} from '../support/release-bed.ts';
+
+// A worker is a process that can die at any moment. Here it is the real `shipgate worker`, killed with SIGKILL
+// in the middle of the copy (no graceful shutdown, no cancellation): the copy's heartbeat times out, the next
+// worker process takes the activity over, and the release completes with every side effect done once.
+describe('release workflow: a worker process killed mid-copy', () => {
+  let bed: ReleaseBed;
+  const workers: ResultPromise[] = [];
+  beforeAll(async () => {
+    bed = await startReleaseBed();
+  });
+  afterAll(async () => {
+    for (const worker of workers) worker.kill('SIGKILL');
+    await bed?.close();
+  });
+
+  const startWorkerProcess = (taskQueue: string): ResultPromise => {
+    const worker = execa(join(repoRoot, 'bin', 'shipgate'), ['worker', '--task-queue', taskQueue], {
+      reject: false,
+      stdin: 'ignore',
+      env: {
+        TEMPORAL_ADDRESS: inject('temporalAddress'),
+        SHIPGATE_LOG_LEVEL: 'WARN',
+        DEST_USER: inject('destinationUsername'),
+        DEST_PASS: inject('destinationPassword'),
+        FORGE_TOKEN: 'forge-token',
+        PIN_TOKEN: 'forge-token',
+      },
+    });
+    workers.push(worker);
+    return worker;
+  };
+
+  it('the next worker resumes the copy and the release completes, released and pinned once', async () => {
+    const project = uniqueProject('kill');
+    const image = await pushImage({
+      registry: bed.source,
+      repository: `staging/${project}`,
+      tag: 'v4.0.0',
+      layersPerPlatform: 2,
+      layerBytes: 32 * 1024 * 1024,
+    });
+    await signAndAttest(image, {
+      key: bed.key,
+      format: 'bundle',
+      attestations: ['slsaprovenance'],
+      workDir: bed.workDir,
+      perPlatform: false,
+    });
+    const sha = commitSha(project);
+    bed.forge.seedGithubCommit(`acme/${project}`, sha);
+    const taskQueue = `killable-${randomUUID()}`;
+    const first = startWorkerProcess(taskQueue);
+    const handle = await startRelease(bed, planFor(bed, project), 'v4.0.0', sha, 'ci-bot', taskQueue);
+
+    let sawCopy = false;
+    for (let i = 0; i < 600 && !sawCopy; i++) {
+      const status = await handle.query(statusQuery);
+      sawCopy = status.currentStep === 'copy';
+      if (!sawCopy) await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    expect(sawCopy).toBe(true);
+    first.kill('SIGKILL');
+    const killed = await first;
+    expect(killed.signal).toBe('SIGKILL');
+
+    const second = startWorkerProcess(taskQueue);
+    const waiting = await waitForPhase(handle, ['awaiting-approval', 'needs-attention'], 120_000);
+    expect(waiting.phase).toBe('awaiting-approval');
+    await handle.executeUpdate(approveUpdate, { args: [{ approver: 'alice', digests: waiting.gate?.digests ?? [] }] });
+    const done = await waitForPhase(handle, ['promoted', 'needs-attention'], 120_000);
+    expect(done.phase).toBe('promoted');
+
+    // The copy really was taken over: its activity ran again (attempt 2 or later) after the first worker died.
+    const history = await handle.fetchHistory();
+    const events = history.events ?? [];
+    const copyScheduled = events.find(
+      (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'copyImage',
+    );
+    const copyStarted = events.find(
+      (e) => String(e.activityTaskStartedEventAttributes?.scheduledEventId) === String(copyScheduled?.eventId),
+    );
+    expect(copyStarted?.activityTaskStartedEventAttributes?.attempt).toBeGreaterThanOrEqual(2);
+    second.kill('SIGTERM');
+
+    const destination = new RegistryClient({
+      host: bed.destination,
+      plainHttp: true,
+      usernameEnv: 'DEST_USER',
+      passwordEnv: 'DEST_PASS',
+    });
+    expect((await destination.headManifest(`prod/${project}`, 'v4.0.0'))?.digest).toBe(image.digest);
+    expect(bed.forge.callsTo('POST', new RegExp(`/repos/acme/${project}/releases$`))).toHaveLength(1);
+    expect(
+      bed.forge.callsTo('POST', /^\/pins\/app$/).filter((c) => (c.body as { digest?: string }).digest === image.digest),
+    ).toHaveLength(1);
+  });
+});
