@@ -1,16 +1,19 @@
-# The shipgate worker: Node 24 plus the tools activities drive (regctl, cosign, helm), built from source.
+# The shipgate worker: Node 24 plus the tools activities drive (regctl copies, cosign verifies), and crane for
+# smoke commands that look at the release by digest; all built from source with pinned versions.
 FROM golang:1.25-bookworm AS tools
 RUN GOFLAGS=-trimpath go install github.com/regclient/regclient/cmd/regctl@v0.11.5 \
  && GOFLAGS=-trimpath go install github.com/sigstore/cosign/v3/cmd/cosign@v3.1.2 \
- && GOFLAGS=-trimpath go install helm.sh/helm/v3/cmd/helm@v3.21.4
+ && GOFLAGS=-trimpath go install github.com/google/go-containerregistry/cmd/crane@v0.21.9
 
 FROM node:24.11-bookworm-slim
+# procps: pgrep for the compose healthcheck (the slim image has none).
+RUN apt-get update && apt-get install -y --no-install-recommends procps && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm install --no-save --omit=dev --no-fund --no-audit
 COPY bin ./bin
 COPY src ./src
-COPY --from=tools /go/bin/regctl /go/bin/cosign /go/bin/helm /usr/local/bin/
+COPY --from=tools /go/bin/regctl /go/bin/cosign /go/bin/crane /usr/local/bin/
 ENV NODE_ENV=production
 USER node
 ENTRYPOINT ["node", "--disable-warning=ExperimentalWarning", "src/cli/main.ts"]

@@ -114,7 +114,7 @@ export function deriveSpec(input: ReleaseInput): ReleaseSpec {
       pins: plan.promotion.pins.map((pin) => ({ url: pin.url, tokenEnv: pin.tokenEnv, readBack: pin.readBack })),
     },
     notifications: plan.notifications.webhooks.map((hook) => ({
-      url: hook.url,
+      ...(hook.url ? { url: hook.url } : { urlEnv: hook.urlEnv ?? '' }),
       events: hook.events,
     })),
     ...(input.timing ? { timing: input.timing } : {}),

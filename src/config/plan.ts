@@ -150,13 +150,20 @@ const promotion = z.strictObject({
 const notifications = z.strictObject({
   webhooks: z
     .array(
-      z.strictObject({
-        url: httpUrl,
-        events: z
-          .array(z.enum(['waiting', 'needs-attention', 'finished']))
-          .min(1)
-          .default(['waiting', 'needs-attention', 'finished']),
-      }),
+      z
+        .strictObject({
+          url: httpUrl.optional(),
+          /** A variable holding the URL, for webhooks whose URL is itself the secret (Slack, Teams, Discord). */
+          urlEnv: envName.optional(),
+          events: z
+            .array(z.enum(['waiting', 'needs-attention', 'finished']))
+            .min(1)
+            .default(['waiting', 'needs-attention', 'finished']),
+        })
+        .refine((hook) => Boolean(hook.url) !== Boolean(hook.urlEnv), {
+          error:
+            'give exactly one of url or urlEnv; use urlEnv (e.g. SLACK_WEBHOOK_URL) when the URL carries a secret, so it never enters workflow history',
+        }),
     )
     .default([]),
 });

@@ -21,7 +21,7 @@ function installJsonLogging(): void {
   });
 }
 
-/** Runs a worker until SIGINT/SIGTERM; the worker drains its running tasks before exit. */
+/** Runs a worker until SIGINT/SIGTERM; running activities get 30 s to finish before exit. */
 export async function runWorker(options: { taskQueue?: string } = {}): Promise<void> {
   installJsonLogging();
   const settings = temporalSettings();
@@ -31,6 +31,9 @@ export async function runWorker(options: { taskQueue?: string } = {}): Promise<v
     client,
     namespace: settings.namespace,
     taskQueue: options.taskQueue ?? process.env.SHIPGATE_TASK_QUEUE ?? defaultTaskQueue,
+    // On SIGTERM (a deploy), running activities get this long to finish before they are cancelled; a copy that
+    // does not make it is resumed by the next worker from what is already at the destination.
+    extra: { shutdownGraceTime: '30s' },
   });
   await worker.run();
   await connection.close();

@@ -192,16 +192,19 @@ export async function release(input: ReleaseInput): Promise<ReleaseStatus> {
   // --- step machinery ------------------------------------------------------------------------------------
   const notifyAll = async (event: NotificationEvent, message: string): Promise<void> => {
     for (const hook of spec.notifications.filter((h) => h.events.includes(event))) {
-      await a
-        .notify({
-          url: hook.url,
-          event,
-          project: spec.project,
-          version: spec.version,
-          phase: state.status.phase,
-          message,
-          workflowId: workflowInfo().workflowId,
-        })
+      // A few quick attempts: a dead webhook must not hold the release up for minutes.
+      await a.notify
+        .executeWithOptions({ startToCloseTimeout: '30 seconds', retry: { maximumAttempts: 3 } }, [
+          {
+            ...(hook.url ? { url: hook.url } : { urlEnv: hook.urlEnv ?? '' }),
+            event,
+            project: spec.project,
+            version: spec.version,
+            phase: state.status.phase,
+            message,
+            workflowId: workflowInfo().workflowId,
+          },
+        ])
         .catch(() => undefined);
     }
   };

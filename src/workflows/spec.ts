@@ -41,7 +41,8 @@ export interface ReleaseSpec {
     mergePullRequest: number | undefined;
     pins: PinTarget[];
   };
-  notifications: { url: string; events: NotificationEvent[] }[];
+  /** Exactly one of url and urlEnv (the variable on the worker that holds a secret URL). */
+  notifications: { url?: string; urlEnv?: string; events: NotificationEvent[] }[];
   /** Activity timing; tests shorten the retry backoff. */
   timing?: { retryInitialMs?: number; retryMaxAttempts?: number; heartbeatTimeoutMs?: number };
 }

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 
@@ -55,5 +55,19 @@ describe('docker-compose.yml', () => {
   it('registers the search attributes the CLI and UI query', () => {
     const setup = JSON.stringify(compose.services['temporal-setup']);
     for (const name of ['ShipgateProject', 'ShipgateVersion', 'ShipgatePhase']) expect(setup).toContain(name);
+  });
+
+  it('builds a worker image that carries every tool the activities run and what its healthcheck runs', () => {
+    const activities = new URL('../../src/activities/', import.meta.url);
+    const tools = new Set<string>();
+    for (const file of readdirSync(activities)) {
+      const text = readFileSync(new URL(file, activities), 'utf8');
+      for (const match of text.matchAll(/runTool\(\s*'([a-z]+)'/g)) if (match[1]) tools.add(match[1]);
+    }
+    expect([...tools].sort()).toEqual(['cosign', 'regctl']);
+    const copied = dockerfile.match(/^COPY --from=tools (.*)$/m)?.[1] ?? '';
+    for (const tool of tools) expect(copied, tool).toContain(`/go/bin/${tool}`);
+    if (JSON.stringify(compose.services.worker?.healthcheck).includes('pgrep'))
+      expect(dockerfile).toMatch(/\bprocps\b/);
   });
 });

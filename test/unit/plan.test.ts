@@ -110,6 +110,9 @@ gate: { deadline: soon }
       issuesOf(minimal.replace('destination: acme/app }', 'destination: acme/app, tag: "{version}-alpine" }')),
     ).toEqual([expect.stringMatching(/^images\[0\]\.tag: the version tag template is "v\{version\}"/)]);
     expect(
+      issuesOf(minimal + 'notifications:\n  webhooks:\n    - { url: https://hooks.example/x, urlEnv: HOOK_URL }\n'),
+    ).toEqual([expect.stringMatching(/^notifications\.webhooks\[0\]: give exactly one of url or urlEnv/)]);
+    expect(
       issuesOf(minimal + 'smoke:\n  commands: [{ name: e2e, run: ["true"] }]\n  external: [{ name: e2e }]\n'),
     ).toEqual([expect.stringMatching(/^smoke\.external\[0\]\.name: "e2e" is used twice/)]);
     expect(

@@ -88,14 +88,16 @@ describe('release workflow: gates', () => {
     expect(done.decisions.at(-1)).toMatchObject({ kind: 'approve', by: 'alice', via: 'signal' });
   });
 
-  it('an approval that arrives while the "waiting" webhook is still being retried is kept', async () => {
+  it('an approval that arrives while the "waiting" webhook (URL from the worker environment) is still being retried is kept', async () => {
     const project = uniqueProject('hook');
     // The webhook answers 503 with Retry-After: 3, so the notification is still in flight when alice approves.
     bed.forge.failNext({ method: 'POST', pathPrefix: `/hooks/${project}` }, [
       { status: 503, headers: { 'retry-after': '3' } },
     ]);
+    // The URL lives in the worker's environment (like a Slack webhook, whose URL is the secret).
+    process.env.HOOK_URL = `${bed.forge.url}/hooks/${project}`;
     const { handle } = await startPublicRelease(bed, project, 'v1.0.0', {
-      notifications: { webhooks: [{ url: `${bed.forge.url}/hooks/${project}`, events: ['waiting'] }] },
+      notifications: { webhooks: [{ urlEnv: 'HOOK_URL', events: ['waiting'] }] },
     });
     const waiting = await waitForPhase(handle, ['awaiting-approval', 'needs-attention']);
     await handle.executeUpdate(approveUpdate, { args: [{ approver: 'alice', digests: waiting.gate?.digests ?? [] }] });
@@ -104,6 +106,7 @@ describe('release workflow: gates', () => {
     const hooks = bed.forge.callsTo('POST', new RegExp(`^/hooks/${project}$`));
     expect(hooks.map((call) => call.status)).toEqual([503, 204]);
     expect(hooks[1]?.body).toMatchObject({ source: 'shipgate', event: 'waiting', project, version: '1.0.0' });
+    expect(JSON.stringify(await handle.fetchHistory())).not.toContain(`/hooks/${project}`);
   });
 
   it('a rejection ends the release with nothing promoted', async () => {
