@@ -19,17 +19,18 @@ const { moveFloatingTags } = proxyActivities<Activities>({
  * while requests come, ends after an hour without any, and continues-as-new before its history grows large.
  */
 export async function floatingTags(): Promise<void> {
-  let busy = false;
   let handled = 0;
   let lastRequest = 0;
+  // A queue, not a flag: two updates arriving in one activation would both see "not busy" in a
+  // condition(() => !busy) check and run together. Chaining each move on the previous one runs them in arrival order.
+  let queue: Promise<unknown> = Promise.resolve();
   setHandler(moveTagsUpdate, async (input) => {
     lastRequest++;
-    await condition(() => !busy);
-    busy = true;
+    const move = queue.then(() => moveFloatingTags(input));
+    queue = move.catch(() => undefined);
     try {
-      return await moveFloatingTags(input);
+      return await move;
     } finally {
-      busy = false;
       handled++;
     }
   });

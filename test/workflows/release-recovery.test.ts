@@ -92,6 +92,43 @@ describe('release workflow: failures, retries, restarts and concurrency', () => 
     expect((error as Error).message).toMatch(/v1\.0\.0 now points at nothing, but sha256:a{64} was published/);
   });
 
+  it('tag moves for a new repository that arrive together run one after the other: latest ends on the highest', async () => {
+    const move = requestFloatingTagMove({ client: bed.env.client, taskQueue: bed.taskQueue });
+    const tags = ['v1.0.0', 'v1.1.0', 'v1.2.0', 'v1.3.0', 'v1.4.0', 'v1.5.0'];
+    // A fresh repository each round, so all requests start (and crowd into the first tasks of) the owner workflow.
+    for (let round = 0; round < 3; round++) {
+      const repository = `prod/${uniqueProject('together')}`;
+      const images = await Promise.all(
+        tags.map((tag) =>
+          pushImage({ registry: bed.destination, repository, tag, dockerConfigDir: inject('dockerConfigDir') }),
+        ),
+      );
+      await Promise.all(
+        images.map((image) =>
+          move({
+            name: 'app',
+            destination: {
+              endpoint: { host: bed.destination, plainHttp: true, usernameEnv: 'DEST_USER', passwordEnv: 'DEST_PASS' },
+              repository,
+            },
+            versionTag: image.tag,
+            digest: image.digest,
+            kinds: ['latest', 'minor', 'major'],
+          }),
+        ),
+      );
+      const highest = images.at(-1)?.digest;
+      expect((await destination.headManifest(repository, 'latest'))?.digest, `round ${round}`).toBe(highest);
+      expect((await destination.headManifest(repository, '1'))?.digest, `round ${round}`).toBe(highest);
+      for (const image of images) {
+        const minor = image.tag.slice(1).split('.').slice(0, 2).join('.');
+        expect((await destination.headManifest(repository, minor))?.digest, `round ${round} ${minor}`).toBe(
+          image.digest,
+        );
+      }
+    }
+  });
+
   it('a pin endpoint answering 500 then 200 succeeds; answering 400 needs attention, and retry after the fix completes', async () => {
     const first = uniqueProject('pin500');
     bed.forge.failNext({ method: 'POST', pathPrefix: '/pins/' }, [{ status: 500 }]);
