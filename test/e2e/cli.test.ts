@@ -115,6 +115,46 @@ describe('shipgate CLI end to end', () => {
     expect(late.stderr).toMatch(/not waiting/);
   });
 
+  it('approve on a terminal shows the digest set and asks; "n" approves nothing, "y" approves', async () => {
+    const project = uniqueProject('clitty');
+    const { image, sha, planPath } = await publicRelease(project, '1.0.0');
+    const started = await shipgate([
+      'start',
+      '--plan',
+      planPath,
+      '--version',
+      '1.0.0',
+      '--commit',
+      sha,
+      '--wait',
+      'awaiting-approval',
+    ]);
+    expect(started.exitCode).toBe(0);
+    // util-linux script gives the command a pseudo-terminal and types what stdin holds.
+    const onTerminal = (answer: string) =>
+      execa(
+        'script',
+        ['-qec', `${join(repoRoot, 'bin', 'shipgate')} approve ${project} 1.0.0 --as alice`, '/dev/null'],
+        {
+          reject: false,
+          input: answer,
+          env: { TEMPORAL_ADDRESS: inject('temporalAddress'), SHIPGATE_TASK_QUEUE: bed.taskQueue },
+        },
+      );
+    const declined = await onTerminal('n\n');
+    expect(declined.stdout).toContain(image.digest);
+    expect(declined.stdout).toMatch(/Approve exactly these digests\? \[y\/N\]/);
+    expect(declined.stdout).toMatch(/not approved/);
+    expect(declined.exitCode).toBe(4);
+    expect((await waitFor(project, '1.0.0', ['awaiting-approval'])).decisions).toEqual([]);
+
+    const accepted = await onTerminal('y\n');
+    expect(accepted.exitCode, accepted.stdout).toBe(0);
+    const done = await waitFor(project, '1.0.0', ['promoted', 'needs-attention']);
+    expect(done.phase).toBe('promoted');
+    expect(done.decisions.at(-1)).toMatchObject({ kind: 'approve', by: 'alice', via: 'update' });
+  });
+
   it('reject ends the release; bad input and unknown releases get their exit codes', async () => {
     const project = uniqueProject('clirej');
     const { sha, planPath } = await publicRelease(project, '2.0.0');
