@@ -62,3 +62,17 @@ export async function waitUntil(
     await sleep(100);
   }
 }
+
+/**
+ * A port picked by freePort is free when picked, but another process may bind it before the server does: then
+ * start again (start picks new ports). A port the caller named stays the same, so its conflict still fails.
+ */
+export async function retryOnPortConflict<T>(start: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start();
+    } catch (error) {
+      if (attempt >= attempts || !/address already in use/.test(String(error))) throw error;
+    }
+  }
+}

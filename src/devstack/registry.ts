@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import bcrypt from 'bcryptjs';
 import { toolPath } from '../tools/locate.ts';
-import { freePort, startProcess, waitUntil } from './processes.ts';
+import { freePort, retryOnPortConflict, startProcess, waitUntil } from './processes.ts';
 
 export interface LocalRegistry {
   /** host:port, as used in image references. */
@@ -21,6 +21,10 @@ export interface LocalRegistryOptions {
 
 /** Starts a CNCF distribution registry (v3) on loopback, storing blobs under stateDir. */
 export async function startLocalRegistry(options: LocalRegistryOptions): Promise<LocalRegistry> {
+  return retryOnPortConflict(() => startOnce(options));
+}
+
+async function startOnce(options: LocalRegistryOptions): Promise<LocalRegistry> {
   mkdirSync(join(options.stateDir, 'storage'), { recursive: true });
   const port = options.port ?? (await freePort());
   const lines = [

@@ -3,7 +3,7 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { toolPath } from '../tools/locate.ts';
 import { devServerSearchAttributeFlags } from '../workflows/search-attributes.ts';
-import { freePort, startProcess, waitUntil } from './processes.ts';
+import { freePort, retryOnPortConflict, startProcess, waitUntil } from './processes.ts';
 
 export interface TemporalDevServer {
   address: string;
@@ -23,6 +23,10 @@ export interface TemporalDevServerOptions {
 
 /** Starts `temporal server start-dev` on loopback with shipgate's search attributes registered. */
 export async function startTemporalDevServer(options: TemporalDevServerOptions): Promise<TemporalDevServer> {
+  return retryOnPortConflict(() => startOnce(options));
+}
+
+async function startOnce(options: TemporalDevServerOptions): Promise<TemporalDevServer> {
   mkdirSync(options.stateDir, { recursive: true });
   const port = options.port ?? (await freePort());
   const namespace = options.namespace ?? 'default';
