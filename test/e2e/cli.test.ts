@@ -208,6 +208,12 @@ describe('shipgate CLI end to end', () => {
     });
     expect(unreachable.exitCode).toBe(3);
     expect(unreachable.stderr).toMatch(/cannot reach Temporal at 127\.0\.0\.1:1.*shipgate dev.*TEMPORAL_ADDRESS/);
+    const worker = await execa(join(repoRoot, 'bin', 'shipgate'), ['worker'], {
+      reject: false,
+      env: { TEMPORAL_ADDRESS: '127.0.0.1:1' },
+    });
+    expect(worker.exitCode).toBe(3);
+    expect(worker.stderr).toMatch(/cannot reach Temporal at 127\.0\.0\.1:1.*shipgate dev/);
   });
 
   it('retry after needs-attention completes the release', async () => {
