@@ -426,6 +426,7 @@ export async function release(input: ReleaseInput): Promise<ReleaseStatus> {
     }
 
     await step('smoke', async () => {
+      smokeRuns++;
       const env = smokeEnv(spec, resolved);
       await eachOnce(
         'smoke',
@@ -447,7 +448,6 @@ export async function release(input: ReleaseInput): Promise<ReleaseStatus> {
       );
       const external = spec.smoke.external;
       // On a retry, a failed external check is asked again; on the first run a failure already reported stands.
-      smokeRuns++;
       if (smokeRuns > 1)
         for (const check of state.status.checks)
           if (check.kind === 'external' && check.state === 'failed') check.state = 'pending';
