@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { ReleasePlan } from '../../src/config/plan.ts';
-import { RegistryClient } from '../../src/registry/client.ts';
 import { repoRoot } from '../../src/tools/locate.ts';
 import type { ReleaseStatus } from '../../src/workflows/status.ts';
 import {
+  destinationClient,
   commitSha,
   planFor,
   signedImage,
@@ -102,12 +102,7 @@ describe('shipgate CLI end to end', () => {
     expect(json<{ kind: string; by: string }>(approved)).toMatchObject({ kind: 'approve', by: 'alice' });
     const done = await waitFor(project, '1.0.0', ['promoted', 'needs-attention']);
     expect(done.phase).toBe('promoted');
-    const destination = new RegistryClient({
-      host: bed.destination,
-      plainHttp: true,
-      usernameEnv: 'DEST_USER',
-      passwordEnv: 'DEST_PASS',
-    });
+    const destination = destinationClient(bed);
     expect((await destination.headManifest(`prod/${project}`, 'latest'))?.digest).toBe(image.digest);
 
     const late = await shipgate(['approve', project, '1.0.0', '--yes'], 'alice');
@@ -281,12 +276,7 @@ describe('shipgate CLI end to end', () => {
       ['1.0', true],
       ['1', true],
     ]);
-    const destination = new RegistryClient({
-      host: bed.destination,
-      plainHttp: true,
-      usernameEnv: 'DEST_USER',
-      passwordEnv: 'DEST_PASS',
-    });
+    const destination = destinationClient(bed);
     expect(await destination.headManifest(`prod/${project}`, 'v1.0.0')).toBeUndefined();
 
     for (const release of [first, await publicRelease(project, '1.1.0')]) {

@@ -7,6 +7,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
 import { releasePlanSchema, type ReleasePlan } from '../../src/config/plan.ts';
+import { RegistryClient } from '../../src/registry/client.ts';
 import type { ReleaseInput } from '../../src/config/release-input.ts';
 import { createShipgateWorker } from '../../src/worker/create-worker.ts';
 import { releaseWorkflowId, statusQuery } from '../../src/workflows/messages.ts';
@@ -69,6 +70,16 @@ export async function startReleaseBed(): Promise<ReleaseBed> {
     await env.teardown();
   };
   return bed;
+}
+
+/** A client for the destination registry with the credentials the bed's plans name, to read back what was done. */
+export function destinationClient(bed: ReleaseBed): RegistryClient {
+  return new RegistryClient({
+    host: bed.destination,
+    plainHttp: true,
+    usernameEnv: 'DEST_USER',
+    passwordEnv: 'DEST_PASS',
+  });
 }
 
 let counter = 0;

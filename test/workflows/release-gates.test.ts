@@ -1,8 +1,9 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RegistryClient } from '../../src/registry/client.ts';
+import type { RegistryClient } from '../../src/registry/client.ts';
 import { approveSignal, approveUpdate, rejectUpdate, statusQuery } from '../../src/workflows/messages.ts';
 import {
+  destinationClient,
   commitSha,
   planFor,
   recordHistory,
@@ -20,12 +21,7 @@ describe('release workflow: gates', () => {
   let destination: RegistryClient;
   beforeAll(async () => {
     bed = await startReleaseBed();
-    destination = new RegistryClient({
-      host: bed.destination,
-      plainHttp: true,
-      usernameEnv: 'DEST_USER',
-      passwordEnv: 'DEST_PASS',
-    });
+    destination = destinationClient(bed);
   });
   afterAll(async () => {
     await bed?.close();

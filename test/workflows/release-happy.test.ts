@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RegistryClient } from '../../src/registry/client.ts';
 import { approveUpdate, statusQuery } from '../../src/workflows/messages.ts';
 import {
+  destinationClient,
   commitSha,
   planFor,
   recordHistory,
@@ -49,12 +49,7 @@ describe('release workflow: public commit, automatic sync, approval, promotion',
     expect(new Set(artifact?.verifications.map((v) => v.where))).toEqual(new Set(['source', 'destination']));
 
     // Published, not promoted: the version tag is at the destination, latest is not; the release is a draft.
-    const destination = new RegistryClient({
-      host: bed.destination,
-      plainHttp: true,
-      usernameEnv: 'DEST_USER',
-      passwordEnv: 'DEST_PASS',
-    });
+    const destination = destinationClient(bed);
     expect((await destination.headManifest(`prod/${project}`, 'v1.0.0'))?.digest).toBe(image.digest);
     expect(await destination.headManifest(`prod/${project}`, 'latest')).toBeUndefined();
     expect(bed.forge.githubReleases(`acme/${project}`).map((r) => [r.tag_name, r.draft])).toEqual([['v1.0.0', true]]);

@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { RegistryClient } from '../../src/registry/client.ts';
+import type { RegistryClient } from '../../src/registry/client.ts';
 import { ApplicationFailure } from '@temporalio/common';
 import { requestFloatingTagMove } from '../../src/activities/request-floating-tag-move.ts';
 import { approveUpdate, retryUpdate, statusQuery } from '../../src/workflows/messages.ts';
 import { pushImage, regctl } from '../support/fixtures/images.ts';
 import {
+  destinationClient,
   commitSha,
   planFor,
   recordHistory,
@@ -22,12 +23,7 @@ describe('release workflow: failures, retries, restarts and concurrency', () => 
   let destination: RegistryClient;
   beforeAll(async () => {
     bed = await startReleaseBed();
-    destination = new RegistryClient({
-      host: bed.destination,
-      plainHttp: true,
-      usernameEnv: 'DEST_USER',
-      passwordEnv: 'DEST_PASS',
-    });
+    destination = destinationClient(bed);
   });
   afterAll(async () => {
     await bed?.close();

@@ -2,12 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { RegistryClient } from '../../src/registry/client.ts';
 import { repoRoot } from '../../src/tools/locate.ts';
 import { approveUpdate, statusQuery } from '../../src/workflows/messages.ts';
 import { pushImage } from '../support/fixtures/images.ts';
 import { signAndAttest } from '../support/fixtures/signing.ts';
 import {
+  destinationClient,
   commitSha,
   planFor,
   startRelease,
@@ -100,12 +100,7 @@ describe('release workflow: a worker process killed mid-copy', () => {
     expect(copyStarted?.activityTaskStartedEventAttributes?.attempt).toBeGreaterThanOrEqual(2);
     second.kill('SIGTERM');
 
-    const destination = new RegistryClient({
-      host: bed.destination,
-      plainHttp: true,
-      usernameEnv: 'DEST_USER',
-      passwordEnv: 'DEST_PASS',
-    });
+    const destination = destinationClient(bed);
     expect((await destination.headManifest(`prod/${project}`, 'v4.0.0'))?.digest).toBe(image.digest);
     expect(bed.forge.callsTo('POST', new RegExp(`/repos/acme/${project}/releases$`))).toHaveLength(1);
     expect(
