@@ -11,6 +11,7 @@ import { resolveOciArtifact } from './resolve-oci-artifact.ts';
 import { runSmokeCommand } from './smoke-command.ts';
 import { verifyArtifact } from './verify-signatures.ts';
 import { requestFloatingTagMove } from './request-floating-tag-move.ts';
+import { verifyDecision } from './verify-decision.ts';
 
 /**
  * Every activity the worker registers. The copy activities share one implementation but keep their own
@@ -34,6 +35,7 @@ export function createActivities(deps: { client: Client; taskQueue: string }) {
     mergePullRequest,
     pinDigest,
     notify,
+    verifyDecision,
   };
 }
 

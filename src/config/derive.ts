@@ -4,7 +4,9 @@ import type { VerificationPolicy } from '../activities/verify-signatures.ts';
 import type { ForgeConfig } from '../forge/types.ts';
 import type { RegistryEndpoint } from '../registry/credentials.ts';
 import type { ReleaseSpec } from '../workflows/spec.ts';
+import type { IdentityPolicy } from './decision-types.ts';
 import { parseDuration } from './durations.ts';
+import type { IdentityPlan } from './identity-schema.ts';
 import type { ReleaseInput } from './release-input.ts';
 
 /**
@@ -102,6 +104,9 @@ export function deriveSpec(input: ReleaseInput): ReleaseSpec {
       approvers: plan.gate.approvers,
       allowSelfApproval: plan.gate.allowSelfApproval,
       deadlineMs: parseDuration(plan.gate.deadline),
+      identity: identityPolicy(plan.gate.identity as IdentityPlan | undefined),
+      required: plan.gate.required ?? 1,
+      groups: Object.entries(plan.gate.groups ?? {}).map(([name, group]) => ({ name, ...group })),
     },
     smoke: {
       commands: plan.smoke.commands.map((c) => ({ name: c.name, run: c.run, timeoutMs: parseDuration(c.timeout) })),
@@ -118,6 +123,30 @@ export function deriveSpec(input: ReleaseInput): ReleaseSpec {
       events: hook.events,
     })),
     ...(input.timing ? { timing: input.timing } : {}),
+  };
+}
+
+/**
+ * The plan's identity rules for the workflow. A plan without gate.identity only exists in releases started
+ * before identities were checked (their histories replay as they ran); every plan parsed now has one.
+ */
+function identityPolicy(identity: IdentityPlan | undefined): IdentityPolicy {
+  if (!identity) return { mode: 'unauthenticated' };
+  const signers = identity.sshAllowedSigners;
+  return {
+    mode: identity.mode,
+    // An allowed-signers line always holds spaces (principal, key type, key); a path here does not.
+    ...(signers ? { sshAllowedSigners: /\s/.test(signers.trim()) ? { inline: signers } : { path: signers } } : {}),
+    ...(identity.oidc
+      ? {
+          oidc: {
+            audience: identity.oidc.audience,
+            skewSeconds: identity.oidc.skew,
+            maxAgeSeconds: identity.oidc.maxLifetime,
+            issuers: identity.oidc.issuers.map((issuer) => ({ ...issuer, claims: { ...issuer.claims } })),
+          },
+        }
+      : {}),
   };
 }
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { durationPattern } from './durations.ts';
+import { groupsSchema, identityProblems, identitySchema, type IdentityPlan } from './identity-schema.ts';
 
 // The release plan (shipgate.yaml). Strict objects everywhere: a typo is an error that names the key.
 // Secrets are never in the plan: it names environment variables (…Env) and files, and the worker reads them.
@@ -123,6 +124,11 @@ const gate = z.strictObject({
   approvers: z.array(z.string().min(1)).default([]),
   allowSelfApproval: z.boolean().default(false),
   deadline: duration.default('14d'),
+  /** How decisions prove who made them; see src/config/identity-schema.ts. */
+  identity: identitySchema,
+  /** How many distinct people must approve. */
+  required: z.number().int().min(1).default(1),
+  groups: groupsSchema,
 });
 
 const smoke = z.strictObject({
@@ -178,7 +184,15 @@ export const releasePlanSchema = z
     policy,
     forge: forge.optional(),
     canonical: z.strictObject({ check: z.boolean().default(true) }).default({ check: true }),
-    gate: gate.default({ mode: 'auto-when-public', approvers: [], allowSelfApproval: false, deadline: '14d' }),
+    gate: gate.default({
+      mode: 'auto-when-public',
+      approvers: [],
+      allowSelfApproval: false,
+      deadline: '14d',
+      identity: { mode: 'signed' },
+      required: 1,
+      groups: {},
+    }),
     smoke: smoke.default({ commands: [], external: [] }),
     promotion: promotion.default({ floatingTags: ['latest', 'minor', 'major'], publishRelease: true, pins: [] }),
     notifications: notifications.default({ webhooks: [] }),
@@ -234,6 +248,16 @@ export const releasePlanSchema = z
         checkNames.add(check.name);
       });
     }
+    for (const [key, message] of identityProblems(plan.gate.identity as IdentityPlan))
+      ctx.addIssue({ code: 'custom', path: ['gate', 'identity', key], message });
+    const groupMembers = Object.values(plan.gate.groups).flatMap((group) => group.members);
+    const people = new Set([...plan.gate.approvers, ...groupMembers]);
+    if (people.size > 0 && plan.gate.required > people.size)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['gate', 'required'],
+        message: `${plan.gate.required} approvals are required but the plan names only ${people.size} approvers`,
+      });
     if (plan.promotion.mergePullRequest && !plan.forge) {
       ctx.addIssue({
         code: 'custom',

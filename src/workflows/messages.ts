@@ -1,35 +1,45 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ReleaseStatus } from './status.ts';
 import type { RollbackStatus } from './rollback.ts';
+import type { SignedStatement, VerifiedDecision } from '../config/decision-types.ts';
+
+export type { DecisionProof, SignedStatement, VerifiedDecision } from '../config/decision-types.ts';
 
 // Every message a release workflow answers, defined once: the CLI and the workflow import these, so their
 // names cannot drift. The Temporal UI can send the signals by name ("approve", "reject") with a JSON body.
 
+// Each request may carry `signed`: the canonical statement and its proof (SSH signature or CI OIDC token). Unless
+// the plan's gate.identity is unauthenticated it is required, and the person is the one the proof shows.
+
 export interface ApproveRequest {
-  /** Who approves; checked against the plan's approvers. */
-  approver: string;
+  /** Who approves; checked against the plan's approvers. With a signed statement, optional (the statement names them). */
+  approver?: string;
   comment?: string;
   /**
    * The digest set the approver looked at (`name@sha256:...`, any order). An approval for another set than the
    * one published, e.g. from a stale terminal, is refused.
    */
-  digests: string[];
+  digests?: string[];
+  signed?: SignedStatement;
   /** Which gate: the manual sync of a private commit, or the promotion approval. Default: whichever is open. */
   gate?: GateKind;
 }
 
 export interface RejectRequest {
-  by: string;
+  by?: string;
+  signed?: SignedStatement;
   reason: string;
 }
 
 export interface RetryRequest {
-  by: string;
+  by?: string;
+  signed?: SignedStatement;
   comment?: string;
 }
 
 export interface AbortRequest {
-  by: string;
+  by?: string;
+  signed?: SignedStatement;
   reason: string;
 }
 
@@ -39,6 +49,7 @@ export interface CheckReport {
   by?: string;
   detail?: string;
   url?: string;
+  signed?: SignedStatement;
 }
 
 export type GateKind = 'sync' | 'promotion';
@@ -50,8 +61,10 @@ export interface Decision {
   at: string;
   comment?: string;
   digests?: string[];
-  /** For refused signals: why the policy refused it. */
+  /** For refused decisions: why the policy or the proof check refused it. */
   refusal?: string;
+  /** Who the proof showed, how it was checked, and the statement and proof themselves (for offline audit). */
+  verified?: VerifiedDecision;
   via: 'update' | 'signal' | 'timer';
 }
 

@@ -2,6 +2,7 @@ import type { Decision, GateKind } from './messages.ts';
 import type { ReleaseSpec } from './spec.ts';
 import type { Attention, CheckStatus, Phase, ReleaseStatus, StepName, StepRecord } from './status.ts';
 import { refAtTag } from '../artifacts/types.ts';
+import { quorumShortfall } from './decision-rules.ts';
 
 /** The release's record: everything the status query shows. Pure data changes, no I/O, no clock of its own. */
 export class ReleaseState {
@@ -101,7 +102,10 @@ export class ReleaseState {
       approvers: spec.gate.approvers,
       allowSelfApproval: spec.gate.allowSelfApproval,
       digests,
+      approvals: [],
     };
+    const needs = spec.gate.required > 1 || spec.gate.groups.length > 0 ? quorumShortfall(spec, []) : undefined;
+    if (needs) this.status.gate.needs = needs;
     this.status.phase = kind === 'sync' ? 'awaiting-sync' : 'awaiting-approval';
   }
 

@@ -19,6 +19,9 @@ import { deriveSpec } from '../config/derive.ts';
 import { releaseNotes } from '../activities/release-notes.ts';
 import { FailureTypes } from '../errors.ts';
 import { approvalRefusal, digestSet } from './approval-policy.ts';
+import { digestSetSha256 } from '../config/decision-statement.ts';
+import { DecisionProofs, type DecisionRequest } from './decision-proofs.ts';
+import { quorumShortfall } from './decision-rules.ts';
 import {
   abortUpdate,
   approveSignal,
@@ -35,6 +38,7 @@ import {
   type GateKind,
   type RejectRequest,
   type RetryRequest,
+  type VerifiedDecision,
 } from './messages.ts';
 import { ReleaseState } from './release-state.ts';
 import { phaseKey, projectKey, versionKey } from './search-attributes.ts';
@@ -77,81 +81,122 @@ export async function release(input: ReleaseInput): Promise<ReleaseStatus> {
   setPhase('publishing');
 
   // --- messages ------------------------------------------------------------------------------------------
+  // Every decision proves who made it (decision-proofs.ts): validators run the pure checks, handlers run the
+  // proof check in an activity, so the answer is in the history; refused proofs are recorded, the gate stays open.
   setHandler(statusQuery, () => state.status);
-  const applyApproval = (request: ApproveRequest, via: Decision['via']): Decision => {
+  state.status.identity = spec.gate.identity.mode;
+  const proofs = new DecisionProofs(spec, (input) =>
+    a.verifyDecision.executeWithOptions(
+      { startToCloseTimeout: '1 minute', retry: { maximumAttempts: 5 }, summary: 'check who made a decision' },
+      [input],
+    ),
+  );
+  const decide = async (
+    request: DecisionRequest,
+    via: Decision['via'],
+    apply: (verified: VerifiedDecision) => Decision,
+  ): Promise<Decision> => {
+    try {
+      return apply(await proofs.prove(() => state.status, request, now));
+    } catch (error) {
+      const refusal = error instanceof Error ? error.message : String(error);
+      state.decide({ kind: 'refused', by: request.claimed ?? '', at: now(), refusal, via });
+      throw error;
+    }
+  };
+  const validate = (request: DecisionRequest, first?: string) => refuse(first ?? proofs.refusal(state.status, request, now()));
+  const approval = (request: ApproveRequest): DecisionRequest => ({ kind: 'approve', claimed: request?.approver, signed: request?.signed });
+  const applyApproval = (verified: VerifiedDecision, request: ApproveRequest, via: Decision['via']): Decision => {
+    const gate = state.status.gate;
     const decision: Decision = {
       kind: 'approve',
-      gate: state.status.gate?.kind,
-      by: request.approver,
+      gate: gate?.kind,
+      by: verified.principal,
       at: now(),
-      digests: state.status.gate?.digests ?? [],
+      digests: gate?.digests ?? [],
       via,
+      verified,
       ...(request.comment ? { comment: request.comment } : {}),
     };
     state.decide(decision);
-    gateOutcome = 'approved';
+    if (gate) {
+      gate.approvals = [...(gate.approvals ?? []), verified.principal];
+      const shortfall = quorumShortfall(spec, gate.approvals);
+      if (shortfall) gate.needs = shortfall;
+      else gateOutcome = 'approved';
+    }
     return decision;
   };
-  const applyRejection = (request: RejectRequest, via: Decision['via']): Decision => {
-    const decision: Decision = { kind: 'reject', by: request.by, at: now(), comment: request.reason, via };
+  const applyRejection = (verified: VerifiedDecision, request: RejectRequest, via: Decision['via']): Decision => {
+    const decision: Decision = { kind: 'reject', by: verified.principal, at: now(), comment: request.reason, via, verified };
     if (state.status.gate) decision.gate = state.status.gate.kind;
     state.decide(decision);
     gateOutcome = 'rejected';
     return decision;
   };
+  const rejection = (request: RejectRequest): DecisionRequest => ({ kind: 'reject', claimed: request?.by, signed: request?.signed });
   const rejectRefusal = (request: RejectRequest): string | undefined => {
     if (!state.status.gate) return `the release is not waiting at a gate (phase: ${state.status.phase})`;
-    if (!request.by) return 'by is required: who rejects';
     if (!request.reason) return 'reason is required';
-    return undefined;
+    return proofs.refusal(state.status, rejection(request), now());
   };
-  setHandler(approveUpdate, (request) => applyApproval(request, 'update'), {
-    validator: (request: ApproveRequest) => refuse(approvalRefusal(state.status, spec, request)),
+  setHandler(approveUpdate, (request) => decide(approval(request), 'update', (v) => applyApproval(v, request, 'update')), {
+    validator: (request: ApproveRequest) => validate(approval(request), approvalRefusal(state.status, request)),
   });
-  setHandler(approveSignal, (request) => {
-    const refusal = approvalRefusal(state.status, spec, request);
-    if (refusal)
-      state.decide({ kind: 'refused', by: String(request?.approver ?? ''), at: now(), refusal, via: 'signal' });
-    else applyApproval(request, 'signal');
+  setHandler(approveSignal, async (request) => {
+    const refusal = approvalRefusal(state.status, request) ?? proofs.refusal(state.status, approval(request), now());
+    if (refusal) state.decide({ kind: 'refused', by: String(request?.approver ?? ''), at: now(), refusal, via: 'signal' });
+    else await decide(approval(request), 'signal', (v) => applyApproval(v, request, 'signal')).catch(() => undefined);
   });
-  setHandler(rejectUpdate, (request) => applyRejection(request, 'update'), {
+  setHandler(rejectUpdate, (request) => decide(rejection(request), 'update', (v) => applyRejection(v, request, 'update')), {
     validator: (request: RejectRequest) => refuse(rejectRefusal(request)),
   });
-  setHandler(rejectSignal, (request) => {
+  setHandler(rejectSignal, async (request) => {
     const refusal = rejectRefusal(request);
     if (refusal) state.decide({ kind: 'refused', by: String(request?.by ?? ''), at: now(), refusal, via: 'signal' });
-    else applyRejection(request, 'signal');
+    else await decide(rejection(request), 'signal', (v) => applyRejection(v, request, 'signal')).catch(() => undefined);
   });
+  const retrying = (request: RetryRequest): DecisionRequest => ({ kind: 'retry', claimed: request?.by, signed: request?.signed });
   setHandler(
     retryUpdate,
-    (request: RetryRequest) => {
-      const decision: Decision = { kind: 'retry', by: request.by, at: now(), via: 'update' };
-      if (request.comment) decision.comment = request.comment;
-      state.decide(decision);
-      attentionAction = 'retry';
-      return decision;
-    },
+    (request: RetryRequest) =>
+      decide(retrying(request), 'update', (verified) => {
+        const decision: Decision = { kind: 'retry', by: verified.principal, at: now(), via: 'update', verified };
+        if (request.comment) decision.comment = request.comment;
+        state.decide(decision);
+        attentionAction = 'retry';
+        return decision;
+      }),
     {
-      validator: (_request: RetryRequest) =>
-        refuse(
-          state.status.phase === 'needs-attention'
-            ? undefined
-            : `nothing to retry: the release is ${state.status.phase}`,
+      validator: (request: RetryRequest) =>
+        validate(
+          retrying(request),
+          state.status.phase === 'needs-attention' ? undefined : `nothing to retry: the release is ${state.status.phase}`,
         ),
     },
   );
+  const aborting = (request: AbortRequest): DecisionRequest => ({ kind: 'abort', claimed: request?.by, signed: request?.signed });
   setHandler(
     abortUpdate,
-    (request) => {
-      const decision: Decision = { kind: 'abort', by: request.by, at: now(), comment: request.reason, via: 'update' };
-      state.decide(decision);
-      if (state.status.gate) gateOutcome = 'aborted';
-      else attentionAction = 'abort';
-      return decision;
-    },
+    (request) =>
+      decide(aborting(request), 'update', (verified) => {
+        const decision: Decision = {
+          kind: 'abort',
+          by: verified.principal,
+          at: now(),
+          comment: request.reason,
+          via: 'update',
+          verified,
+        };
+        state.decide(decision);
+        if (state.status.gate) gateOutcome = 'aborted';
+        else attentionAction = 'abort';
+        return decision;
+      }),
     {
       validator: (request: AbortRequest) =>
-        refuse(
+        validate(
+          aborting(request),
           !request.reason
             ? 'reason is required'
             : state.status.phase === 'needs-attention' || state.status.gate
@@ -160,19 +205,26 @@ export async function release(input: ReleaseInput): Promise<ReleaseStatus> {
         ),
     },
   );
+  const reporting = (report: CheckReport): DecisionRequest => ({
+    kind: 'check',
+    claimed: report?.by ?? (proofs.authenticated ? undefined : 'external'),
+    signed: report?.signed,
+    check: { name: report?.name, passed: Boolean(report?.passed) },
+  });
   setHandler(
     reportCheckUpdate,
-    (report) => {
-      const check = state.check(report.name);
-      if (check) {
-        check.state = report.passed ? 'passed' : 'failed';
-        if (report.detail ?? report.url) check.detail = [report.detail, report.url].filter(Boolean).join(' ');
-      }
-      const decision: Decision = { kind: 'check', by: report.by ?? 'external', at: now(), via: 'update' };
-      decision.comment = `${report.name}: ${report.passed ? 'passed' : 'failed'}${report.detail ? ` (${report.detail})` : ''}`;
-      state.decide(decision);
-      return decision;
-    },
+    (report) =>
+      decide(reporting(report), 'update', (verified) => {
+        const check = state.check(report.name);
+        if (check) {
+          check.state = report.passed ? 'passed' : 'failed';
+          if (report.detail ?? report.url) check.detail = [report.detail, report.url].filter(Boolean).join(' ');
+        }
+        const decision: Decision = { kind: 'check', by: verified.principal, at: now(), via: 'update', verified };
+        decision.comment = `${report.name}: ${report.passed ? 'passed' : 'failed'}${report.detail ? ` (${report.detail})` : ''}`;
+        state.decide(decision);
+        return decision;
+      }),
     {
       validator: (report: CheckReport) => {
         const check = state.check(report.name);
@@ -180,7 +232,8 @@ export async function release(input: ReleaseInput): Promise<ReleaseStatus> {
           const names = state.status.checks.filter((c) => c.kind === 'external').map((c) => c.name);
           return refuse(`no external check named "${report.name}"; the plan declares: ${names.join(', ') || 'none'}`);
         }
-        return refuse(
+        return validate(
+          reporting(report),
           ['promoting', 'promoted', 'rejected', 'expired', 'aborted'].includes(state.status.phase)
             ? `the release is ${state.status.phase}; checks can no longer change it`
             : undefined,
@@ -188,6 +241,15 @@ export async function release(input: ReleaseInput): Promise<ReleaseStatus> {
       },
     },
   );
+  if (input.starter) {
+    const proven = await proofs.proveStarter(input.starter, now(), digestSetSha256([`commit@${spec.commitSha}`]));
+    if (typeof proven === 'string')
+      state.decide({ kind: 'refused', by: spec.startedBy, at: now(), refusal: `start statement: ${proven}`, via: 'update' });
+    else {
+      state.status.startedBy = proven.principal;
+      state.status.startedByProof = proven.proof;
+    }
+  }
 
   // --- step machinery ------------------------------------------------------------------------------------
   const notifyAll = async (event: NotificationEvent, message: string): Promise<void> => {

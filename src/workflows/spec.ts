@@ -5,6 +5,7 @@ import type { NotificationEvent } from '../activities/notify.ts';
 import type { PinTarget } from '../activities/pin-digest.ts';
 import type { VerificationPolicy } from '../activities/verify-signatures.ts';
 import type { ForgeConfig } from '../forge/types.ts';
+import type { IdentityPolicy } from '../config/decision-types.ts';
 
 /**
  * Everything one release does, derived from the plan, the version, the commit and who started it
@@ -30,6 +31,12 @@ export interface ReleaseSpec {
     approvers: string[];
     allowSelfApproval: boolean;
     deadlineMs: number;
+    /** How decisions prove who made them. */
+    identity: IdentityPolicy;
+    /** Distinct people who must approve. */
+    required: number;
+    /** Groups of which at least `required` members must be among the approvers (two-person rules). */
+    groups: { name: string; members: string[]; required: number }[];
   };
   smoke: {
     commands: { name: string; run: string[]; timeoutMs: number }[];

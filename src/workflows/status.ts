@@ -81,6 +81,10 @@ export interface GateStatus {
   approvers: string[];
   allowSelfApproval: boolean;
   digests: string[];
+  /** Distinct people whose approval of this gate counted so far. */
+  approvals?: string[];
+  /** What the gate still needs (quorum, groups), in words; absent when one approval suffices. */
+  needs?: string;
 }
 
 export interface Attention {
@@ -104,6 +108,10 @@ export interface ReleaseStatus {
   tag: string;
   commitSha: string;
   startedBy: string;
+  /** How the starter's identity was proven (SSH key fingerprint, or OIDC issuer and subject); absent: claimed only. */
+  startedByProof?: string;
+  /** gate.identity's mode; "unauthenticated" means decisions name people but prove nothing. */
+  identity?: 'signed' | 'oidc' | 'signed-or-oidc' | 'unauthenticated';
   phase: Phase;
   currentStep?: StepName;
   steps: StepRecord[];

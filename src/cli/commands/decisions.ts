@@ -1,5 +1,11 @@
 import { createInterface } from 'node:readline/promises';
+import type { WorkflowHandle } from '@temporalio/client';
 import type { Command } from 'commander';
+import { digestSetSha256 } from '../../config/decision-statement.ts';
+import type { SignedStatement } from '../../config/decision-types.ts';
+import { statementTarget, type DecisionKind } from '../../workflows/decision-rules.ts';
+import type { ReleaseStatus } from '../../workflows/status.ts';
+import { signedStatement, withProofOptions, type ProofOptions } from '../decision-proof.ts';
 import {
   abortUpdate,
   approveUpdate,
@@ -22,6 +28,28 @@ async function confirm(question: string): Promise<boolean> {
   }
 }
 
+/** The signed statement for a decision on this release as it stands now (its run, gate and digest set). */
+async function proofFor(
+  handle: WorkflowHandle,
+  status: ReleaseStatus,
+  kind: DecisionKind,
+  options: ProofOptions,
+  check?: { name: string; passed: boolean },
+): Promise<SignedStatement | undefined> {
+  const { runId } = await handle.describe();
+  const target = statementTarget(status, kind, check);
+  return signedStatement(
+    { release: handle.workflowId, run: runId, gate: target.gate, digests: digestSetSha256(target.digests), decision: target.decision },
+    options,
+  );
+}
+
+/** Who the request names: --as, else the person the proof will name. */
+function claimed(options: ProofOptions, signed: SignedStatement | undefined): string {
+  const person = signed ? /\nperson: (.*)\n/.exec(signed.statement)?.[1] : undefined;
+  return person ?? options.as ?? userName();
+}
+
 function printDecision(decision: Decision, json: boolean | undefined): void {
   if (json) printJson(decision);
   else
@@ -31,7 +59,7 @@ function printDecision(decision: Decision, json: boolean | undefined): void {
 }
 
 export function registerDecisions(program: Command): void {
-  program
+  const approve = program
     .command('approve')
     .description('approve the open gate (sync go or promotion) for the exact digest set shown')
     .argument('<release...>', 'PROJECT VERSION, or a release id')
@@ -42,7 +70,12 @@ export function registerDecisions(program: Command): void {
     .option('--comment <text>', 'why, for the record')
     .option('-y, --yes', 'do not ask for confirmation (scripts)')
     .option('--json', 'print the recorded decision as JSON')
-    .action(async (release: string[], options: { as?: string; comment?: string; yes?: boolean; json?: boolean }) => {
+    .option('--print-signal', 'print the signed "approve" signal as JSON for the Temporal UI instead of sending it');
+  withProofOptions(approve).action(
+    async (
+      release: string[],
+      options: ProofOptions & { comment?: string; yes?: boolean; json?: boolean; printSignal?: boolean },
+    ) => {
       const temporal = await client();
       const handle = temporal.workflow.getHandle(releaseIdFrom(release));
       const status = await releaseStatus(handle);
@@ -70,14 +103,66 @@ export function registerDecisions(program: Command): void {
         if (!(await confirm('Approve exactly these digests? [y/N] ')))
           throw new CliError('not approved', ExitCode.refused);
       }
+      const signed = await proofFor(handle, status, 'approve', options);
+      const request = {
+        approver: claimed(options, signed),
+        digests,
+        gate: status.gate.kind,
+        ...(options.comment ? { comment: options.comment } : {}),
+        ...(signed ? { signed } : {}),
+      };
+      if (options.printSignal) {
+        console.error(`paste into the Temporal UI: ${handle.workflowId} → Send a Signal → name "approve", input:`);
+        return printJson(request);
+      }
+      const decision = await handle.executeUpdate(approveUpdate, { args: [request] }).catch((error: unknown) => {
+        throw asCliError(error, handle.workflowId);
+      });
+      printDecision(decision, options.json);
+    },
+  );
+
+  withProofOptions(
+    program
+      .command('reject')
+      .description('reject the release at its gate: nothing is promoted')
+      .argument('<release...>', 'PROJECT VERSION, or a release id')
+      .requiredOption('--reason <text>', 'why, for the record')
+      .option('--as <name>', 'who rejects')
+      .option('--json', 'print the recorded decision as JSON'),
+  ).action(async (release: string[], options: ProofOptions & { reason: string; json?: boolean }) => {
+      const temporal = await client();
+      const handle = temporal.workflow.getHandle(releaseIdFrom(release));
+      const signed = await proofFor(handle, await releaseStatus(handle), 'reject', options);
       const decision = await handle
-        .executeUpdate(approveUpdate, {
+        .executeUpdate(rejectUpdate, {
+          args: [{ by: claimed(options, signed), reason: options.reason, ...(signed ? { signed } : {}) }],
+        })
+        .catch((error: unknown) => {
+          throw asCliError(error, handle.workflowId);
+        });
+      printDecision(decision, options.json);
+    });
+
+  withProofOptions(
+    program
+      .command('retry')
+      .description('run a release that needs attention again from the step that failed')
+      .argument('<release...>', 'PROJECT VERSION, or a release id')
+      .option('--as <name>', 'who retries')
+      .option('--comment <text>', 'what was fixed')
+      .option('--json', 'print the recorded decision as JSON'),
+  ).action(async (release: string[], options: ProofOptions & { comment?: string; json?: boolean }) => {
+      const temporal = await client();
+      const handle = temporal.workflow.getHandle(releaseIdFrom(release));
+      const signed = await proofFor(handle, await releaseStatus(handle), 'retry', options);
+      const decision = await handle
+        .executeUpdate(retryUpdate, {
           args: [
             {
-              approver: options.as ?? userName(),
-              digests,
-              gate: status.gate.kind,
+              by: claimed(options, signed),
               ...(options.comment ? { comment: options.comment } : {}),
+              ...(signed ? { signed } : {}),
             },
           ],
         })
@@ -87,37 +172,21 @@ export function registerDecisions(program: Command): void {
       printDecision(decision, options.json);
     });
 
-  program
-    .command('reject')
-    .description('reject the release at its gate: nothing is promoted')
-    .argument('<release...>', 'PROJECT VERSION, or a release id')
-    .requiredOption('--reason <text>', 'why, for the record')
-    .option('--as <name>', 'who rejects')
-    .option('--json', 'print the recorded decision as JSON')
-    .action(async (release: string[], options: { reason: string; as?: string; json?: boolean }) => {
+  withProofOptions(
+    program
+      .command('abort')
+      .description('end a release that waits at a gate or needs attention; what was done stays recorded')
+      .argument('<release...>', 'PROJECT VERSION, or a release id')
+      .requiredOption('--reason <text>', 'why, for the record')
+      .option('--as <name>', 'who aborts')
+      .option('--json', 'print the recorded decision as JSON'),
+  ).action(async (release: string[], options: ProofOptions & { reason: string; json?: boolean }) => {
       const temporal = await client();
       const handle = temporal.workflow.getHandle(releaseIdFrom(release));
+      const signed = await proofFor(handle, await releaseStatus(handle), 'abort', options);
       const decision = await handle
-        .executeUpdate(rejectUpdate, { args: [{ by: options.as ?? userName(), reason: options.reason }] })
-        .catch((error: unknown) => {
-          throw asCliError(error, handle.workflowId);
-        });
-      printDecision(decision, options.json);
-    });
-
-  program
-    .command('retry')
-    .description('run a release that needs attention again from the step that failed')
-    .argument('<release...>', 'PROJECT VERSION, or a release id')
-    .option('--as <name>', 'who retries')
-    .option('--comment <text>', 'what was fixed')
-    .option('--json', 'print the recorded decision as JSON')
-    .action(async (release: string[], options: { as?: string; comment?: string; json?: boolean }) => {
-      const temporal = await client();
-      const handle = temporal.workflow.getHandle(releaseIdFrom(release));
-      const decision = await handle
-        .executeUpdate(retryUpdate, {
-          args: [{ by: options.as ?? userName(), ...(options.comment ? { comment: options.comment } : {}) }],
+        .executeUpdate(abortUpdate, {
+          args: [{ by: claimed(options, signed), reason: options.reason, ...(signed ? { signed } : {}) }],
         })
         .catch((error: unknown) => {
           throw asCliError(error, handle.workflowId);
@@ -125,52 +194,38 @@ export function registerDecisions(program: Command): void {
       printDecision(decision, options.json);
     });
 
-  program
-    .command('abort')
-    .description('end a release that waits at a gate or needs attention; what was done stays recorded')
-    .argument('<release...>', 'PROJECT VERSION, or a release id')
-    .requiredOption('--reason <text>', 'why, for the record')
-    .option('--as <name>', 'who aborts')
-    .option('--json', 'print the recorded decision as JSON')
-    .action(async (release: string[], options: { reason: string; as?: string; json?: boolean }) => {
-      const temporal = await client();
-      const handle = temporal.workflow.getHandle(releaseIdFrom(release));
-      const decision = await handle
-        .executeUpdate(abortUpdate, { args: [{ by: options.as ?? userName(), reason: options.reason }] })
-        .catch((error: unknown) => {
-          throw asCliError(error, handle.workflowId);
-        });
-      printDecision(decision, options.json);
-    });
-
-  program
-    .command('report-check')
-    .description('report the result of an external smoke check the plan declares')
-    .argument('<name>', 'the check name (smoke.external[].name)')
-    .argument('<release...>', 'PROJECT VERSION, or a release id')
-    .option('--pass', 'the check passed')
-    .option('--fail', 'the check failed')
-    .option('--detail <text>', 'a line of detail, e.g. a run URL')
-    .option('--as <name>', 'who reports')
-    .option('--json', 'print the recorded decision as JSON')
-    .action(
+  withProofOptions(
+    program
+      .command('report-check')
+      .description('report the result of an external smoke check the plan declares')
+      .argument('<name>', 'the check name (smoke.external[].name)')
+      .argument('<release...>', 'PROJECT VERSION, or a release id')
+      .option('--pass', 'the check passed')
+      .option('--fail', 'the check failed')
+      .option('--detail <text>', 'a line of detail, e.g. a run URL')
+      .option('--as <name>', 'who reports')
+      .option('--json', 'print the recorded decision as JSON'),
+  ).action(
       async (
         name: string,
         release: string[],
-        options: { pass?: boolean; fail?: boolean; detail?: string; as?: string; json?: boolean },
+        options: ProofOptions & { pass?: boolean; fail?: boolean; detail?: string; json?: boolean },
       ) => {
         if (Boolean(options.pass) === Boolean(options.fail))
           throw new CliError('say exactly one of --pass or --fail', ExitCode.badInput);
         const temporal = await client();
         const handle = temporal.workflow.getHandle(releaseIdFrom(release));
+        const passed = Boolean(options.pass);
+        const signed = await proofFor(handle, await releaseStatus(handle), 'check', options, { name, passed });
         const decision = await handle
           .executeUpdate(reportCheckUpdate, {
             args: [
               {
                 name,
-                passed: Boolean(options.pass),
-                by: options.as ?? userName(),
+                passed,
+                by: claimed(options, signed),
                 ...(options.detail ? { detail: options.detail } : {}),
+                ...(signed ? { signed } : {}),
               },
             ],
           })
