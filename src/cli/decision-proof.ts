@@ -23,7 +23,10 @@ export function withProofOptions(command: Command): Command {
       '--key <file>',
       'sign the decision with this SSH key (a .pub key signs through the ssh-agent, like git user.signingkey; default $SHIPGATE_SIGNING_KEY)',
     )
-    .option('--id-token-env <VAR>', 'prove the decision with the CI OIDC ID token in this variable (GitLab id_tokens, GitHub Actions)');
+    .option(
+      '--id-token-env <VAR>',
+      'prove the decision with the CI OIDC ID token in this variable (GitLab id_tokens, GitHub Actions)',
+    );
 }
 
 /** Person claims of the CI issuers shipgate documents, to name the person when --as is not given. */
@@ -31,7 +34,10 @@ const personClaims = ['user_login', 'actor'];
 
 function tokenPerson(token: string): string | undefined {
   try {
-    const claims = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
+    const claims = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<
+      string,
+      unknown
+    >;
     for (const claim of personClaims) if (typeof claims[claim] === 'string') return claims[claim];
   } catch {
     return undefined;

@@ -7,6 +7,7 @@ import { registerPlan } from './commands/plan.ts';
 import { registerRollback } from './commands/rollback.ts';
 import { registerWorker } from './commands/worker.ts';
 import { registerDev } from './commands/dev.ts';
+import { registerVerifyDecisions } from './commands/verify-decisions.ts';
 import { CliError, ExitCode } from './exit-codes.ts';
 
 const program = new Command('shipgate')
@@ -22,6 +23,7 @@ registerPlan(program);
 registerRollback(program);
 registerWorker(program);
 registerDev(program);
+registerVerifyDecisions(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -26,7 +26,8 @@ export function renderStatement(statement: DecisionStatement): string {
 
 /** Parses a statement, or says what is wrong with it. Only the exact canonical text is accepted. */
 export function parseStatement(text: unknown): DecisionStatement | string {
-  if (typeof text !== 'string') return 'statement is required: the signed decision text (shipgate approve --print-signal shows one)';
+  if (typeof text !== 'string')
+    return 'statement is required: the signed decision text (shipgate approve --print-signal shows one)';
   const lines = text.split('\n');
   if (lines[0] !== header) return `statement must start with "${header}"`;
   const values: Record<string, string> = {};
@@ -69,7 +70,8 @@ export function statementMismatch(statement: DecisionStatement, expected: Statem
     return `the statement is for ${statement.release}, not ${expected.release}; sign a statement for this release`;
   if (statement.run !== expected.run)
     return `the statement is for run ${statement.run}, not the current run ${expected.run} of ${expected.release}`;
-  if (statement.gate !== expected.gate) return `the statement is for gate "${statement.gate}", but "${expected.gate}" is open`;
+  if (statement.gate !== expected.gate)
+    return `the statement is for gate "${statement.gate}", but "${expected.gate}" is open`;
   if (statement.digests !== digestSetSha256(expected.digests))
     return 'the statement names a different digest set than the one published; review the current digests (shipgate status) and sign again';
   if (statement.decision !== expected.decision)

@@ -79,3 +79,10 @@ export interface OidcIssuerPolicy {
   /** Claims that must match exactly, e.g. { project_path: acme/gateway, ref_protected: "true" }. */
   claims: Record<string, string>;
 }
+
+/** "ssh key SHA256:..." or "oidc ISSUER sub SUBJECT": how a person was proven, in one line. */
+export function describeProof(verified: VerifiedDecision): string {
+  if (verified.method === 'ssh') return `ssh key ${verified.fingerprint ?? '?'}`;
+  if (verified.method === 'oidc') return `oidc ${verified.issuer ?? '?'} sub ${verified.subject ?? '?'}`;
+  return 'not authenticated';
+}

@@ -104,7 +104,7 @@ export function deriveSpec(input: ReleaseInput): ReleaseSpec {
       approvers: plan.gate.approvers,
       allowSelfApproval: plan.gate.allowSelfApproval,
       deadlineMs: parseDuration(plan.gate.deadline),
-      identity: identityPolicy(plan.gate.identity as IdentityPlan | undefined),
+      identity: identityPolicy(plan.gate.identity),
       required: plan.gate.required ?? 1,
       groups: Object.entries(plan.gate.groups ?? {}).map(([name, group]) => ({ name, ...group })),
     },
@@ -130,7 +130,7 @@ export function deriveSpec(input: ReleaseInput): ReleaseSpec {
  * The plan's identity rules for the workflow. A plan without gate.identity only exists in releases started
  * before identities were checked (their histories replay as they ran); every plan parsed now has one.
  */
-function identityPolicy(identity: IdentityPlan | undefined): IdentityPolicy {
+export function identityPolicy(identity: IdentityPlan | undefined): IdentityPolicy {
   if (!identity) return { mode: 'unauthenticated' };
   const signers = identity.sshAllowedSigners;
   return {

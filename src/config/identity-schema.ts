@@ -5,7 +5,10 @@ import { z } from 'zod';
 export const identityModes = ['signed', 'oidc', 'signed-or-oidc', 'unauthenticated'] as const;
 
 const issuer = z.strictObject({
-  url: z.url({ protocol: /^https?$/, error: 'the issuer URL exactly as in the tokens\' iss claim, e.g. https://gitlab.com' }),
+  url: z.url({
+    protocol: /^https?$/,
+    error: "the issuer URL exactly as in the tokens' iss claim, e.g. https://gitlab.com",
+  }),
   /** The claim naming the person: user_login (GitLab), actor (GitHub). */
   personClaim: z.string().min(1),
   /** Claims that must match exactly, e.g. project_path, ref_protected (GitLab); repository, event_name (GitHub). */
@@ -47,7 +50,10 @@ export function identityProblems(identity: IdentityPlan): [string, string][] {
       'signed approvals need gate.identity.sshAllowedSigners (an allowed-signers file, as git uses, or its lines); or choose gate.identity: oidc, or write gate.identity: unauthenticated',
     ]);
   if ((identity.mode === 'oidc' || identity.mode === 'signed-or-oidc') && !identity.oidc)
-    problems.push(['oidc', 'oidc approvals need gate.identity.oidc with audience and issuers (url, personClaim, claims)']);
+    problems.push([
+      'oidc',
+      'oidc approvals need gate.identity.oidc with audience and issuers (url, personClaim, claims)',
+    ]);
   return problems;
 }
 

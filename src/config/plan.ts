@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { durationPattern } from './durations.ts';
-import { groupsSchema, identityProblems, identitySchema, type IdentityPlan } from './identity-schema.ts';
+import { groupsSchema, identityProblems, identitySchema } from './identity-schema.ts';
 
 // The release plan (shipgate.yaml). Strict objects everywhere: a typo is an error that names the key.
 // Secrets are never in the plan: it names environment variables (…Env) and files, and the worker reads them.
@@ -248,7 +248,7 @@ export const releasePlanSchema = z
         checkNames.add(check.name);
       });
     }
-    for (const [key, message] of identityProblems(plan.gate.identity as IdentityPlan))
+    for (const [key, message] of identityProblems(plan.gate.identity))
       ctx.addIssue({ code: 'custom', path: ['gate', 'identity', key], message });
     const groupMembers = Object.values(plan.gate.groups).flatMap((group) => group.members);
     const people = new Set([...plan.gate.approvers, ...groupMembers]);

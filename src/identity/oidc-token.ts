@@ -32,6 +32,12 @@ interface Jwks {
 const jwksCache = new Map<string, { jwks: Jwks; fetchedAt: number }>();
 const cacheMs = 10 * 60_000;
 
+/** A claim as text: strings and numbers as they are, anything else as JSON. */
+function text(value: unknown): string {
+  if (value === undefined || value === null) return '';
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
 function decodePart(part: string | undefined, what: string): Record<string, unknown> {
   try {
     const value: unknown = JSON.parse(Buffer.from(part ?? '', 'base64url').toString('utf8'));
@@ -89,7 +95,7 @@ export async function verifyOidcToken(token: string, policy: OidcPolicy, nowMs: 
   const [headerPart, payloadPart, signaturePart] = parts as [string, string, string];
   const header = decodePart(headerPart, 'header');
   const claims = decodePart(payloadPart, 'payload');
-  const issuer = String(claims.iss ?? '');
+  const issuer = text(claims.iss);
   const issuerPolicy = policy.issuers.find((listed) => listed.url === issuer);
   if (!issuerPolicy)
     throw new ProofRefused(
@@ -97,7 +103,8 @@ export async function verifyOidcToken(token: string, policy: OidcPolicy, nowMs: 
       `issuer "${issuer}" is not listed in gate.identity.oidc.issuers (${policy.issuers.map((i) => i.url).join(', ') || 'none'})`,
     );
   const algorithm = algorithms[String(header.alg)];
-  if (!algorithm) throw new ProofRefused('signature', `algorithm "${String(header.alg)}" is not accepted (RS256, ES256)`);
+  if (!algorithm)
+    throw new ProofRefused('signature', `algorithm "${String(header.alg)}" is not accepted (RS256, ES256)`);
   const key = await keyFor(issuer, typeof header.kid === 'string' ? header.kid : undefined);
   const signed = verify(
     algorithm.hash,
@@ -119,20 +126,23 @@ export async function verifyOidcToken(token: string, policy: OidcPolicy, nowMs: 
   if (iat > now + skew) throw new ProofRefused('iat', 'the token was issued in the future');
   if (exp - iat > policy.maxAgeSeconds)
     throw new ProofRefused('exp', `the token lives ${exp - iat}s, longer than the ${policy.maxAgeSeconds}s accepted`);
-  const audiences = Array.isArray(claims.aud) ? claims.aud.map(String) : [String(claims.aud ?? '')];
+  const audiences = Array.isArray(claims.aud) ? claims.aud.map(text) : [text(claims.aud)];
   if (!audiences.includes(policy.audience))
     throw new ProofRefused('aud', `the token is for audience ${audiences.join(', ')}, not ${policy.audience}`);
   for (const [claim, wanted] of Object.entries(issuerPolicy.claims)) {
     const actual = claims[claim];
-    if (actual === undefined || String(actual) !== wanted)
-      throw new ProofRefused(`claim ${claim}`, `the token says ${claim}=${String(actual)}, the plan requires ${wanted}`);
+    if (actual === undefined || text(actual) !== wanted)
+      throw new ProofRefused(`claim ${claim}`, `the token says ${claim}=${text(actual)}, the plan requires ${wanted}`);
   }
   const person = claims[issuerPolicy.personClaim];
   if (typeof person !== 'string' || person === '')
-    throw new ProofRefused(`claim ${issuerPolicy.personClaim}`, `the token has no ${issuerPolicy.personClaim} claim naming a person`);
+    throw new ProofRefused(
+      `claim ${issuerPolicy.personClaim}`,
+      `the token has no ${issuerPolicy.personClaim} claim naming a person`,
+    );
   return {
     issuer,
-    subject: String(claims.sub ?? ''),
+    subject: text(claims.sub),
     person,
     tokenId: typeof claims.jti === 'string' ? claims.jti : createHash('sha256').update(token).digest('hex'),
     expiresAt: exp * 1000,

@@ -53,9 +53,15 @@ export async function verifySshSignature(input: {
   at: string;
 }): Promise<{ fingerprint: string }> {
   if (!personPattern.test(input.principal) || input.principal.startsWith('-'))
-    throw new ProofRefused('principal', `"${input.principal}" is not a principal name an allowed-signers file can hold`);
+    throw new ProofRefused(
+      'principal',
+      `"${input.principal}" is not a principal name an allowed-signers file can hold`,
+    );
   if (!input.signature.includes('-----BEGIN SSH SIGNATURE-----'))
-    throw new ProofRefused('ssh signature', 'the proof is not an armored SSH signature (-----BEGIN SSH SIGNATURE-----)');
+    throw new ProofRefused(
+      'ssh signature',
+      'the proof is not an armored SSH signature (-----BEGIN SSH SIGNATURE-----)',
+    );
   return inTempDir(async (dir) => {
     const signers = join(dir, 'allowed_signers');
     const sig = join(dir, 'statement.sig');

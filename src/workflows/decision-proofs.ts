@@ -1,7 +1,7 @@
 import { ActivityFailure, ApplicationFailure, workflowInfo } from '@temporalio/workflow';
 import type { VerifyDecisionInput, VerifyDecisionResult } from '../activities/verify-decision.ts';
 import { parseStatement } from '../config/decision-statement.ts';
-import type { SignedStatement, VerifiedDecision } from '../config/decision-types.ts';
+import { describeProof, type SignedStatement, type VerifiedDecision } from '../config/decision-types.ts';
 import { FailureTypes } from '../errors.ts';
 import { principalRefusal, statementRefusal, statementTarget, type DecisionKind } from './decision-rules.ts';
 import type { ReleaseSpec } from './spec.ts';
@@ -68,7 +68,9 @@ export class DecisionProofs {
     const again = this.refusal(status(), { ...request, claimed: request.claimed }, now());
     if (again) throw refusedFailure(again);
     if (result.tokenId && this.usedTokens.has(result.tokenId))
-      throw refusedFailure('single use: this token was already used for a decision on this release; run the CI job again');
+      throw refusedFailure(
+        'single use: this token was already used for a decision on this release; run the CI job again',
+      );
     const principalProblem = principalRefusal(this.spec, status(), request.kind, result.verified.principal);
     if (principalProblem) throw refusedFailure(principalProblem);
     const statement = parseStatement(signed.statement);
@@ -78,7 +80,11 @@ export class DecisionProofs {
   }
 
   /** Verifies the starter's statement: bound to this release and commit. Returns the proof line, or why not. */
-  async proveStarter(signed: SignedStatement, now: string, commitDigest: string): Promise<{ principal: string; proof: string } | string> {
+  async proveStarter(
+    signed: SignedStatement,
+    now: string,
+    commitDigest: string,
+  ): Promise<{ principal: string; proof: string } | string> {
     const statement = parseStatement(signed.statement);
     if (typeof statement === 'string') return statement;
     const info = workflowInfo();
@@ -93,13 +99,6 @@ export class DecisionProofs {
       return reasonOf(error);
     }
   }
-}
-
-/** "ssh SHA256:..." or "oidc ISSUER sub SUBJECT": how a person was proven, in one line. */
-export function describeProof(verified: VerifiedDecision): string {
-  if (verified.method === 'ssh') return `ssh key ${verified.fingerprint ?? '?'}`;
-  if (verified.method === 'oidc') return `oidc ${verified.issuer ?? '?'} sub ${verified.subject ?? '?'}`;
-  return 'not authenticated';
 }
 
 function refusedFailure(reason: string): ApplicationFailure {

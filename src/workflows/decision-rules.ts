@@ -80,10 +80,12 @@ export function principalRefusal(
 export function quorumShortfall(spec: ReleaseSpec, approvals: string[]): string | undefined {
   const people = new Set(approvals);
   const missing: string[] = [];
-  if (people.size < spec.gate.required) missing.push(`${spec.gate.required - people.size} more approval(s) of ${spec.gate.required}`);
+  if (people.size < spec.gate.required)
+    missing.push(`${spec.gate.required - people.size} more approval(s) of ${spec.gate.required}`);
   for (const group of spec.gate.groups) {
     const have = group.members.filter((member) => people.has(member)).length;
-    if (have < group.required) missing.push(`${group.required - have} more from ${group.name} (${group.members.join(', ')})`);
+    if (have < group.required)
+      missing.push(`${group.required - have} more from ${group.name} (${group.members.join(', ')})`);
   }
   return missing.length > 0 ? `needs ${missing.join(' and ')}` : undefined;
 }

@@ -104,8 +104,13 @@ export async function release(input: ReleaseInput): Promise<ReleaseStatus> {
       throw error;
     }
   };
-  const validate = (request: DecisionRequest, first?: string) => refuse(first ?? proofs.refusal(state.status, request, now()));
-  const approval = (request: ApproveRequest): DecisionRequest => ({ kind: 'approve', claimed: request?.approver, signed: request?.signed });
+  const validate = (request: DecisionRequest, first?: string) =>
+    refuse(first ?? proofs.refusal(state.status, request, now()));
+  const approval = (request: ApproveRequest): DecisionRequest => ({
+    kind: 'approve',
+    claimed: request?.approver,
+    signed: request?.signed,
+  });
   const applyApproval = (verified: VerifiedDecision, request: ApproveRequest, via: Decision['via']): Decision => {
     const gate = state.status.gate;
     const decision: Decision = {
@@ -128,35 +133,59 @@ export async function release(input: ReleaseInput): Promise<ReleaseStatus> {
     return decision;
   };
   const applyRejection = (verified: VerifiedDecision, request: RejectRequest, via: Decision['via']): Decision => {
-    const decision: Decision = { kind: 'reject', by: verified.principal, at: now(), comment: request.reason, via, verified };
+    const decision: Decision = {
+      kind: 'reject',
+      by: verified.principal,
+      at: now(),
+      comment: request.reason,
+      via,
+      verified,
+    };
     if (state.status.gate) decision.gate = state.status.gate.kind;
     state.decide(decision);
     gateOutcome = 'rejected';
     return decision;
   };
-  const rejection = (request: RejectRequest): DecisionRequest => ({ kind: 'reject', claimed: request?.by, signed: request?.signed });
+  const rejection = (request: RejectRequest): DecisionRequest => ({
+    kind: 'reject',
+    claimed: request?.by,
+    signed: request?.signed,
+  });
   const rejectRefusal = (request: RejectRequest): string | undefined => {
     if (!state.status.gate) return `the release is not waiting at a gate (phase: ${state.status.phase})`;
     if (!request.reason) return 'reason is required';
     return proofs.refusal(state.status, rejection(request), now());
   };
-  setHandler(approveUpdate, (request) => decide(approval(request), 'update', (v) => applyApproval(v, request, 'update')), {
-    validator: (request: ApproveRequest) => validate(approval(request), approvalRefusal(state.status, request)),
-  });
+  setHandler(
+    approveUpdate,
+    (request) => decide(approval(request), 'update', (v) => applyApproval(v, request, 'update')),
+    {
+      validator: (request: ApproveRequest) => validate(approval(request), approvalRefusal(state.status, request)),
+    },
+  );
   setHandler(approveSignal, async (request) => {
     const refusal = approvalRefusal(state.status, request) ?? proofs.refusal(state.status, approval(request), now());
-    if (refusal) state.decide({ kind: 'refused', by: String(request?.approver ?? ''), at: now(), refusal, via: 'signal' });
+    if (refusal)
+      state.decide({ kind: 'refused', by: String(request?.approver ?? ''), at: now(), refusal, via: 'signal' });
     else await decide(approval(request), 'signal', (v) => applyApproval(v, request, 'signal')).catch(() => undefined);
   });
-  setHandler(rejectUpdate, (request) => decide(rejection(request), 'update', (v) => applyRejection(v, request, 'update')), {
-    validator: (request: RejectRequest) => refuse(rejectRefusal(request)),
-  });
+  setHandler(
+    rejectUpdate,
+    (request) => decide(rejection(request), 'update', (v) => applyRejection(v, request, 'update')),
+    {
+      validator: (request: RejectRequest) => refuse(rejectRefusal(request)),
+    },
+  );
   setHandler(rejectSignal, async (request) => {
     const refusal = rejectRefusal(request);
     if (refusal) state.decide({ kind: 'refused', by: String(request?.by ?? ''), at: now(), refusal, via: 'signal' });
     else await decide(rejection(request), 'signal', (v) => applyRejection(v, request, 'signal')).catch(() => undefined);
   });
-  const retrying = (request: RetryRequest): DecisionRequest => ({ kind: 'retry', claimed: request?.by, signed: request?.signed });
+  const retrying = (request: RetryRequest): DecisionRequest => ({
+    kind: 'retry',
+    claimed: request?.by,
+    signed: request?.signed,
+  });
   setHandler(
     retryUpdate,
     (request: RetryRequest) =>
@@ -171,11 +200,17 @@ export async function release(input: ReleaseInput): Promise<ReleaseStatus> {
       validator: (request: RetryRequest) =>
         validate(
           retrying(request),
-          state.status.phase === 'needs-attention' ? undefined : `nothing to retry: the release is ${state.status.phase}`,
+          state.status.phase === 'needs-attention'
+            ? undefined
+            : `nothing to retry: the release is ${state.status.phase}`,
         ),
     },
   );
-  const aborting = (request: AbortRequest): DecisionRequest => ({ kind: 'abort', claimed: request?.by, signed: request?.signed });
+  const aborting = (request: AbortRequest): DecisionRequest => ({
+    kind: 'abort',
+    claimed: request?.by,
+    signed: request?.signed,
+  });
   setHandler(
     abortUpdate,
     (request) =>
@@ -244,7 +279,13 @@ export async function release(input: ReleaseInput): Promise<ReleaseStatus> {
   if (input.starter) {
     const proven = await proofs.proveStarter(input.starter, now(), digestSetSha256([`commit@${spec.commitSha}`]));
     if (typeof proven === 'string')
-      state.decide({ kind: 'refused', by: spec.startedBy, at: now(), refusal: `start statement: ${proven}`, via: 'update' });
+      state.decide({
+        kind: 'refused',
+        by: spec.startedBy,
+        at: now(),
+        refusal: `start statement: ${proven}`,
+        via: 'update',
+      });
     else {
       state.status.startedBy = proven.principal;
       state.status.startedByProof = proven.proof;

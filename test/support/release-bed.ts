@@ -123,7 +123,14 @@ export function planFor(bed: ReleaseBed, project: string, overrides: Record<stri
     images: [{ name: 'app', source: `staging/${project}`, destination: `prod/${project}` }],
     policy: { key: { path: bed.key.publicKey }, attestations: ['slsaprovenance'] },
     forge: { kind: 'github', baseUrl: bed.forge.githubUrl, project: `acme/${project}`, tokenEnv: 'FORGE_TOKEN' },
-    gate: { mode: 'auto-when-public', approvers: ['alice', 'bob'], allowSelfApproval: false, deadline: '1h' },
+    // Tests about other things send plain decisions; test/workflows/release-trusted-approvals.test.ts proves them.
+    gate: {
+      mode: 'auto-when-public',
+      approvers: ['alice', 'bob'],
+      allowSelfApproval: false,
+      deadline: '1h',
+      identity: 'unauthenticated',
+    },
     promotion: {
       floatingTags: ['latest', 'minor', 'major'],
       publishRelease: true,
@@ -140,6 +147,7 @@ export async function startRelease(
   sha: string,
   startedBy = 'ci-bot',
   taskQueue = bed.taskQueue,
+  extra: Partial<ReleaseInput> = {},
 ): Promise<WorkflowHandle<typeof release>> {
   const input: ReleaseInput = {
     plan,
@@ -147,6 +155,7 @@ export async function startRelease(
     commitSha: sha,
     startedBy,
     timing: { retryInitialMs: 100, retryMaxAttempts: 4, heartbeatTimeoutMs: 5_000 },
+    ...extra,
   };
   return bed.env.client.workflow.start<typeof release>('release', {
     taskQueue,

@@ -21,5 +21,7 @@ export async function sshKey(principal: string, dir = mkdtempSync(join(tmpdir(),
 
 /** allowed-signers lines (git's format), optionally with options such as valid-before="20200101". */
 export function allowedSigners(keys: (SshKey & { options?: string })[]): string {
-  return keys.map((key) => `${key.principal} ${key.options ? `${key.options} ` : ''}${key.publicKey}`).join('\n') + '\n';
+  return (
+    keys.map((key) => `${key.principal} ${key.options ? `${key.options} ` : ''}${key.publicKey}`).join('\n') + '\n'
+  );
 }

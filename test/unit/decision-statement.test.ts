@@ -50,13 +50,17 @@ describe('decision statements', () => {
 
   it('fits its own release, run, gate, digest set (any order) and decision, and nothing else', () => {
     expect(statementMismatch(statement, expected)).toBeUndefined();
-    expect(statementMismatch(statement, { ...expected, release: 'release:acme/other:1.4.0' })).toMatch(/is for release:acme\/gateway/);
+    expect(statementMismatch(statement, { ...expected, release: 'release:acme/other:1.4.0' })).toMatch(
+      /is for release:acme\/gateway/,
+    );
     expect(statementMismatch(statement, { ...expected, run: 'run-2' })).toMatch(/run run-1, not the current run run-2/);
     expect(statementMismatch(statement, { ...expected, gate: 'sync' })).toMatch(/gate "promotion"/);
     expect(statementMismatch(statement, { ...expected, digests: [digests[0] ?? ''] })).toMatch(/different digest set/);
     expect(statementMismatch(statement, { ...expected, decision: 'reject' })).toMatch(/says "approve"/);
     expect(statementMismatch(statement, { ...expected, now: '2026-11-26T13:00:00.000Z' })).toMatch(/too old/);
     expect(statementMismatch(statement, { ...expected, now: '2026-11-26T10:00:00.000Z' })).toMatch(/future/);
-    expect(statementMismatch(statement, { ...expected, usedNonces: new Set([statement.nonce]) })).toMatch(/already used/);
+    expect(statementMismatch(statement, { ...expected, usedNonces: new Set([statement.nonce]) })).toMatch(
+      /already used/,
+    );
   });
 });

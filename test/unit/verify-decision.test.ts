@@ -48,7 +48,11 @@ describe('verifyDecision: SSH signatures', () => {
   it("accepts alice's statement signed with alice's key and says which key", async () => {
     const statement = statementFor('alice');
     const signature = await signWithSsh(statement, alice.path);
-    const { verified } = await verifyDecision({ signed: { statement, proof: { kind: 'ssh', signature } }, identity, releaseId: 'r' });
+    const { verified } = await verifyDecision({
+      signed: { statement, proof: { kind: 'ssh', signature } },
+      identity,
+      releaseId: 'r',
+    });
     expect(verified).toMatchObject({ principal: 'alice', method: 'ssh', statement });
     expect(verified.fingerprint).toMatch(/^SHA256:/);
   });
@@ -56,18 +60,18 @@ describe('verifyDecision: SSH signatures', () => {
   it("refuses a statement naming alice signed with mallory's key (a forged --as), naming whose key it was", async () => {
     const statement = statementFor('alice');
     const signature = await signWithSsh(statement, mallory.path);
-    expect(await refusal({ signed: { statement, proof: { kind: 'ssh', signature } }, identity, releaseId: 'r' })).toMatch(
-      /ssh signature: the statement names alice, but it is signed with a key of mallory/,
-    );
+    expect(
+      await refusal({ signed: { statement, proof: { kind: 'ssh', signature } }, identity, releaseId: 'r' }),
+    ).toMatch(/ssh signature: the statement names alice, but it is signed with a key of mallory/);
   });
 
   it('refuses a signed statement changed afterwards (another digest set)', async () => {
     const statement = statementFor('alice');
     const signature = await signWithSsh(statement, alice.path);
     const changed = statement.replace(/digests: [0-9a-f]+/, `digests: ${digestSetSha256(['app@sha256:other'])}`);
-    expect(await refusal({ signed: { statement: changed, proof: { kind: 'ssh', signature } }, identity, releaseId: 'r' })).toMatch(
-      /ssh signature: signed with a key of alice, but not over this statement/,
-    );
+    expect(
+      await refusal({ signed: { statement: changed, proof: { kind: 'ssh', signature } }, identity, releaseId: 'r' }),
+    ).toMatch(/ssh signature: signed with a key of alice, but not over this statement/);
   });
 
   it('refuses a key past its valid-before date in the allowed-signers list', async () => {
@@ -77,14 +81,18 @@ describe('verifyDecision: SSH signatures', () => {
     };
     const statement = statementFor('alice');
     const signature = await signWithSsh(statement, alice.path);
-    expect(await refusal({ signed: { statement, proof: { kind: 'ssh', signature } }, identity: expired, releaseId: 'r' })).toMatch(
-      /ssh signature/,
-    );
+    expect(
+      await refusal({ signed: { statement, proof: { kind: 'ssh', signature } }, identity: expired, releaseId: 'r' }),
+    ).toMatch(/ssh signature/);
   });
 
   it('refuses an OIDC token when the plan asks for signatures', async () => {
     expect(
-      await refusal({ signed: { statement: statementFor('alice'), proof: { kind: 'oidc', token: 'a.b.c' } }, identity, releaseId: 'r' }),
+      await refusal({
+        signed: { statement: statementFor('alice'), proof: { kind: 'oidc', token: 'a.b.c' } },
+        identity,
+        releaseId: 'r',
+      }),
     ).toMatch(/gate.identity is signed: an OIDC token does not count/);
   });
 });
@@ -96,7 +104,11 @@ describe('verifyDecision: CI OIDC tokens', () => {
   const claims = { user_login: 'alice', sub: 'project_path:acme/gateway:ref_type:branch:ref:main', aud: 'shipgate' };
   const gitlabClaims = { ...claims, project_path: 'acme/gateway', ref_protected: 'true' };
   const check = (token: string, person = 'alice', releaseId = 'release:acme/gateway:1.4.0') =>
-    verifyDecision({ signed: { statement: statementFor(person), proof: { kind: 'oidc', token } }, identity, releaseId });
+    verifyDecision({
+      signed: { statement: statementFor(person), proof: { kind: 'oidc', token } },
+      identity,
+      releaseId,
+    });
   const refused = (token: string, person = 'alice', releaseId = 'release:acme/gateway:1.4.0') =>
     refusal({ signed: { statement: statementFor(person), proof: { kind: 'oidc', token } }, identity, releaseId });
 
@@ -110,7 +122,11 @@ describe('verifyDecision: CI OIDC tokens', () => {
         skewSeconds: 30,
         maxAgeSeconds: 3600,
         issuers: [
-          { url: gitlab.url, personClaim: 'user_login', claims: { project_path: 'acme/gateway', ref_protected: 'true' } },
+          {
+            url: gitlab.url,
+            personClaim: 'user_login',
+            claims: { project_path: 'acme/gateway', ref_protected: 'true' },
+          },
         ],
       },
     };
@@ -127,11 +143,15 @@ describe('verifyDecision: CI OIDC tokens', () => {
 
   it('refuses an expired token', async () => {
     const now = Math.floor(Date.now() / 1000);
-    expect(await refused(gitlab.token({ ...gitlabClaims, iat: now - 900, nbf: now - 900, exp: now - 600 }))).toMatch(/^exp: the token expired/);
+    expect(await refused(gitlab.token({ ...gitlabClaims, iat: now - 900, nbf: now - 900, exp: now - 600 }))).toMatch(
+      /^exp: the token expired/,
+    );
   });
 
   it('refuses a token for another audience', async () => {
-    expect(await refused(gitlab.token({ ...gitlabClaims, aud: 'https://vault.example' }))).toMatch(/^aud: the token is for audience https:\/\/vault.example, not shipgate/);
+    expect(await refused(gitlab.token({ ...gitlabClaims, aud: 'https://vault.example' }))).toMatch(
+      /^aud: the token is for audience https:\/\/vault.example, not shipgate/,
+    );
   });
 
   it('refuses a token from an issuer the plan does not list, even when it is well signed', async () => {
@@ -140,12 +160,16 @@ describe('verifyDecision: CI OIDC tokens', () => {
   });
 
   it('refuses a token from another project or an unprotected ref', async () => {
-    expect(await refused(gitlab.token({ ...gitlabClaims, project_path: 'mallory/fork' }))).toMatch(/^claim project_path: the token says project_path=mallory\/fork/);
+    expect(await refused(gitlab.token({ ...gitlabClaims, project_path: 'mallory/fork' }))).toMatch(
+      /^claim project_path: the token says project_path=mallory\/fork/,
+    );
     expect(await refused(gitlab.token({ ...gitlabClaims, ref_protected: 'false' }))).toMatch(/^claim ref_protected/);
   });
 
   it("refuses bob's token under a statement naming alice", async () => {
-    expect(await refused(gitlab.token({ ...gitlabClaims, user_login: 'bob' }))).toMatch(/token is bob's .* but the statement names alice/);
+    expect(await refused(gitlab.token({ ...gitlabClaims, user_login: 'bob' }))).toMatch(
+      /token is bob's .* but the statement names alice/,
+    );
   });
 
   it('refuses a token signed by a key not in the JWKS, and one with alg none', async () => {
@@ -158,7 +182,9 @@ describe('verifyDecision: CI OIDC tokens', () => {
   it('refuses a token already used for another release', async () => {
     const token = gitlab.token(gitlabClaims);
     await check(token, 'alice', 'release:acme/gateway:2.0.0');
-    expect(await refused(token, 'alice', 'release:acme/gateway:2.0.1')).toMatch(/^single use: this token was already used for release:acme\/gateway:2.0.0/);
+    expect(await refused(token, 'alice', 'release:acme/gateway:2.0.1')).toMatch(
+      /^single use: this token was already used for release:acme\/gateway:2.0.0/,
+    );
   });
 
   it('follows a key rotation: the cached JWKS is fetched again for an unknown key id', async () => {

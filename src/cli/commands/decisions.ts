@@ -2,7 +2,7 @@ import { createInterface } from 'node:readline/promises';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { Command } from 'commander';
 import { digestSetSha256 } from '../../config/decision-statement.ts';
-import type { SignedStatement } from '../../config/decision-types.ts';
+import { describeProof, type SignedStatement } from '../../config/decision-types.ts';
 import { statementTarget, type DecisionKind } from '../../workflows/decision-rules.ts';
 import type { ReleaseStatus } from '../../workflows/status.ts';
 import { signedStatement, withProofOptions, type ProofOptions } from '../decision-proof.ts';
@@ -39,7 +39,13 @@ async function proofFor(
   const { runId } = await handle.describe();
   const target = statementTarget(status, kind, check);
   return signedStatement(
-    { release: handle.workflowId, run: runId, gate: target.gate, digests: digestSetSha256(target.digests), decision: target.decision },
+    {
+      release: handle.workflowId,
+      run: runId,
+      gate: target.gate,
+      digests: digestSetSha256(target.digests),
+      decision: target.decision,
+    },
     options,
   );
 }
@@ -54,7 +60,7 @@ function printDecision(decision: Decision, json: boolean | undefined): void {
   if (json) printJson(decision);
   else
     console.log(
-      `${decision.kind} recorded: by ${decision.by} at ${decision.at}${decision.comment ? ` (${decision.comment})` : ''}`,
+      `${decision.kind} recorded: by ${decision.by} (${decision.verified ? describeProof(decision.verified) : 'not authenticated'}) at ${decision.at}${decision.comment ? ` (${decision.comment})` : ''}`,
     );
 }
 
@@ -131,18 +137,18 @@ export function registerDecisions(program: Command): void {
       .option('--as <name>', 'who rejects')
       .option('--json', 'print the recorded decision as JSON'),
   ).action(async (release: string[], options: ProofOptions & { reason: string; json?: boolean }) => {
-      const temporal = await client();
-      const handle = temporal.workflow.getHandle(releaseIdFrom(release));
-      const signed = await proofFor(handle, await releaseStatus(handle), 'reject', options);
-      const decision = await handle
-        .executeUpdate(rejectUpdate, {
-          args: [{ by: claimed(options, signed), reason: options.reason, ...(signed ? { signed } : {}) }],
-        })
-        .catch((error: unknown) => {
-          throw asCliError(error, handle.workflowId);
-        });
-      printDecision(decision, options.json);
-    });
+    const temporal = await client();
+    const handle = temporal.workflow.getHandle(releaseIdFrom(release));
+    const signed = await proofFor(handle, await releaseStatus(handle), 'reject', options);
+    const decision = await handle
+      .executeUpdate(rejectUpdate, {
+        args: [{ by: claimed(options, signed), reason: options.reason, ...(signed ? { signed } : {}) }],
+      })
+      .catch((error: unknown) => {
+        throw asCliError(error, handle.workflowId);
+      });
+    printDecision(decision, options.json);
+  });
 
   withProofOptions(
     program
@@ -153,24 +159,24 @@ export function registerDecisions(program: Command): void {
       .option('--comment <text>', 'what was fixed')
       .option('--json', 'print the recorded decision as JSON'),
   ).action(async (release: string[], options: ProofOptions & { comment?: string; json?: boolean }) => {
-      const temporal = await client();
-      const handle = temporal.workflow.getHandle(releaseIdFrom(release));
-      const signed = await proofFor(handle, await releaseStatus(handle), 'retry', options);
-      const decision = await handle
-        .executeUpdate(retryUpdate, {
-          args: [
-            {
-              by: claimed(options, signed),
-              ...(options.comment ? { comment: options.comment } : {}),
-              ...(signed ? { signed } : {}),
-            },
-          ],
-        })
-        .catch((error: unknown) => {
-          throw asCliError(error, handle.workflowId);
-        });
-      printDecision(decision, options.json);
-    });
+    const temporal = await client();
+    const handle = temporal.workflow.getHandle(releaseIdFrom(release));
+    const signed = await proofFor(handle, await releaseStatus(handle), 'retry', options);
+    const decision = await handle
+      .executeUpdate(retryUpdate, {
+        args: [
+          {
+            by: claimed(options, signed),
+            ...(options.comment ? { comment: options.comment } : {}),
+            ...(signed ? { signed } : {}),
+          },
+        ],
+      })
+      .catch((error: unknown) => {
+        throw asCliError(error, handle.workflowId);
+      });
+    printDecision(decision, options.json);
+  });
 
   withProofOptions(
     program
@@ -181,18 +187,18 @@ export function registerDecisions(program: Command): void {
       .option('--as <name>', 'who aborts')
       .option('--json', 'print the recorded decision as JSON'),
   ).action(async (release: string[], options: ProofOptions & { reason: string; json?: boolean }) => {
-      const temporal = await client();
-      const handle = temporal.workflow.getHandle(releaseIdFrom(release));
-      const signed = await proofFor(handle, await releaseStatus(handle), 'abort', options);
-      const decision = await handle
-        .executeUpdate(abortUpdate, {
-          args: [{ by: claimed(options, signed), reason: options.reason, ...(signed ? { signed } : {}) }],
-        })
-        .catch((error: unknown) => {
-          throw asCliError(error, handle.workflowId);
-        });
-      printDecision(decision, options.json);
-    });
+    const temporal = await client();
+    const handle = temporal.workflow.getHandle(releaseIdFrom(release));
+    const signed = await proofFor(handle, await releaseStatus(handle), 'abort', options);
+    const decision = await handle
+      .executeUpdate(abortUpdate, {
+        args: [{ by: claimed(options, signed), reason: options.reason, ...(signed ? { signed } : {}) }],
+      })
+      .catch((error: unknown) => {
+        throw asCliError(error, handle.workflowId);
+      });
+    printDecision(decision, options.json);
+  });
 
   withProofOptions(
     program
@@ -206,33 +212,33 @@ export function registerDecisions(program: Command): void {
       .option('--as <name>', 'who reports')
       .option('--json', 'print the recorded decision as JSON'),
   ).action(
-      async (
-        name: string,
-        release: string[],
-        options: ProofOptions & { pass?: boolean; fail?: boolean; detail?: string; json?: boolean },
-      ) => {
-        if (Boolean(options.pass) === Boolean(options.fail))
-          throw new CliError('say exactly one of --pass or --fail', ExitCode.badInput);
-        const temporal = await client();
-        const handle = temporal.workflow.getHandle(releaseIdFrom(release));
-        const passed = Boolean(options.pass);
-        const signed = await proofFor(handle, await releaseStatus(handle), 'check', options, { name, passed });
-        const decision = await handle
-          .executeUpdate(reportCheckUpdate, {
-            args: [
-              {
-                name,
-                passed,
-                by: claimed(options, signed),
-                ...(options.detail ? { detail: options.detail } : {}),
-                ...(signed ? { signed } : {}),
-              },
-            ],
-          })
-          .catch((error: unknown) => {
-            throw asCliError(error, handle.workflowId);
-          });
-        printDecision(decision, options.json);
-      },
-    );
+    async (
+      name: string,
+      release: string[],
+      options: ProofOptions & { pass?: boolean; fail?: boolean; detail?: string; json?: boolean },
+    ) => {
+      if (Boolean(options.pass) === Boolean(options.fail))
+        throw new CliError('say exactly one of --pass or --fail', ExitCode.badInput);
+      const temporal = await client();
+      const handle = temporal.workflow.getHandle(releaseIdFrom(release));
+      const passed = Boolean(options.pass);
+      const signed = await proofFor(handle, await releaseStatus(handle), 'check', options, { name, passed });
+      const decision = await handle
+        .executeUpdate(reportCheckUpdate, {
+          args: [
+            {
+              name,
+              passed,
+              by: claimed(options, signed),
+              ...(options.detail ? { detail: options.detail } : {}),
+              ...(signed ? { signed } : {}),
+            },
+          ],
+        })
+        .catch((error: unknown) => {
+          throw asCliError(error, handle.workflowId);
+        });
+      printDecision(decision, options.json);
+    },
+  );
 }

@@ -6,6 +6,8 @@ import { defaultTaskQueue, releaseWorkflowId, releaseWorkflowType, statusQuery }
 import { projectKey, versionKey, phaseKey } from '../../workflows/search-attributes.ts';
 import type { Phase, ReleaseStatus } from '../../workflows/status.ts';
 import type { release } from '../../workflows/release.ts';
+import { digestSetSha256 } from '../../config/decision-statement.ts';
+import { signedStatement, withProofOptions, type ProofOptions } from '../decision-proof.ts';
 import { CliError, ExitCode } from '../exit-codes.ts';
 import { printJson } from '../output.ts';
 import { client } from '../release-handle.ts';
@@ -36,7 +38,7 @@ export async function loadPlanForCli(path: string) {
 }
 
 export function registerStart(program: Command): void {
-  program
+  const start = program
     .command('start')
     .description(
       'start a release (from CI): publish by digest, then wait at the gate; idempotent per project and version',
@@ -50,9 +52,11 @@ export function registerStart(program: Command): void {
     )
     .option('--task-queue <name>', 'worker task queue', process.env.SHIPGATE_TASK_QUEUE ?? defaultTaskQueue)
     .option('--wait <phase>', `wait until the release reaches a phase: ${waitTargets.join(', ')}`)
-    .option('--json', 'print the result as JSON')
-    .action(
-      async (options: {
+    .option('--json', 'print the result as JSON');
+  // With --key or --id-token-env (the CI job's token), the starter is proven, so "no self-approval" holds.
+  withProofOptions(start).action(
+    async (
+      options: ProofOptions & {
         version: string;
         commit: string;
         plan: string;
@@ -60,66 +64,83 @@ export function registerStart(program: Command): void {
         taskQueue: string;
         wait?: string;
         json?: boolean;
-      }) => {
-        const version = normalizeVersion(options.version);
-        if (!/^[0-9a-f]{40}$/.test(options.commit)) {
-          throw new CliError(
-            `--commit "${options.commit}" must be a full 40-character hex commit SHA (git rev-parse HEAD)`,
-            ExitCode.badInput,
-          );
-        }
-        if (options.wait && !waitTargets.includes(options.wait as Phase)) {
-          throw new CliError(`--wait must be one of ${waitTargets.join(', ')}`, ExitCode.badInput);
-        }
-        const plan = await loadPlanForCli(options.plan);
-        const input: ReleaseInput = { plan, version, commitSha: options.commit, startedBy: options.as ?? userName() };
-        const temporal = await client();
-        const workflowId = releaseWorkflowId(plan.project, version);
-        // Only to say so: USE_EXISTING makes the start itself idempotent.
-        const alreadyRunning = await temporal.workflow
-          .getHandle(workflowId)
-          .describe()
-          .then((d) => d.status.name === 'RUNNING')
-          .catch(() => false);
-        const handle = await temporal.workflow
-          .start<typeof release>(releaseWorkflowType, {
-            taskQueue: options.taskQueue,
-            workflowId,
-            args: [input],
-            workflowIdConflictPolicy: 'USE_EXISTING',
-            workflowIdReusePolicy: 'REJECT_DUPLICATE',
-            typedSearchAttributes: [
-              { key: projectKey, value: plan.project },
-              { key: versionKey, value: version },
-              { key: phaseKey, value: 'publishing' },
-            ],
-            staticSummary: `release ${plan.project} ${version} (${options.commit.slice(0, 12)})`,
-          })
-          .catch((error: unknown) => {
-            if (error instanceof WorkflowExecutionAlreadyStartedError) {
-              throw new CliError(
-                `${workflowId} already ran and ended; a released version is never released twice: bump the version (shipgate status ${plan.project} ${version})`,
-                ExitCode.refused,
-              );
-            }
-            throw error;
-          });
-        const describe = await handle.describe();
-        const link = uiLink(workflowId);
-        const summary = { id: workflowId, runId: describe.runId, project: plan.project, version, ui: link ?? null };
-        if (!options.json) {
-          console.log(`release ${workflowId}${alreadyRunning ? ' (already started: this is the existing run)' : ''}`);
-          if (link) console.log(`ui: ${link}`);
-        }
-        if (!options.wait) {
-          if (options.json) printJson(summary);
-          return;
-        }
-        const status = await waitForPhase(handle, options.wait as Phase, Boolean(options.json));
-        if (options.json) printJson({ ...summary, status });
-        exitForStatus(status, options.wait as Phase);
       },
-    );
+    ) => {
+      const version = normalizeVersion(options.version);
+      if (!/^[0-9a-f]{40}$/.test(options.commit)) {
+        throw new CliError(
+          `--commit "${options.commit}" must be a full 40-character hex commit SHA (git rev-parse HEAD)`,
+          ExitCode.badInput,
+        );
+      }
+      if (options.wait && !waitTargets.includes(options.wait as Phase)) {
+        throw new CliError(`--wait must be one of ${waitTargets.join(', ')}`, ExitCode.badInput);
+      }
+      const plan = await loadPlanForCli(options.plan);
+      const workflowId = releaseWorkflowId(plan.project, version);
+      const starter = await signedStatement(
+        {
+          release: workflowId,
+          run: 'new',
+          gate: 'start',
+          digests: digestSetSha256([`commit@${options.commit}`]),
+          decision: 'start',
+        },
+        options,
+      );
+      const input: ReleaseInput = {
+        plan,
+        version,
+        commitSha: options.commit,
+        startedBy: options.as ?? userName(),
+        ...(starter ? { starter } : {}),
+      };
+      const temporal = await client();
+      // Only to say so: USE_EXISTING makes the start itself idempotent.
+      const alreadyRunning = await temporal.workflow
+        .getHandle(workflowId)
+        .describe()
+        .then((d) => d.status.name === 'RUNNING')
+        .catch(() => false);
+      const handle = await temporal.workflow
+        .start<typeof release>(releaseWorkflowType, {
+          taskQueue: options.taskQueue,
+          workflowId,
+          args: [input],
+          workflowIdConflictPolicy: 'USE_EXISTING',
+          workflowIdReusePolicy: 'REJECT_DUPLICATE',
+          typedSearchAttributes: [
+            { key: projectKey, value: plan.project },
+            { key: versionKey, value: version },
+            { key: phaseKey, value: 'publishing' },
+          ],
+          staticSummary: `release ${plan.project} ${version} (${options.commit.slice(0, 12)})`,
+        })
+        .catch((error: unknown) => {
+          if (error instanceof WorkflowExecutionAlreadyStartedError) {
+            throw new CliError(
+              `${workflowId} already ran and ended; a released version is never released twice: bump the version (shipgate status ${plan.project} ${version})`,
+              ExitCode.refused,
+            );
+          }
+          throw error;
+        });
+      const describe = await handle.describe();
+      const link = uiLink(workflowId);
+      const summary = { id: workflowId, runId: describe.runId, project: plan.project, version, ui: link ?? null };
+      if (!options.json) {
+        console.log(`release ${workflowId}${alreadyRunning ? ' (already started: this is the existing run)' : ''}`);
+        if (link) console.log(`ui: ${link}`);
+      }
+      if (!options.wait) {
+        if (options.json) printJson(summary);
+        return;
+      }
+      const status = await waitForPhase(handle, options.wait as Phase, Boolean(options.json));
+      if (options.json) printJson({ ...summary, status });
+      exitForStatus(status, options.wait as Phase);
+    },
+  );
 }
 
 /** Polls the status query, printing each phase/step change: live on a terminal, plain lines in CI. */
