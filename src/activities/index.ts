@@ -12,6 +12,7 @@ import { runSmokeCommand } from './smoke-command.ts';
 import { verifyArtifact } from './verify-signatures.ts';
 import { requestFloatingTagMove } from './request-floating-tag-move.ts';
 import { verifyDecision } from './verify-decision.ts';
+import { readReleaseOutcome } from './read-release-outcome.ts';
 
 /**
  * Every activity the worker registers. The copy activities share one implementation but keep their own
@@ -36,6 +37,7 @@ export function createActivities(deps: { client: Client; taskQueue: string }) {
     pinDigest,
     notify,
     verifyDecision,
+    readReleaseOutcome: readReleaseOutcome(deps),
   };
 }
 

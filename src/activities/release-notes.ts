@@ -19,6 +19,8 @@ export function releaseNotes(input: {
   commitSha: string;
   artifacts: NotesArtifact[];
   policy: VerificationPolicy;
+  /** gate.identity's mode: unauthenticated approvals are said to be so, in plain words. */
+  identity?: string;
 }): string {
   const lines = [`## ${input.project} ${input.version}`, '', `Commit: \`${input.commitSha}\``, '', '### Artifacts', ''];
   for (const artifact of input.artifacts) {
@@ -36,9 +38,15 @@ export function releaseNotes(input: {
   }
   lines.push(
     '',
+    '### Approval',
+    '',
+    input.identity === 'unauthenticated'
+      ? 'Approvals of this release were **not authenticated**: the plan says `gate.identity: unauthenticated`, so the recorded approvers are names nobody proved.'
+      : `Each approval carries a signed statement and its proof (${input.identity ?? 'signed'}); check them with \`shipgate verify-decisions ${input.project} ${input.version}\`.`,
+    '',
     '### Roll back',
     '',
-    `Re-point the floating tags at the previous version: \`shipgate rollback ${input.project} --to <version> --reason "why"\`.`,
+    `Go back to a promoted version (its own approval, re-pinned): \`shipgate rollback ${input.project} --to <version> --reason "why"\`.`,
   );
   return lines.join('\n') + '\n';
 }

@@ -1,5 +1,5 @@
 import type { ApproveRequest } from './messages.ts';
-import type { ReleaseStatus } from './status.ts';
+import type { DecisionSubject, ReleaseStatus } from './status.ts';
 
 /**
  * Why an approval must be refused, or undefined when it may pass (as far as the gate and digests go; who may
@@ -31,7 +31,7 @@ export function sameDigestSet(a: string[], b: string[]): boolean {
 }
 
 /** The digest set a person approves: every artifact as name@digest (files as name/file@sha256:...). */
-export function digestSet(status: ReleaseStatus): string[] {
+export function digestSet(status: DecisionSubject): string[] {
   const set: string[] = [];
   for (const artifact of status.artifacts) {
     if (artifact.digest) set.push(`${artifact.name}@${artifact.digest}`);

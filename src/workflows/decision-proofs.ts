@@ -5,7 +5,7 @@ import { describeProof, type SignedStatement, type VerifiedDecision } from '../c
 import { FailureTypes } from '../errors.ts';
 import { principalRefusal, statementRefusal, statementTarget, type DecisionKind } from './decision-rules.ts';
 import type { ReleaseSpec } from './spec.ts';
-import type { ReleaseStatus } from './status.ts';
+import type { DecisionSubject } from './status.ts';
 
 /** One decision as it arrives: what it is, who the request names, and its signed statement. */
 export interface DecisionRequest {
@@ -37,7 +37,7 @@ export class DecisionProofs {
   }
 
   /** Why the decision is refused before its proof is checked; undefined: go on. Pure, for validators. */
-  refusal(status: ReleaseStatus, request: DecisionRequest, now: string): string | undefined {
+  refusal(status: DecisionSubject, request: DecisionRequest, now: string): string | undefined {
     const info = workflowInfo();
     const target = statementTarget(status, request.kind, request.check);
     const context = { release: info.workflowId, run: info.runId, now, usedNonces: this.usedNonces };
@@ -52,7 +52,7 @@ export class DecisionProofs {
    * Proves the decision, or throws an ApplicationFailure (which fails the update, not the release) saying
    * which check failed. `status` is read again after the proof check, since the release may have moved on.
    */
-  async prove(status: () => ReleaseStatus, request: DecisionRequest, now: () => string): Promise<VerifiedDecision> {
+  async prove(status: () => DecisionSubject, request: DecisionRequest, now: () => string): Promise<VerifiedDecision> {
     if (!this.authenticated) {
       const refused = this.refusal(status(), request, now());
       if (refused) throw refusedFailure(refused);
@@ -79,7 +79,7 @@ export class DecisionProofs {
     return result.verified;
   }
 
-  /** Verifies the starter's statement: bound to this release and commit. Returns the proof line, or why not. */
+  /** Verifies the starter's statement: bound to this workflow and what it starts. Returns the proof line, or why not. */
   async proveStarter(
     signed: SignedStatement,
     now: string,

@@ -2,7 +2,7 @@ import { parseStatement, statementMismatch } from '../config/decision-statement.
 import type { SignedStatement, StatementGate } from '../config/decision-types.ts';
 import { digestSet } from './approval-policy.ts';
 import type { ReleaseSpec } from './spec.ts';
-import type { ReleaseStatus } from './status.ts';
+import type { DecisionSubject } from './status.ts';
 
 // Which statement a decision needs and whose decision counts: pure rules shared by the workflow (validators and
 // handlers) and the CLI (which renders the statement a person signs), so both always agree.
@@ -11,7 +11,7 @@ export type DecisionKind = 'approve' | 'reject' | 'abort' | 'retry' | 'check';
 
 /** What a statement for this decision must name, given the release as it stands. */
 export function statementTarget(
-  status: ReleaseStatus,
+  status: DecisionSubject,
   kind: DecisionKind,
   check?: { name: string; passed: boolean },
 ): { gate: StatementGate; digests: string[]; decision: string } {
@@ -59,7 +59,7 @@ export function eligibleApprovers(spec: ReleaseSpec): string[] {
 /** Why this (proven or, when unauthenticated, claimed) person's decision does not count; undefined: it does. */
 export function principalRefusal(
   spec: ReleaseSpec,
-  status: ReleaseStatus,
+  status: DecisionSubject,
   kind: DecisionKind,
   principal: string,
 ): string | undefined {

@@ -1,6 +1,6 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ReleaseStatus } from './status.ts';
-import type { RollbackStatus } from './rollback.ts';
+import type { RollbackStatus } from './rollback-status.ts';
 import type { SignedStatement, VerifiedDecision } from '../config/decision-types.ts';
 
 export type { DecisionProof, SignedStatement, VerifiedDecision } from '../config/decision-types.ts';
@@ -52,7 +52,8 @@ export interface CheckReport {
   signed?: SignedStatement;
 }
 
-export type GateKind = 'sync' | 'promotion';
+/** The release's two gates, and a rollback's own gate. */
+export type GateKind = 'sync' | 'promotion' | 'rollback';
 
 export interface Decision {
   kind: 'approve' | 'reject' | 'retry' | 'abort' | 'refused' | 'check' | 'expired';

@@ -768,6 +768,7 @@ function notesFor(
     version: spec.version,
     commitSha: spec.commitSha,
     policy: spec.policy,
+    identity: spec.gate.identity.mode,
     artifacts: [
       ...[...resolved.values()].map((artifact) => ({
         name: artifact.name,
@@ -806,5 +807,6 @@ function describe(status: ReleaseStatus): string {
         : status.phase === 'needs-attention'
           ? `needs attention at ${status.attention?.step}: ${status.attention?.message}`
           : (status.currentStep ?? status.phase);
-  return `**${status.project} ${status.version}**: ${waiting}`;
+  const unproven = status.identity === 'unauthenticated' && status.gate ? ' (approvals are not authenticated)' : '';
+  return `**${status.project} ${status.version}**: ${waiting}${unproven}`;
 }

@@ -1,28 +1,15 @@
-import { proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { ApplicationFailure, proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
-import type { TagMove } from '../artifacts/floating-tags.ts';
+import { digestSetSha256 } from '../config/decision-statement.ts';
 import { deriveSpec } from '../config/derive.ts';
-import type { ReleasePlan } from '../config/plan.ts';
-import { rollbackStatusQuery } from './messages.ts';
+import { FailureTypes } from '../errors.ts';
+import { DecisionProofs } from './decision-proofs.ts';
+import { releaseWorkflowId, rollbackStatusQuery } from './messages.ts';
+import { openRollbackGate } from './rollback-gate.ts';
 import { phaseKey, projectKey, versionKey } from './search-attributes.ts';
+import type { RollbackInput, RollbackStatus } from './rollback-status.ts';
 
-export interface RollbackInput {
-  plan: ReleasePlan;
-  /** The previously promoted version the floating tags go back to. */
-  toVersion: string;
-  by: string;
-  reason: string;
-}
-
-export interface RollbackStatus {
-  project: string;
-  toVersion: string;
-  by: string;
-  reason: string;
-  phase: 'verifying' | 'moving-tags' | 'rolled-back';
-  artifacts: { name: string; digest: string; verifiedAgainst?: string }[];
-  moves: (TagMove & { artifact: string })[];
-}
+export type { RollbackInput, RollbackStatus } from './rollback-status.ts';
 
 const a = proxyActivities<Activities>({
   startToCloseTimeout: '10 minutes',
@@ -31,9 +18,10 @@ const a = proxyActivities<Activities>({
 });
 
 /**
- * Rollback = re-point the floating tags at a previously promoted version (seed 001), after checking that
- * version again where it lives, at the destination: its tag still resolves, and its signatures still verify.
- * Recorded like a release: who, why, which digests, which tags moved from where.
+ * Rollback is a release decision (seed 001: "rollback = re-pin"): only to a version whose release ended
+ * promoted, checked again at the destination (its tag still holds the promoted digest, its signatures still
+ * verify), approved at its own gate under the plan's identity and quorum rules, then the floating tags move
+ * back (never forward) and the control plane is re-pinned to the rolled-back digests. Recorded like a release.
  */
 export async function rollback(input: RollbackInput): Promise<RollbackStatus> {
   const spec = deriveSpec({
@@ -44,12 +32,17 @@ export async function rollback(input: RollbackInput): Promise<RollbackStatus> {
   });
   const status: RollbackStatus = {
     project: spec.project,
+    version: spec.version,
     toVersion: spec.version,
     by: input.by,
+    startedBy: input.by,
+    identity: spec.gate.identity.mode,
     reason: input.reason,
     phase: 'verifying',
     artifacts: [],
+    decisions: [],
     moves: [],
+    pins: [],
   };
   setHandler(rollbackStatusQuery, () => status);
   upsertSearchAttributes([
@@ -57,13 +50,49 @@ export async function rollback(input: RollbackInput): Promise<RollbackStatus> {
     { key: versionKey, value: spec.version },
     { key: phaseKey, value: 'rolling-back' },
   ]);
+  const proofs = new DecisionProofs(spec, (request) =>
+    a.verifyDecision.executeWithOptions({ startToCloseTimeout: '1 minute', summary: 'check who made a decision' }, [
+      request,
+    ]),
+  );
+  const gate = openRollbackGate(spec, status, proofs);
+  if (input.starter) {
+    const now = new Date().toISOString();
+    const proven = await proofs.proveStarter(input.starter, now, digestSetSha256([`rollback@${spec.version}`]));
+    if (typeof proven === 'string')
+      status.decisions.push({
+        kind: 'refused',
+        by: input.by,
+        at: now,
+        refusal: `start statement: ${proven}`,
+        via: 'update',
+      });
+    else Object.assign(status, { startedBy: proven.principal, startedByProof: proven.proof });
+  }
+
+  const outcome = await a.readReleaseOutcome.executeWithOptions(
+    { startToCloseTimeout: '1 minute', summary: `was ${spec.project} ${spec.version} promoted?` },
+    [{ releaseId: releaseWorkflowId(spec.project, spec.version) }],
+  );
+  status.fromRelease = outcome.releaseId;
   const images = spec.oci.filter((artifact) => artifact.kind === 'image');
   const resolved = await Promise.all(
     images.map(async (image) => {
+      const promoted = outcome.images.find((entry) => entry.name === image.name);
+      if (!promoted)
+        throw ApplicationFailure.nonRetryable(
+          `${outcome.releaseId} promoted no image "${image.name}"; the plan and that release differ`,
+          FailureTypes.decisionRefused,
+        );
       const atDestination = await a.resolveOciArtifact.executeWithOptions(
         { startToCloseTimeout: '2 minutes', summary: `resolve ${image.name}:${image.tag} at the destination` },
         [{ ...image, source: image.destination }],
       );
+      if (atDestination.digest !== promoted.digest)
+        throw ApplicationFailure.nonRetryable(
+          `${image.name}:${image.tag} at the destination is ${atDestination.digest}, but ${promoted.digest} was promoted; find out who re-pointed it`,
+          FailureTypes.tagTampered,
+        );
       const verified = await a.verifyArtifact.executeWithOptions(
         {
           startToCloseTimeout: '10 minutes',
@@ -76,6 +105,14 @@ export async function rollback(input: RollbackInput): Promise<RollbackStatus> {
       return atDestination;
     }),
   );
+
+  const outcomeAtGate = await gate.wait(resolved.map((image) => `${image.name}@${image.digest}`));
+  if (outcomeAtGate !== 'approved') {
+    status.phase = outcomeAtGate;
+    upsertSearchAttributes([{ key: phaseKey, value: outcomeAtGate }]);
+    return status;
+  }
+
   status.phase = 'moving-tags';
   for (const image of resolved) {
     const result = await a.requestFloatingTagMove.executeWithOptions(
@@ -96,6 +133,15 @@ export async function rollback(input: RollbackInput): Promise<RollbackStatus> {
     );
     status.moves.push(...result.moves.map((move) => ({ ...move, artifact: image.name })));
   }
+  status.phase = 'pinning';
+  for (const image of resolved)
+    for (const target of spec.promotion.pins) {
+      const pinned = await a.pinDigest.executeWithOptions(
+        { startToCloseTimeout: '2 minutes', summary: `re-pin ${image.name}@${image.digest.slice(0, 19)}` },
+        [{ target, name: image.name, digest: image.digest, version: spec.version, gitSha: outcome.commitSha }],
+      );
+      status.pins.push({ name: pinned.name, digest: pinned.digest, confirmed: pinned.confirmed });
+    }
   status.phase = 'rolled-back';
   upsertSearchAttributes([{ key: phaseKey, value: 'rolled-back' }]);
   return status;

@@ -126,3 +126,12 @@ export interface ReleaseStatus {
   pins: { name: string; digest: string; confirmed: boolean }[];
   pullRequest?: { number: number; merged: boolean; sha?: string };
 }
+
+/** What decision rules read of a release or a rollback: who started it, its open gate, its artifacts. */
+export interface DecisionSubject {
+  phase: string;
+  startedBy: string;
+  startedByProof?: string;
+  gate?: GateStatus;
+  artifacts: { name: string; digest?: string; files?: { name: string; sha256?: string }[] }[];
+}

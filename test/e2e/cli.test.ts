@@ -302,15 +302,25 @@ describe('shipgate CLI end to end', () => {
     const unsignedLatest = (await destination.headManifest(`prod/${project}`, 'latest'))?.digest;
     expect(unsignedLatest).not.toBe(first.image.digest);
 
+    // A rollback waits at its own gate; its starter may not approve it alone (no self-approval), alice does.
     const rolledBack = await shipgate(
       ['rollback', project, '--to', '1.0.0', '--reason', '1.1.0 leaks memory', '--plan', first.planPath, '--json'],
-      'alice',
+      'ci-bot',
     );
     expect(rolledBack.stderr).toBe('');
     expect(rolledBack.exitCode).toBe(0);
-    const record = json<{ by: string; moves: { tag: string; fromVersion: string }[] }>(rolledBack);
-    expect(record.by).toBe('alice');
-    expect(record.moves.map((m) => [m.tag, m.fromVersion])).toEqual([
+    const waiting = json<{ id: string; phase: string }>(rolledBack);
+    expect(waiting.phase).toBe('awaiting-approval');
+    const approved = await shipgate(['approve', waiting.id, '--yes'], 'alice');
+    expect(approved.stderr).toBe('');
+    expect(approved.exitCode).toBe(0);
+    let record: { phase: string; moves: { tag: string; fromVersion: string }[] } | undefined;
+    for (let i = 0; i < 300 && record?.phase !== 'rolled-back'; i++) {
+      const result = await shipgate(['status', waiting.id, '--json']);
+      if (result.exitCode === 0) record = json(result);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    }
+    expect(record?.moves.map((m) => [m.tag, m.fromVersion])).toEqual([
       ['latest', '1.1.0'],
       ['1', '1.1.0'],
     ]);

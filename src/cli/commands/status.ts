@@ -106,7 +106,8 @@ export function registerStatus(program: Command): void {
     .action(async (release: string[], options: { json?: boolean }) => {
       const temporal = await client();
       const status = await releaseStatus(temporal.workflow.getHandle(releaseIdFrom(release)));
-      if (options.json) printJson(status);
+      // A rollback answers the same query with its own record (RollbackStatus): shown as JSON.
+      if (options.json || 'toVersion' in status) printJson(status);
       else console.log(renderStatus(status));
     });
 }
