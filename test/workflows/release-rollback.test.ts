@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { WorkflowFailedError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import type { WorkflowUpdateFailedError } from '@temporalio/client';
+import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signedStatement } from '../../src/cli/decision-proof.ts';
 import { digestSetSha256 } from '../../src/config/decision-statement.ts';
@@ -41,7 +42,7 @@ describe('rollback', () => {
         digests: digestSetSha256(status.gate?.digests ?? []),
         decision,
       },
-      { key: alice.path },
+      { key: alice.path, as: 'alice' },
     );
   };
 

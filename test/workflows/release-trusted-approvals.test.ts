@@ -94,7 +94,8 @@ describe('release workflow: trusted approvals', () => {
       {
         ...(proof.key ? { key: proof.key.path } : {}),
         ...(proof.token ? { idTokenEnv: 'TEST_ID_TOKEN' } : {}),
-        ...(proof.as ? { as: proof.as } : {}),
+        // As a person runs it: --as (or $SHIPGATE_USER) names them, the key proves it; a token names its own person.
+        ...(proof.as || proof.key ? { as: proof.as ?? proof.key?.principal } : {}),
       },
     );
     if (!signed) throw new Error('no proof');
@@ -181,7 +182,7 @@ describe('release workflow: trusted approvals', () => {
             digests: digestSetSha256([`commit@${commitSha(project)}`]),
             decision: 'start',
           },
-          { key: keys.bob?.path ?? '' },
+          { key: keys.bob?.path ?? '', as: 'bob' },
         )) as SignedStatement,
     );
     expect(waiting.startedBy).toBe('bob');
@@ -205,8 +206,12 @@ describe('release workflow: trusted approvals', () => {
     const { handle, waiting } = await begin(project, signedGate());
     await handle.signal(approveSignal, { approver: 'alice', digests: waiting.gate?.digests ?? [] });
     await handle.signal(approveSignal, { signed: await sign(handle, waiting, { key: keys.mallory, as: 'alice' }) });
-    await new Promise((resolve) => setTimeout(resolve, 1500));
-    const refused = await handle.query(statusQuery);
+    // Signals are not answered: wait until both are in the record.
+    let refused = await handle.query(statusQuery);
+    for (let i = 0; i < 100 && refused.decisions.length < 2; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      refused = await handle.query(statusQuery);
+    }
     expect(refused.phase).toBe('awaiting-approval');
     expect(refused.decisions.map((d) => [d.kind, d.via, d.refusal])).toEqual([
       ['refused', 'signal', expect.stringMatching(/signed statement is required/)],
