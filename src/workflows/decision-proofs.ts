@@ -4,7 +4,7 @@ import { parseStatement } from '../config/decision-statement.ts';
 import { describeProof, type SignedStatement, type VerifiedDecision } from '../config/decision-types.ts';
 import { FailureTypes } from '../errors.ts';
 import { principalRefusal, statementRefusal, statementTarget, type DecisionKind } from './decision-rules.ts';
-import type { ReleaseSpec } from './spec.ts';
+import type { ReleaseSpec } from '../config/spec.ts';
 import type { DecisionSubject } from './status.ts';
 
 /** One decision as it arrives: what it is, who the request names, and its signed statement. */

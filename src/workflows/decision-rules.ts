@@ -1,7 +1,7 @@
 import { parseStatement, statementMismatch } from '../config/decision-statement.ts';
 import type { SignedStatement, StatementGate } from '../config/decision-types.ts';
 import { digestSet } from './approval-policy.ts';
-import type { ReleaseSpec } from './spec.ts';
+import type { ReleaseSpec } from '../config/spec.ts';
 import type { DecisionSubject } from './status.ts';
 
 // Which statement a decision needs and whose decision counts: pure rules shared by the workflow (validators and

@@ -1,11 +1,15 @@
+import { defineSearchAttributeKey } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { ReleaseStatus } from './status.ts';
-import type { RollbackStatus } from './rollback-status.ts';
-import type { SignedStatement, VerifiedDecision } from '../config/decision-types.ts';
+import type { MoveFloatingTagsInput, MoveFloatingTagsResult } from '../artifacts/floating-tags.ts';
+import type { SignedStatement } from '../config/decision-types.ts';
+import type { Decision, GateKind, ReleaseStatus, RollbackStatus } from './status.ts';
 
 export type { DecisionProof, SignedStatement, VerifiedDecision } from '../config/decision-types.ts';
 
-// Every message a release workflow answers, defined once: the CLI and the workflow import these, so their
+export type { Decision, GateKind } from './status.ts';
+
+// Every message shipgate's workflows answer (release, rollback, floating tags) and every search attribute
+// they set, defined once: the CLI and the workflow import these, so their
 // names cannot drift. The Temporal UI can send the signals by name ("approve", "reject") with a JSON body.
 
 // Each request may carry `signed`: the canonical statement and its proof (SSH signature or CI OIDC token). Unless
@@ -52,23 +56,6 @@ export interface CheckReport {
   signed?: SignedStatement;
 }
 
-/** The release's two gates, and a rollback's own gate. */
-export type GateKind = 'sync' | 'promotion' | 'rollback';
-
-export interface Decision {
-  kind: 'approve' | 'reject' | 'retry' | 'abort' | 'refused' | 'check' | 'expired';
-  gate?: GateKind;
-  by: string;
-  at: string;
-  comment?: string;
-  digests?: string[];
-  /** For refused decisions: why the policy or the proof check refused it. */
-  refusal?: string;
-  /** Who the proof showed, how it was checked, and the statement and proof themselves (for offline audit). */
-  verified?: VerifiedDecision;
-  via: 'update' | 'signal' | 'timer';
-}
-
 export const approveUpdate = defineUpdate<Decision, [ApproveRequest]>('approve');
 export const rejectUpdate = defineUpdate<Decision, [RejectRequest]>('reject');
 export const retryUpdate = defineUpdate<Decision, [RetryRequest]>('retry');
@@ -82,11 +69,26 @@ export const rejectSignal = defineSignal<[RejectRequest]>('reject');
 export const statusQuery = defineQuery<ReleaseStatus>('status');
 export const rollbackStatusQuery = defineQuery<RollbackStatus>('status');
 
+export const moveTagsUpdate = defineUpdate<MoveFloatingTagsResult, [MoveFloatingTagsInput]>('move-floating-tags');
+
 export const releaseWorkflowType = 'release';
 export const rollbackWorkflowType = 'rollback';
+export const floatingTagsWorkflowType = 'floatingTags';
 export const defaultTaskQueue = 'shipgate';
+
+// Custom search attributes, registered on the server by `shipgate dev` and the test harness, so the
+// Temporal web UI can list releases by project, version and phase (e.g. all releases awaiting approval).
+export const projectKey = defineSearchAttributeKey('ShipgateProject', 'KEYWORD');
+export const versionKey = defineSearchAttributeKey('ShipgateVersion', 'KEYWORD');
+export const phaseKey = defineSearchAttributeKey('ShipgatePhase', 'KEYWORD');
+export const searchAttributeKeys = [projectKey, versionKey, phaseKey] as const;
 
 /** One release, one workflow: CI starting the same release twice gets the running one. */
 export function releaseWorkflowId(project: string, version: string): string {
   return `release:${project}:${version}`;
+}
+
+/** One workflow per destination repository owns its floating tags. */
+export function floatingTagsWorkflowId(host: string, repository: string): string {
+  return `floating-tags:${host}/${repository}`;
 }

@@ -9,8 +9,8 @@ import {
   type Decision,
   type RejectRequest,
 } from './messages.ts';
-import type { RollbackStatus } from './rollback-status.ts';
-import type { ReleaseSpec } from './spec.ts';
+import type { RollbackStatus } from './status.ts';
+import type { ReleaseSpec } from '../config/spec.ts';
 
 /**
  * A rollback's own gate: the same approve/reject messages, proofs, quorum, groups and self-approval rule as a

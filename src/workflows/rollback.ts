@@ -4,12 +4,11 @@ import { digestSetSha256 } from '../config/decision-statement.ts';
 import { deriveSpec } from '../config/derive.ts';
 import { FailureTypes } from '../errors.ts';
 import { DecisionProofs } from './decision-proofs.ts';
-import { releaseWorkflowId, rollbackStatusQuery } from './messages.ts';
+import { phaseKey, projectKey, releaseWorkflowId, rollbackStatusQuery, versionKey } from './messages.ts';
 import { openRollbackGate } from './rollback-gate.ts';
-import { phaseKey, projectKey, versionKey } from './search-attributes.ts';
-import type { RollbackInput, RollbackStatus } from './rollback-status.ts';
+import type { RollbackInput, RollbackStatus } from './status.ts';
 
-export type { RollbackInput, RollbackStatus } from './rollback-status.ts';
+export type { RollbackInput, RollbackStatus } from './status.ts';
 
 const a = proxyActivities<Activities>({
   startToCloseTimeout: '10 minutes',

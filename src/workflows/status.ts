@@ -1,5 +1,6 @@
-import type { Decision, GateKind } from './messages.ts';
 import type { TagMove } from '../artifacts/floating-tags.ts';
+import type { ReleasePlan } from '../config/plan.ts';
+import type { SignedStatement, VerifiedDecision } from '../config/decision-types.ts';
 
 /** Where a release is; also the ShipgatePhase search attribute, so the UI can list e.g. all awaiting-approval. */
 export type Phase =
@@ -24,8 +25,6 @@ export const phases: readonly Phase[] = [
   'expired',
   'aborted',
 ];
-
-export const finalPhases: Phase[] = ['promoted', 'rejected', 'expired', 'aborted'];
 
 export type StepName =
   | 'resolve'
@@ -134,4 +133,51 @@ export interface DecisionSubject {
   startedByProof?: string;
   gate?: GateStatus;
   artifacts: { name: string; digest?: string; files?: { name: string; sha256?: string }[] }[];
+}
+
+/** The release's two gates, and a rollback's own gate. */
+export type GateKind = 'sync' | 'promotion' | 'rollback';
+
+export interface Decision {
+  kind: 'approve' | 'reject' | 'retry' | 'abort' | 'refused' | 'check' | 'expired';
+  gate?: GateKind;
+  by: string;
+  at: string;
+  comment?: string;
+  digests?: string[];
+  /** For refused decisions: why the policy or the proof check refused it. */
+  refusal?: string;
+  /** Who the proof showed, how it was checked, and the statement and proof themselves (for offline audit). */
+  verified?: VerifiedDecision;
+  via: 'update' | 'signal' | 'timer';
+}
+
+export interface RollbackInput {
+  plan: ReleasePlan;
+  /** The previously promoted version the floating tags go back to. */
+  toVersion: string;
+  by: string;
+  reason: string;
+  /** The starter's signed "start" statement (digests: sha256 of "rollback@VERSION"), so self-approval is judged on a proven name. */
+  starter?: SignedStatement;
+}
+
+export interface RollbackStatus {
+  project: string;
+  /** = toVersion; named like a release's so `shipgate approve` reads a rollback's gate as it reads a release's. */
+  version: string;
+  toVersion: string;
+  by: string;
+  startedBy: string;
+  startedByProof?: string;
+  identity: 'signed' | 'oidc' | 'signed-or-oidc' | 'unauthenticated';
+  reason: string;
+  phase: 'verifying' | 'awaiting-approval' | 'moving-tags' | 'pinning' | 'rolled-back' | 'rejected' | 'expired';
+  /** The promoted release this goes back to. */
+  fromRelease?: string;
+  artifacts: { name: string; digest: string; verifiedAgainst?: string }[];
+  gate?: GateStatus;
+  decisions: Decision[];
+  moves: (TagMove & { artifact: string })[];
+  pins: { name: string; digest: string; confirmed: boolean }[];
 }

@@ -6,11 +6,14 @@ import { statementTarget } from '../../workflows/decision-rules.ts';
 import {
   approveUpdate,
   defaultTaskQueue,
+  phaseKey,
+  projectKey,
   rollbackStatusQuery,
   rollbackWorkflowType,
+  versionKey,
 } from '../../workflows/messages.ts';
-import type { rollback, RollbackInput, RollbackStatus } from '../../workflows/rollback.ts';
-import { phaseKey, projectKey, versionKey } from '../../workflows/search-attributes.ts';
+import type { rollback } from '../../workflows/rollback.ts';
+import type { RollbackInput, RollbackStatus } from '../../workflows/status.ts';
 import { signedStatement, withProofOptions, type ProofOptions } from '../decision-proof.ts';
 import { CliError, ExitCode } from '../exit-codes.ts';
 import { printJson, shortDigest, table } from '../output.ts';

@@ -1,0 +1,273 @@
+import { condition, proxyActivities, setHandler } from '@temporalio/workflow';
+import type { Activities } from '../activities/index.ts';
+import { digestSetSha256 } from '../config/decision-statement.ts';
+import type { SignedStatement, VerifiedDecision } from '../config/decision-types.ts';
+import type { ReleaseSpec } from '../config/spec.ts';
+import { approvalRefusal } from './approval-policy.ts';
+import { DecisionProofs, type DecisionRequest } from './decision-proofs.ts';
+import {
+  abortUpdate,
+  approveSignal,
+  approveUpdate,
+  rejectSignal,
+  rejectUpdate,
+  reportCheckUpdate,
+  retryUpdate,
+  statusQuery,
+  type AbortRequest,
+  type ApproveRequest,
+  type CheckReport,
+  type Decision,
+  type RejectRequest,
+  type RetryRequest,
+} from './messages.ts';
+import type { ReleaseState } from './release-state.ts';
+import { now } from './workflow-time.ts';
+
+export type GateOutcome = 'approved' | 'rejected' | 'expired' | 'aborted';
+export type AttentionAction = 'retry' | 'abort';
+
+const closedToChecks = ['promoting', 'promoted', 'rejected', 'expired', 'aborted'];
+
+const { verifyDecision } = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', maximumInterval: '10 seconds', maximumAttempts: 5 },
+});
+
+/**
+ * The release's message handlers, and the one owner of the decision the process is waiting for (in the manner
+ * of samples-typescript's safe-message-handlers). Every decision proves who made it (decision-proofs.ts):
+ * validators run the pure checks (statement bound to this release, run, gate and digest set; who may decide),
+ * handlers check the proof in an activity, so its answer is in the history. Proven decisions are recorded in the
+ * release state and handed to the process through gateDecision() or attentionDecision(); refused proofs are
+ * recorded with the reason and the gate stays open.
+ */
+export class ReleaseDecisions {
+  private gateOutcome: GateOutcome | undefined;
+  private attentionAction: AttentionAction | undefined;
+
+  private readonly state: ReleaseState;
+  private readonly spec: ReleaseSpec;
+  private readonly proofs: DecisionProofs;
+
+  constructor(state: ReleaseState, spec: ReleaseSpec) {
+    this.state = state;
+    this.spec = spec;
+    this.proofs = new DecisionProofs(spec, (input) =>
+      verifyDecision.executeWithOptions({ startToCloseTimeout: '1 minute', summary: 'check who made a decision' }, [
+        input,
+      ]),
+    );
+    const proofs = this.proofs;
+    const refusal = (request: DecisionRequest, first?: string) =>
+      refuse(first ?? proofs.refusal(state.status, request, now()));
+    setHandler(statusQuery, () => state.status);
+    setHandler(
+      approveUpdate,
+      (request) => this.decide(approval(request), 'update', (v) => this.approve(v, request, 'update')),
+      {
+        validator: (request: ApproveRequest) => refusal(approval(request), approvalRefusal(state.status, request)),
+      },
+    );
+    setHandler(approveSignal, async (request) => {
+      const refused = approvalRefusal(state.status, request) ?? proofs.refusal(state.status, approval(request), now());
+      if (refused) this.refused(String(request?.approver ?? ''), refused, 'signal');
+      else
+        await this.decide(approval(request), 'signal', (v) => this.approve(v, request, 'signal')).catch(
+          () => undefined,
+        );
+    });
+    setHandler(
+      rejectUpdate,
+      (request) => this.decide(rejection(request), 'update', (v) => this.reject(v, request, 'update')),
+      {
+        validator: (request: RejectRequest) => refuse(this.rejectRefusal(request)),
+      },
+    );
+    setHandler(rejectSignal, async (request) => {
+      const refused = this.rejectRefusal(request);
+      if (refused) this.refused(String(request?.by ?? ''), refused, 'signal');
+      else
+        await this.decide(rejection(request), 'signal', (v) => this.reject(v, request, 'signal')).catch(
+          () => undefined,
+        );
+    });
+    setHandler(
+      retryUpdate,
+      (request) =>
+        this.decide(decisionOf('retry', request), 'update', (verified) => {
+          const decision = this.record({ kind: 'retry', by: verified.principal, at: now(), via: 'update', verified });
+          if (request.comment) decision.comment = request.comment;
+          this.attentionAction = 'retry';
+          return decision;
+        }),
+      {
+        validator: (request: RetryRequest) =>
+          refusal(
+            decisionOf('retry', request),
+            state.status.phase === 'needs-attention'
+              ? undefined
+              : `nothing to retry: the release is ${state.status.phase}`,
+          ),
+      },
+    );
+    setHandler(
+      abortUpdate,
+      (request) =>
+        this.decide(decisionOf('abort', request), 'update', (verified) => {
+          const decision = this.record({ kind: 'abort', by: verified.principal, at: now(), via: 'update', verified });
+          decision.comment = request.reason;
+          if (state.status.gate) this.gateOutcome = 'aborted';
+          else this.attentionAction = 'abort';
+          return decision;
+        }),
+      {
+        validator: (request: AbortRequest) => refusal(decisionOf('abort', request), this.abortRefusal(request.reason)),
+      },
+    );
+    setHandler(
+      reportCheckUpdate,
+      (report) => this.decide(checkOf(report, proofs), 'update', (v) => this.reportCheck(v, report)),
+      {
+        validator: (report: CheckReport) => refusal(checkOf(report, proofs), this.checkRefusal(report)),
+      },
+    );
+  }
+
+  /** Checks the starter's proof (statement bound to this release and commit), so self-approval compares proven names. */
+  async proveStarter(starter: SignedStatement | undefined): Promise<void> {
+    if (!starter) return;
+    const proven = await this.proofs.proveStarter(starter, now(), digestSetSha256([`commit@${this.spec.commitSha}`]));
+    if (typeof proven === 'string') this.refused(this.spec.startedBy, `start statement: ${proven}`, 'update');
+    else this.state.provenStarter(proven.principal, proven.proof);
+  }
+
+  /** Opens a gate: a decision that arrives while the "waiting" notification is still being delivered counts. */
+  openGate(): void {
+    this.gateOutcome = undefined;
+  }
+
+  /** The gate's outcome, or undefined when the deadline passed first. */
+  async gateDecision(deadlineMs: number): Promise<GateOutcome | undefined> {
+    const decided = await condition(() => this.gateOutcome !== undefined, deadlineMs);
+    return decided ? (this.gateOutcome ?? 'aborted') : undefined;
+  }
+
+  /** Opens needs-attention: cleared first, so a retry or abort sent during the notification is kept. */
+  openAttention(): void {
+    this.attentionAction = undefined;
+  }
+
+  async attentionDecision(): Promise<AttentionAction> {
+    await condition(() => this.attentionAction !== undefined);
+    return this.attentionAction ?? 'abort';
+  }
+
+  /** Proves a decision (the proof check runs in an activity), then applies it; a refused proof is recorded. */
+  private async decide(
+    request: DecisionRequest,
+    via: Decision['via'],
+    apply: (verified: VerifiedDecision) => Decision,
+  ): Promise<Decision> {
+    try {
+      return apply(await this.proofs.prove(() => this.state.status, request, now));
+    } catch (error) {
+      this.refused(request.claimed ?? '', error instanceof Error ? error.message : String(error), via);
+      throw error;
+    }
+  }
+
+  private approve(verified: VerifiedDecision, request: ApproveRequest, via: Decision['via']): Decision {
+    const gate = this.state.status.gate;
+    const decision: Decision = {
+      kind: 'approve',
+      gate: gate?.kind,
+      by: verified.principal,
+      at: now(),
+      digests: gate?.digests ?? [],
+      via,
+      verified,
+    };
+    if (request.comment) decision.comment = request.comment;
+    this.record(decision);
+    if (this.state.countApproval(this.spec, verified.principal)) this.gateOutcome = 'approved';
+    return decision;
+  }
+
+  private reject(verified: VerifiedDecision, request: RejectRequest, via: Decision['via']): Decision {
+    const decision: Decision = { kind: 'reject', by: verified.principal, at: now(), via, verified };
+    if (this.state.status.gate) decision.gate = this.state.status.gate.kind;
+    decision.comment = request.reason;
+    this.record(decision);
+    this.gateOutcome = 'rejected';
+    return decision;
+  }
+
+  private reportCheck(verified: VerifiedDecision, report: CheckReport): Decision {
+    const detail = (report.detail ?? report.url) ? [report.detail, report.url].filter(Boolean).join(' ') : undefined;
+    this.state.setCheck(report.name, report.passed ? 'passed' : 'failed', detail);
+    const decision = this.record({ kind: 'check', by: verified.principal, at: now(), via: 'update', verified });
+    decision.comment = `${report.name}: ${report.passed ? 'passed' : 'failed'}${report.detail ? ` (${report.detail})` : ''}`;
+    return decision;
+  }
+
+  private refused(by: string, refusal: string, via: Decision['via']): void {
+    this.state.decide({ kind: 'refused', by, at: now(), refusal, via });
+  }
+
+  private record(decision: Decision): Decision {
+    this.state.decide(decision);
+    return decision;
+  }
+
+  private rejectRefusal(request: RejectRequest): string | undefined {
+    const status = this.state.status;
+    if (!status.gate) return `the release is not waiting at a gate (phase: ${status.phase})`;
+    if (!request?.reason) return 'reason is required';
+    return this.proofs.refusal(status, rejection(request), now());
+  }
+
+  private abortRefusal(reason: string): string | undefined {
+    const status = this.state.status;
+    if (!reason) return 'reason is required';
+    if (status.phase === 'needs-attention' || status.gate) return undefined;
+    return `the release is ${status.phase}; abort is possible at a gate or when it needs attention`;
+  }
+
+  private checkRefusal(report: CheckReport): string | undefined {
+    const check = this.state.check(report.name);
+    if (!check || check.kind !== 'external') {
+      const names = this.state.externalChecks().map((c) => c.name);
+      return `no external check named "${report.name}"; the plan declares: ${names.join(', ') || 'none'}`;
+    }
+    const phase = this.state.status.phase;
+    return closedToChecks.includes(phase) ? `the release is ${phase}; checks can no longer change it` : undefined;
+  }
+}
+
+const approval = (request: ApproveRequest): DecisionRequest => ({
+  kind: 'approve',
+  claimed: request?.approver,
+  signed: request?.signed,
+});
+const rejection = (request: RejectRequest): DecisionRequest => ({
+  kind: 'reject',
+  claimed: request?.by,
+  signed: request?.signed,
+});
+const decisionOf = (kind: 'retry' | 'abort', request: RetryRequest | AbortRequest): DecisionRequest => ({
+  kind,
+  claimed: request?.by,
+  signed: request?.signed,
+});
+/** An external check's report; without identities it may name nobody ("external"). */
+const checkOf = (report: CheckReport, proofs: DecisionProofs): DecisionRequest => ({
+  kind: 'check',
+  claimed: report?.by ?? (proofs.authenticated ? undefined : 'external'),
+  signed: report?.signed,
+  check: { name: report?.name, passed: Boolean(report?.passed) },
+});
+
+function refuse(reason: string | undefined): void {
+  if (reason) throw new Error(reason);
+}
