@@ -94,7 +94,7 @@ export function registerDecisions(program: Command): void {
       const digests = status.gate.digests;
       if (!options.json) {
         console.error(
-          `${status.project} ${status.version}: ${status.gate.kind === 'sync' ? 'sync go' : 'promotion'} of`,
+          `${status.project} ${status.version}: ${status.gate.kind === 'sync' ? 'sync go' : status.gate.kind} of`,
         );
         console.error(
           table(
