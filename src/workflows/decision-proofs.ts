@@ -5,6 +5,7 @@ import { describeProof, type SignedStatement, type VerifiedDecision } from '../c
 import { FailureTypes } from '../errors.ts';
 import { principalRefusal, statementRefusal, statementTarget, type DecisionKind } from './decision-rules.ts';
 import type { ReleaseSpec } from '../config/spec.ts';
+import type { ApproveRequest, RejectRequest } from './messages.ts';
 import type { DecisionSubject } from './status.ts';
 
 /** One decision as it arrives: what it is, who the request names, and its signed statement. */
@@ -14,6 +15,20 @@ export interface DecisionRequest {
   signed: SignedStatement | undefined;
   check?: { name: string; passed: boolean };
 }
+
+/** An approve request (update or signal) as a decision to prove. */
+export const approvalRequest = (request: ApproveRequest): DecisionRequest => ({
+  kind: 'approve',
+  claimed: request?.approver,
+  signed: request?.signed,
+});
+
+/** A reject request (update or signal) as a decision to prove. */
+export const rejectionRequest = (request: RejectRequest): DecisionRequest => ({
+  kind: 'reject',
+  claimed: request?.by,
+  signed: request?.signed,
+});
 
 /**
  * The release's checker of decisions: pure pre-checks for update validators, then the proof check in an

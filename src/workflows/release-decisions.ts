@@ -4,7 +4,12 @@ import { digestSetSha256 } from '../config/decision-statement.ts';
 import type { SignedStatement, VerifiedDecision } from '../config/decision-types.ts';
 import type { ReleaseSpec } from '../config/spec.ts';
 import { approvalRefusal } from './approval-policy.ts';
-import { DecisionProofs, type DecisionRequest } from './decision-proofs.ts';
+import {
+  approvalRequest as approval,
+  DecisionProofs,
+  rejectionRequest as rejection,
+  type DecisionRequest,
+} from './decision-proofs.ts';
 import {
   abortUpdate,
   approveSignal,
@@ -245,16 +250,6 @@ export class ReleaseDecisions {
   }
 }
 
-const approval = (request: ApproveRequest): DecisionRequest => ({
-  kind: 'approve',
-  claimed: request?.approver,
-  signed: request?.signed,
-});
-const rejection = (request: RejectRequest): DecisionRequest => ({
-  kind: 'reject',
-  claimed: request?.by,
-  signed: request?.signed,
-});
 const decisionOf = (kind: 'retry' | 'abort', request: RetryRequest | AbortRequest): DecisionRequest => ({
   kind,
   claimed: request?.by,

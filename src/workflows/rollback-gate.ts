@@ -1,5 +1,10 @@
 import { condition, setHandler } from '@temporalio/workflow';
-import type { DecisionProofs, DecisionRequest } from './decision-proofs.ts';
+import {
+  approvalRequest as approval,
+  rejectionRequest as rejection,
+  type DecisionProofs,
+  type DecisionRequest,
+} from './decision-proofs.ts';
 import { quorumShortfall } from './decision-rules.ts';
 import {
   approveSignal,
@@ -22,16 +27,6 @@ export function openRollbackGate(spec: ReleaseSpec, status: RollbackStatus, proo
   const refuse = (reason: string | undefined): void => {
     if (reason) throw new Error(reason);
   };
-  const approval = (request: ApproveRequest): DecisionRequest => ({
-    kind: 'approve',
-    claimed: request?.approver,
-    signed: request?.signed,
-  });
-  const rejection = (request: RejectRequest): DecisionRequest => ({
-    kind: 'reject',
-    claimed: request?.by,
-    signed: request?.signed,
-  });
   const notOpen = (): string | undefined =>
     status.gate ? undefined : `the rollback is not waiting for approval (phase: ${status.phase})`;
 

@@ -1,5 +1,6 @@
 import { createInterface } from 'node:readline/promises';
 import type { WorkflowHandle } from '@temporalio/client';
+import type { UpdateDefinition } from '@temporalio/common';
 import type { Command } from 'commander';
 import { digestSetSha256 } from '../../config/decision-statement.ts';
 import { describeProof, type SignedStatement } from '../../config/decision-types.ts';
@@ -54,6 +55,29 @@ async function proofFor(
 function claimed(options: ProofOptions, signed: SignedStatement | undefined): string {
   const person = signed ? /\nperson: (.*)\n/.exec(signed.statement)?.[1] : undefined;
   return person ?? options.as ?? userName();
+}
+
+/**
+ * Reads the release, signs the statement for this decision as the release stands, sends the update and prints
+ * the recorded decision: the common path of reject, retry, abort and report-check.
+ */
+async function sendDecision<T>(
+  release: string[],
+  kind: DecisionKind,
+  options: ProofOptions & { json?: boolean },
+  update: UpdateDefinition<Decision, [T]>,
+  request: (by: string, signed: { signed?: SignedStatement }) => T,
+  check?: { name: string; passed: boolean },
+): Promise<void> {
+  const temporal = await client();
+  const handle = temporal.workflow.getHandle(releaseIdFrom(release));
+  const signed = await proofFor(handle, await releaseStatus(handle), kind, options, check);
+  const decision = await handle
+    .executeUpdate(update, { args: [request(claimed(options, signed), signed ? { signed } : {})] })
+    .catch((error: unknown) => {
+      throw asCliError(error, handle.workflowId);
+    });
+  printDecision(decision, options.json);
 }
 
 function printDecision(decision: Decision, json: boolean | undefined): void {
@@ -136,19 +160,9 @@ export function registerDecisions(program: Command): void {
       .requiredOption('--reason <text>', 'why, for the record')
       .option('--as <name>', 'who rejects')
       .option('--json', 'print the recorded decision as JSON'),
-  ).action(async (release: string[], options: ProofOptions & { reason: string; json?: boolean }) => {
-    const temporal = await client();
-    const handle = temporal.workflow.getHandle(releaseIdFrom(release));
-    const signed = await proofFor(handle, await releaseStatus(handle), 'reject', options);
-    const decision = await handle
-      .executeUpdate(rejectUpdate, {
-        args: [{ by: claimed(options, signed), reason: options.reason, ...(signed ? { signed } : {}) }],
-      })
-      .catch((error: unknown) => {
-        throw asCliError(error, handle.workflowId);
-      });
-    printDecision(decision, options.json);
-  });
+  ).action((release: string[], options: ProofOptions & { reason: string; json?: boolean }) =>
+    sendDecision(release, 'reject', options, rejectUpdate, (by, signed) => ({ by, reason: options.reason, ...signed })),
+  );
 
   withProofOptions(
     program
@@ -158,25 +172,13 @@ export function registerDecisions(program: Command): void {
       .option('--as <name>', 'who retries')
       .option('--comment <text>', 'what was fixed')
       .option('--json', 'print the recorded decision as JSON'),
-  ).action(async (release: string[], options: ProofOptions & { comment?: string; json?: boolean }) => {
-    const temporal = await client();
-    const handle = temporal.workflow.getHandle(releaseIdFrom(release));
-    const signed = await proofFor(handle, await releaseStatus(handle), 'retry', options);
-    const decision = await handle
-      .executeUpdate(retryUpdate, {
-        args: [
-          {
-            by: claimed(options, signed),
-            ...(options.comment ? { comment: options.comment } : {}),
-            ...(signed ? { signed } : {}),
-          },
-        ],
-      })
-      .catch((error: unknown) => {
-        throw asCliError(error, handle.workflowId);
-      });
-    printDecision(decision, options.json);
-  });
+  ).action((release: string[], options: ProofOptions & { comment?: string; json?: boolean }) =>
+    sendDecision(release, 'retry', options, retryUpdate, (by, signed) => ({
+      by,
+      ...(options.comment ? { comment: options.comment } : {}),
+      ...signed,
+    })),
+  );
 
   withProofOptions(
     program
@@ -186,19 +188,9 @@ export function registerDecisions(program: Command): void {
       .requiredOption('--reason <text>', 'why, for the record')
       .option('--as <name>', 'who aborts')
       .option('--json', 'print the recorded decision as JSON'),
-  ).action(async (release: string[], options: ProofOptions & { reason: string; json?: boolean }) => {
-    const temporal = await client();
-    const handle = temporal.workflow.getHandle(releaseIdFrom(release));
-    const signed = await proofFor(handle, await releaseStatus(handle), 'abort', options);
-    const decision = await handle
-      .executeUpdate(abortUpdate, {
-        args: [{ by: claimed(options, signed), reason: options.reason, ...(signed ? { signed } : {}) }],
-      })
-      .catch((error: unknown) => {
-        throw asCliError(error, handle.workflowId);
-      });
-    printDecision(decision, options.json);
-  });
+  ).action((release: string[], options: ProofOptions & { reason: string; json?: boolean }) =>
+    sendDecision(release, 'abort', options, abortUpdate, (by, signed) => ({ by, reason: options.reason, ...signed })),
+  );
 
   withProofOptions(
     program
@@ -219,26 +211,15 @@ export function registerDecisions(program: Command): void {
     ) => {
       if (Boolean(options.pass) === Boolean(options.fail))
         throw new CliError('say exactly one of --pass or --fail', ExitCode.badInput);
-      const temporal = await client();
-      const handle = temporal.workflow.getHandle(releaseIdFrom(release));
       const passed = Boolean(options.pass);
-      const signed = await proofFor(handle, await releaseStatus(handle), 'check', options, { name, passed });
-      const decision = await handle
-        .executeUpdate(reportCheckUpdate, {
-          args: [
-            {
-              name,
-              passed,
-              by: claimed(options, signed),
-              ...(options.detail ? { detail: options.detail } : {}),
-              ...(signed ? { signed } : {}),
-            },
-          ],
-        })
-        .catch((error: unknown) => {
-          throw asCliError(error, handle.workflowId);
-        });
-      printDecision(decision, options.json);
+      await sendDecision(
+        release,
+        'check',
+        options,
+        reportCheckUpdate,
+        (by, signed) => ({ name, passed, by, ...(options.detail ? { detail: options.detail } : {}), ...signed }),
+        { name, passed },
+      );
     },
   );
 }
