@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { FailureTypes, isNetworkError, parseRetryAfter, permanent, transient } from '../errors.ts';
+import { FailureTypes, httpFailure, permanent } from '../errors.ts';
 import { gitlabAuthHeader } from '../forge/gitlab.ts';
 import { jsonRequest, secretFromEnv } from '../forge/http.ts';
+import { send } from '../http/send.ts';
 import type { ForgeConfig } from '../forge/types.ts';
 import { heartbeat, heartbeatWhile } from './context.ts';
 
@@ -175,27 +176,21 @@ async function upload(
 }
 
 async function fetchClassified(url: string, init: RequestInit, where: string, pass: number[] = []): Promise<Response> {
-  let response: Response;
-  try {
-    response = await fetch(url, { ...init, signal: AbortSignal.timeout(10 * 60_000) });
-  } catch (error) {
-    if (isNetworkError(error)) throw transient(`${where}: ${url}: ${(error as Error).message}`);
-    throw error;
-  }
+  const response = await send(url, init, `${where}: ${url}`, 10 * 60_000);
   if (response.ok || response.status === 404 || pass.includes(response.status)) return response;
   const text = await response.text().catch(() => '');
-  if (response.status === 429 || response.status >= 500) {
-    throw transient(
-      `${where}: ${url} answered ${response.status}`,
-      parseRetryAfter(response.headers.get('retry-after')),
-    );
-  }
-  throw permanent(
-    response.status === 401
-      ? FailureTypes.forgeUnauthorized
-      : response.status === 403
-        ? FailureTypes.forgeForbidden
-        : FailureTypes.forgeRejected,
-    `${where}: ${url.split('?')[0]} answered ${response.status}: ${text.slice(0, 200)}`,
+  const message =
+    response.status === 429 || response.status >= 500
+      ? `${where}: ${url} answered ${response.status}`
+      : `${where}: ${url.split('?')[0]} answered ${response.status}: ${text.slice(0, 200)}`;
+  throw httpFailure(
+    response.status,
+    message,
+    {
+      unauthorized: FailureTypes.forgeUnauthorized,
+      forbidden: FailureTypes.forgeForbidden,
+      otherwise: FailureTypes.forgeRejected,
+    },
+    response.headers.get('retry-after'),
   );
 }

@@ -1,4 +1,5 @@
-import { FailureTypes, isNetworkError, parseRetryAfter, permanent, transient, type FailureType } from '../errors.ts';
+import { FailureTypes, httpFailure, permanent, type FailureType } from '../errors.ts';
+import { send } from '../http/send.ts';
 
 export interface HttpAnswer<T> {
   status: number;
@@ -17,18 +18,20 @@ export interface JsonRequest {
   what: string;
   /** The hint for a 401/403, e.g. which token variable to fix. */
   authHint: string;
+  /** Failure types for a 401 and a 403 (default ForgeUnauthorized, ForgeForbidden), e.g. PinRejected for a pin. */
+  unauthorizedType?: FailureType;
   forbiddenType?: FailureType;
 }
 
 /**
- * One call to a forge or control plane. Classifies as the durability rules say: 5xx, 429 and network errors
- * are transient (Retry-After honoured); 401/403 are permanent with a hint naming the credential; any other
- * unexpected status is permanent and quotes the body, so nothing fails quietly.
+ * One JSON call to a forge, control plane or webhook. Classifies as the durability rules say: 5xx, 429 and
+ * network errors are transient (Retry-After honoured); 401/403 are permanent with a hint naming the credential;
+ * any other unexpected status is permanent and quotes the body, so nothing fails quietly.
  */
 export async function jsonRequest<T>(request: JsonRequest): Promise<HttpAnswer<T>> {
-  let response: Response;
-  try {
-    response = await fetch(request.url, {
+  const response = await send(
+    request.url,
+    {
       method: request.method,
       headers: {
         accept: 'application/json',
@@ -36,13 +39,10 @@ export async function jsonRequest<T>(request: JsonRequest): Promise<HttpAnswer<T
         ...request.headers,
       },
       ...(request.body !== undefined ? { body: JSON.stringify(request.body) } : {}),
-      signal: AbortSignal.timeout(60_000),
-    });
-  } catch (error) {
-    if (isNetworkError(error))
-      throw transient(`${request.what}: ${request.method} ${request.url}: ${(error as Error).message}`);
-    throw error;
-  }
+    },
+    `${request.what}: ${request.method} ${request.url}`,
+    60_000,
+  );
   const text = await response.text();
   let body: unknown = text;
   try {
@@ -55,13 +55,17 @@ export async function jsonRequest<T>(request: JsonRequest): Promise<HttpAnswer<T
   }
   const quoted = typeof body === 'string' ? body.slice(0, 300) : JSON.stringify(body).slice(0, 300);
   const message = `${request.what}: ${request.method} ${request.url} answered ${response.status}: ${quoted}`;
-  if (response.status === 401) throw permanent(FailureTypes.forgeUnauthorized, `${message}; ${request.authHint}`);
-  if (response.status === 403)
-    throw permanent(request.forbiddenType ?? FailureTypes.forgeForbidden, `${message}; ${request.authHint}`);
-  if (response.status === 429 || response.status >= 500) {
-    throw transient(message, parseRetryAfter(response.headers.get('retry-after')));
-  }
-  throw permanent(FailureTypes.forgeRejected, message);
+  const auth = response.status === 401 || response.status === 403;
+  throw httpFailure(
+    response.status,
+    auth ? `${message}; ${request.authHint}` : message,
+    {
+      unauthorized: request.unauthorizedType ?? FailureTypes.forgeUnauthorized,
+      forbidden: request.forbiddenType ?? FailureTypes.forgeForbidden,
+      otherwise: FailureTypes.forgeRejected,
+    },
+    response.headers.get('retry-after'),
+  );
 }
 
 /** Reads a secret the plan names by environment variable; the value never leaves the activity. */

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { defaultTaskQueue, rollbackWorkflowType } from '../../workflows/messages.ts';
 import { phaseKey, projectKey, versionKey } from '../../workflows/search-attributes.ts';
 import type { rollback, RollbackInput } from '../../workflows/rollback.ts';
+import { rootCause } from '../../errors.ts';
 import { CliError, ExitCode } from '../exit-codes.ts';
 import { printJson, shortDigest, table } from '../output.ts';
 import { client } from '../release-handle.ts';
@@ -47,14 +48,7 @@ export function registerRollback(program: Command): void {
             staticSummary: `rollback ${project} to ${toVersion}: ${options.reason}`,
           })
           .catch((error: unknown) => {
-            const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
-            const message =
-              cause instanceof Error && cause.cause instanceof Error
-                ? cause.cause.message
-                : cause instanceof Error
-                  ? cause.message
-                  : String(cause);
-            throw new CliError(`rollback of ${project} to ${toVersion} failed: ${message}`, ExitCode.refused);
+            throw new CliError(`rollback of ${project} to ${toVersion} failed: ${rootCause(error).message}`, ExitCode.refused);
           });
         if (options.json) return printJson({ id: workflowId, ...status });
         console.log(`${project} rolled back to ${toVersion} by ${status.by}: ${status.reason}`);
