@@ -1,5 +1,6 @@
 import { FailureTypes, permanent } from '../errors.ts';
-import { jsonRequest, secretFromEnv } from '../forge/http.ts';
+import { jsonRequest } from '../http/json-client.ts';
+import { secretFromEnv } from '../http/secret-from-env.ts';
 
 export interface PinTarget {
   /** Endpoint URL; "{name}" is replaced by the artifact name. */

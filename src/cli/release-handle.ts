@@ -1,6 +1,6 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { rootCause } from '../errors.ts';
-import { connectClient, TemporalUnreachable } from '../worker/connect.ts';
+import { connectClient, TemporalUnreachable } from '../temporal/connect.ts';
 import { releaseWorkflowId, statusQuery } from '../workflows/messages.ts';
 import type { ReleaseStatus } from '../workflows/status.ts';
 import { CliError, ExitCode } from './exit-codes.ts';

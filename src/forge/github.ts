@@ -1,4 +1,5 @@
-import { jsonRequest, secretFromEnv } from './http.ts';
+import { jsonRequest } from '../http/json-client.ts';
+import { secretFromEnv } from '../http/secret-from-env.ts';
 import type { Forge, ForgeConfig, ForgeRelease, MergeOutcome, PullRequestState, ReleaseDraft } from './types.ts';
 
 interface GithubRelease {

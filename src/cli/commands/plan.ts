@@ -10,7 +10,7 @@ import { CliError, ExitCode } from '../exit-codes.ts';
 import { printJson, table } from '../output.ts';
 import { userName } from '../user.ts';
 import { normalizeVersion } from '../versions.ts';
-import { loadPlanForCli } from './start.ts';
+import { loadPlanForCli } from '../load-plan.ts';
 
 export interface PlannedArtifact {
   name: string;

@@ -8,7 +8,7 @@ import { printJson, shortDigest, table } from '../output.ts';
 import { client } from '../release-handle.ts';
 import { userName } from '../user.ts';
 import { normalizeVersion } from '../versions.ts';
-import { loadPlanForCli } from './start.ts';
+import { loadPlanForCli } from '../load-plan.ts';
 
 export function registerRollback(program: Command): void {
   program

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { loadPlan, PlanError } from '../../config/load.ts';
 import type { ReleaseInput } from '../../config/release-input.ts';
 import { defaultTaskQueue, releaseWorkflowId, releaseWorkflowType, statusQuery } from '../../workflows/messages.ts';
 import { projectKey, versionKey, phaseKey } from '../../workflows/search-attributes.ts';
@@ -8,8 +7,9 @@ import type { Phase, ReleaseStatus } from '../../workflows/status.ts';
 import type { release } from '../../workflows/release.ts';
 import { CliError, ExitCode } from '../exit-codes.ts';
 import { printJson } from '../output.ts';
+import { loadPlanForCli } from '../load-plan.ts';
 import { client } from '../release-handle.ts';
-import { temporalSettings } from '../../worker/connect.ts';
+import { temporalSettings } from '../../temporal/connect.ts';
 import { userName } from '../user.ts';
 import { normalizeVersion } from '../versions.ts';
 
@@ -22,17 +22,6 @@ export function uiLink(workflowId: string, namespace = temporalSettings().namesp
   return base
     ? `${base.replace(/\/$/, '')}/namespaces/${namespace}/workflows/${encodeURIComponent(workflowId)}`
     : undefined;
-}
-
-export async function loadPlanForCli(path: string) {
-  try {
-    return await loadPlan(path);
-  } catch (error) {
-    if (error instanceof PlanError) throw new CliError(error.message, ExitCode.badInput);
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT')
-      throw new CliError(`plan file ${path} not found; pass --plan PATH`, ExitCode.badInput);
-    throw error;
-  }
 }
 
 export function registerStart(program: Command): void {

@@ -1,5 +1,5 @@
-import { FailureTypes, httpFailure, permanent, type FailureType } from '../errors.ts';
-import { send } from '../http/send.ts';
+import { FailureTypes, httpFailure, type FailureType } from '../errors.ts';
+import { send } from './send.ts';
 
 export interface HttpAnswer<T> {
   status: number;
@@ -66,16 +66,4 @@ export async function jsonRequest<T>(request: JsonRequest): Promise<HttpAnswer<T
     },
     response.headers.get('retry-after'),
   );
-}
-
-/** Reads a secret the plan names by environment variable; the value never leaves the activity. */
-export function secretFromEnv(variable: string, field: string): string {
-  const value = process.env[variable];
-  if (!value) {
-    throw permanent(
-      FailureTypes.invalidInput,
-      `${field}: environment variable ${variable} is not set on the worker; export it where the shipgate worker runs`,
-    );
-  }
-  return value;
 }
