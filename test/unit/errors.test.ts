@@ -18,7 +18,7 @@ describe('httpFailure: the one HTTP status classification', () => {
     expect(httpFailure(503, 'x', types, '7').nextRetryDelay).toBe(7000);
   });
 
-  it('makes 401, 403, 404 and anything else permanent with the caller\'s types', () => {
+  it("makes 401, 403, 404 and anything else permanent with the caller's types", () => {
     expect(httpFailure(401, 'x', types)).toMatchObject({ type: 'RegistryUnauthorized', nonRetryable: true });
     expect(httpFailure(403, 'x', types)).toMatchObject({ type: 'RegistryForbidden', nonRetryable: true });
     expect(httpFailure(404, 'x', types)).toMatchObject({ type: 'SourceArtifactMissing', nonRetryable: true });
@@ -27,7 +27,7 @@ describe('httpFailure: the one HTTP status classification', () => {
   });
 });
 
-describe('rootCause: the failure behind Temporal\'s wrappers', () => {
+describe("rootCause: the failure behind Temporal's wrappers", () => {
   const tampered = ApplicationFailure.create({
     type: 'TagTampered',
     message: 'v1 now points at sha256:b',
@@ -45,19 +45,31 @@ describe('rootCause: the failure behind Temporal\'s wrappers', () => {
       nonRetryable: true,
       details: [{ artifact: 'app' }],
     });
-    const workflow = new WorkflowFailedError('Workflow execution failed', activity(tampered), RetryState.NON_RETRYABLE_FAILURE);
+    const workflow = new WorkflowFailedError(
+      'Workflow execution failed',
+      activity(tampered),
+      RetryState.NON_RETRYABLE_FAILURE,
+    );
     expect(rootCause(workflow)).toMatchObject({ type: 'TagTampered', nonRetryable: true });
   });
 
   it('names a failure that is not an application failure by its class, and a plain value as Error', () => {
     const timeout = new TimeoutFailure('heartbeat timeout', undefined, TimeoutType.HEARTBEAT);
-    expect(rootCause(activity(timeout))).toEqual({ type: 'TimeoutFailure', message: 'heartbeat timeout', nonRetryable: false });
+    expect(rootCause(activity(timeout))).toEqual({
+      type: 'TimeoutFailure',
+      message: 'heartbeat timeout',
+      nonRetryable: false,
+    });
     expect(rootCause(new Error('connection refused'))).toMatchObject({ type: 'Error', message: 'connection refused' });
     expect(rootCause('boom')).toEqual({ type: 'Error', message: 'boom', nonRetryable: false });
   });
 
   it('stops at the first application failure: its own cause is detail, not the reason', () => {
-    const outer = ApplicationFailure.create({ type: 'PinRejected', message: 'pin refused', cause: new Error('socket') });
+    const outer = ApplicationFailure.create({
+      type: 'PinRejected',
+      message: 'pin refused',
+      cause: new Error('socket'),
+    });
     expect(rootCause(activity(outer))).toMatchObject({ type: 'PinRejected', message: 'pin refused' });
   });
 });

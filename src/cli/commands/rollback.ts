@@ -48,7 +48,10 @@ export function registerRollback(program: Command): void {
             staticSummary: `rollback ${project} to ${toVersion}: ${options.reason}`,
           })
           .catch((error: unknown) => {
-            throw new CliError(`rollback of ${project} to ${toVersion} failed: ${rootCause(error).message}`, ExitCode.refused);
+            throw new CliError(
+              `rollback of ${project} to ${toVersion} failed: ${rootCause(error).message}`,
+              ExitCode.refused,
+            );
           });
         if (options.json) return printJson({ id: workflowId, ...status });
         console.log(`${project} rolled back to ${toVersion} by ${status.by}: ${status.reason}`);
