@@ -36,7 +36,7 @@ export function requestFloatingTagMove(deps: { client: Client; taskQueue: string
  * the real failure). Hand the release the real failure with its type and message, and keep it non-retryable
  * when it was: a tampered tag must park the release at once, not be retried and then reported as "update failed".
  */
-export function surfaceMoveFailure(error: unknown): unknown {
+function surfaceMoveFailure(error: unknown): unknown {
   if (!(error instanceof WorkflowUpdateFailedError) || !(error.cause instanceof Error)) return error;
   const cause = rootCause(error);
   return ApplicationFailure.create({

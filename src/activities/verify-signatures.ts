@@ -47,7 +47,7 @@ export interface VerificationResult {
 const signatureTypes = new Set(['cosign container image signature', 'https://sigstore.dev/cosign/sign/v1']);
 
 /** The identity half of a cosign verify command line; keyless flags are passed exactly as the plan gives them. */
-export function identityArgs(policy: VerificationPolicy, keyFile: string | undefined): string[] {
+function identityArgs(policy: VerificationPolicy, keyFile: string | undefined): string[] {
   if (policy.kind === 'key') return ['--key', keyFile ?? '', '--insecure-ignore-tlog=true'];
   const identity = policy.identity
     ? ['--certificate-identity', policy.identity]
@@ -55,7 +55,7 @@ export function identityArgs(policy: VerificationPolicy, keyFile: string | undef
   return [...identity, '--certificate-oidc-issuer', policy.issuer];
 }
 
-export function describePolicy(policy: VerificationPolicy, keyPem: string | undefined): string {
+function describePolicy(policy: VerificationPolicy, keyPem: string | undefined): string {
   if (policy.kind === 'key') {
     const fingerprint = keyPem ? createHash('sha256').update(keyPem.trim()).digest('hex').slice(0, 16) : 'unknown';
     return `key ${policy.publicKeyName ?? policy.publicKeyPath ?? policy.publicKeyEnv} (sha256:${fingerprint})`;

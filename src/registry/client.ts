@@ -3,7 +3,7 @@ import { FailureTypes, httpFailure, permanent, transient } from '../errors.ts';
 import { send } from '../http/send.ts';
 import { credentialHint, credentialsFor, type BasicCredentials, type RegistryEndpoint } from './credentials.ts';
 
-export const manifestMediaTypes = [
+const manifestMediaTypes = [
   'application/vnd.oci.image.index.v1+json',
   'application/vnd.oci.image.manifest.v1+json',
   'application/vnd.docker.distribution.manifest.list.v2+json',
@@ -37,7 +37,7 @@ export interface FetchedManifest {
   json: ManifestJson;
 }
 
-export function digestOf(bytes: Buffer): string {
+function digestOf(bytes: Buffer): string {
   return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 }
 
@@ -161,10 +161,6 @@ export class RegistryClient {
     }
     const fallback = await this.manifest(repository, digestTag(digest));
     return fallback?.json.manifests ?? [];
-  }
-
-  async deleteManifest(repository: string, digest: string): Promise<void> {
-    await this.request('DELETE', repository, `manifests/${digest}`, { allow404: true });
   }
 
   /** One registry call with auth negotiation and failure classification. */

@@ -17,7 +17,7 @@ const waitTargets: Phase[] = ['awaiting-sync', 'awaiting-approval', 'promoted'];
 const gates: Phase[] = ['awaiting-sync', 'awaiting-approval'];
 
 /** The release's page in the Temporal web UI, in the namespace envconfig resolves (variables or profile). */
-export function uiLink(workflowId: string, namespace = temporalSettings().namespace): string | undefined {
+function uiLink(workflowId: string, namespace = temporalSettings().namespace): string | undefined {
   const base = process.env.SHIPGATE_UI_URL ?? process.env.TEMPORAL_UI_URL;
   return base
     ? `${base.replace(/\/$/, '')}/namespaces/${namespace}/workflows/${encodeURIComponent(workflowId)}`
@@ -112,7 +112,7 @@ export function registerStart(program: Command): void {
 }
 
 /** Polls the status query, printing each phase/step change: live on a terminal, plain lines in CI. */
-export async function waitForPhase(
+async function waitForPhase(
   handle: { query: (def: typeof statusQuery) => Promise<ReleaseStatus> },
   target: Phase,
   quiet: boolean,
@@ -145,7 +145,7 @@ export async function waitForPhase(
   }
 }
 
-export function exitForStatus(status: ReleaseStatus, target: Phase): void {
+function exitForStatus(status: ReleaseStatus, target: Phase): void {
   if (status.phase === target || (gates.includes(target) && gates.includes(status.phase))) return;
   if (status.phase === 'needs-attention') process.exitCode = ExitCode.needsAttention;
   else if (['rejected', 'expired', 'aborted'].includes(status.phase)) process.exitCode = ExitCode.releaseStopped;
