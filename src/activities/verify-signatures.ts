@@ -3,8 +3,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { FailureTypes, permanent } from '../errors.ts';
 import { withToolAuth, type ToolAuth } from '../tools/auth-env.ts';
 import { classifyToolFailure, runTool } from '../tools/run.ts';
-import { refAtDigest, refAtTag, type OciLocation, type ResolvedOciArtifact } from '../artifacts/types.ts';
-import { RegistryClient } from '../registry/client.ts';
+import { refAtDigest, type ResolvedOciArtifact } from '../artifacts/types.ts';
+import { assertVersionTag } from '../registry/tags.ts';
 import { heartbeat } from './context.ts';
 
 /** What a release must be signed with: a public key, or keyless (Fulcio certificate identity + OIDC issuer). */
@@ -77,7 +77,7 @@ export async function verifyArtifact(input: {
 }): Promise<VerificationResult> {
   const { artifact, policy, where } = input;
   const location = where === 'source' ? artifact.source : artifact.destination;
-  if (input.expectTag) await checkVersionTag(artifact, location);
+  if (input.expectTag) await assertVersionTag(location, artifact, `${artifact.kind} "${artifact.name}"`);
   const keyPem = await loadKey(policy);
   const against = describePolicy(policy, keyPem);
   const targets = [
@@ -152,17 +152,6 @@ async function verifyAttestation(
     acceptExitCodes: [1, 10],
   });
   if (result.exitCode !== 0) throw verificationFailure(what, `${type} attestation`, result.stderr);
-}
-
-async function checkVersionTag(artifact: ResolvedOciArtifact, location: OciLocation): Promise<void> {
-  const head = await new RegistryClient(location.endpoint).headManifest(location.repository, artifact.tag);
-  if (head?.digest !== artifact.digest) {
-    throw permanent(
-      FailureTypes.tagTampered,
-      `${artifact.kind} "${artifact.name}": ${refAtTag(location, artifact.tag)} now points at ${head?.digest ?? 'nothing'}, but ${artifact.digest} was published and approved; find out who re-pointed it and restore it, then retry`,
-      { artifact: artifact.name, expected: artifact.digest, found: head?.digest },
-    );
-  }
 }
 
 function verificationFailure(what: string, check: string, stderr: string) {

@@ -2,7 +2,7 @@ import { FailureTypes, httpFailure, permanent } from '../errors.ts';
 import { jsonRequest } from '../http/json-client.ts';
 import { secretFromEnv } from '../http/secret-from-env.ts';
 import { send } from '../http/send.ts';
-import { gitlabAuthHeader } from './gitlab.ts';
+import { gitlabAuthHeader, gitlabProjectUrl } from './gitlab.ts';
 import type { ForgeConfig } from './types.ts';
 
 /** One file of a GitLab generic package, as the package files API lists it. */
@@ -36,7 +36,7 @@ const failureTypes = {
 function api(forge: ForgeConfig): { base: string; headers: Record<string, string>; hint: string } {
   const token = secretFromEnv(forge.tokenEnv, `generic package project ${forge.project} tokenEnv`);
   return {
-    base: `${forge.baseUrl.replace(/\/$/, '')}/projects/${encodeURIComponent(forge.project)}`,
+    base: gitlabProjectUrl(forge),
     headers: gitlabAuthHeader(forge.tokenEnv, token),
     hint: `check that the token in ${forge.tokenEnv} may read and write packages of ${forge.project}`,
   };
