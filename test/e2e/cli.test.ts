@@ -2,30 +2,18 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import type { ReleasePlan } from '../../src/config/plan.ts';
 import { repoRoot } from '../../src/tools/locate.ts';
 import type { ReleaseStatus } from '../../src/workflows/status.ts';
-import {
-  destinationClient,
-  commitSha,
-  planFor,
-  signedImage,
-  startReleaseBed,
-  uniqueProject,
-  type ReleaseBed,
-} from '../support/release-bed.ts';
+import { commitSha, planFor, signedImage, useReleaseBed, uniqueProject } from '../support/release-bed.ts';
 
 // The real `shipgate` command, run as separate processes against the dev server, as CI and people run it.
 describe('shipgate CLI end to end', () => {
-  let bed: ReleaseBed;
+  const bed = useReleaseBed();
   let dir: string;
-  beforeAll(async () => {
-    bed = await startReleaseBed();
+  beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'shipgate-cli-'));
-  });
-  afterAll(async () => {
-    await bed?.close();
   });
 
   const shipgate = (args: string[], user = 'ci-bot') =>
@@ -102,8 +90,7 @@ describe('shipgate CLI end to end', () => {
     expect(json<{ kind: string; by: string }>(approved)).toMatchObject({ kind: 'approve', by: 'alice' });
     const done = await waitFor(project, '1.0.0', ['promoted', 'needs-attention']);
     expect(done.phase).toBe('promoted');
-    const destination = destinationClient(bed);
-    expect((await destination.headManifest(`prod/${project}`, 'latest'))?.digest).toBe(image.digest);
+    expect((await bed.destinationClient.headManifest(`prod/${project}`, 'latest'))?.digest).toBe(image.digest);
 
     const late = await shipgate(['approve', project, '1.0.0', '--yes'], 'alice');
     expect(late.exitCode).toBe(4);
@@ -276,8 +263,7 @@ describe('shipgate CLI end to end', () => {
       ['1.0', true],
       ['1', true],
     ]);
-    const destination = destinationClient(bed);
-    expect(await destination.headManifest(`prod/${project}`, 'v1.0.0')).toBeUndefined();
+    expect(await bed.destinationClient.headManifest(`prod/${project}`, 'v1.0.0')).toBeUndefined();
 
     for (const release of [first, await publicRelease(project, '1.1.0')]) {
       const version = release === first ? '1.0.0' : '1.1.0';
@@ -299,7 +285,7 @@ describe('shipgate CLI end to end', () => {
       expect((await shipgate(['approve', project, version, '--yes'], 'alice')).exitCode).toBe(0);
       expect((await waitFor(project, version, ['promoted', 'needs-attention'])).phase).toBe('promoted');
     }
-    const unsignedLatest = (await destination.headManifest(`prod/${project}`, 'latest'))?.digest;
+    const unsignedLatest = (await bed.destinationClient.headManifest(`prod/${project}`, 'latest'))?.digest;
     expect(unsignedLatest).not.toBe(first.image.digest);
 
     const rolledBack = await shipgate(
@@ -314,6 +300,6 @@ describe('shipgate CLI end to end', () => {
       ['latest', '1.1.0'],
       ['1', '1.1.0'],
     ]);
-    expect((await destination.headManifest(`prod/${project}`, 'latest'))?.digest).toBe(first.image.digest);
+    expect((await bed.destinationClient.headManifest(`prod/${project}`, 'latest'))?.digest).toBe(first.image.digest);
   });
 });

@@ -1,26 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { approveUpdate, statusQuery } from '../../src/workflows/messages.ts';
 import {
-  destinationClient,
   commitSha,
   planFor,
   recordHistory,
   signedImage,
   startRelease,
-  startReleaseBed,
+  useReleaseBed,
   uniqueProject,
   waitForPhase,
-  type ReleaseBed,
 } from '../support/release-bed.ts';
 
 describe('release workflow: public commit, automatic sync, approval, promotion', () => {
-  let bed: ReleaseBed;
-  beforeAll(async () => {
-    bed = await startReleaseBed();
-  });
-  afterAll(async () => {
-    await bed?.close();
-  });
+  const bed = useReleaseBed();
 
   it('publishes by digest, waits, and on approval promotes: tags, release, PR and pin read back', async () => {
     const project = uniqueProject('happy');
@@ -49,9 +41,8 @@ describe('release workflow: public commit, automatic sync, approval, promotion',
     expect(new Set(artifact?.verifications.map((v) => v.where))).toEqual(new Set(['source', 'destination']));
 
     // Published, not promoted: the version tag is at the destination, latest is not; the release is a draft.
-    const destination = destinationClient(bed);
-    expect((await destination.headManifest(`prod/${project}`, 'v1.0.0'))?.digest).toBe(image.digest);
-    expect(await destination.headManifest(`prod/${project}`, 'latest')).toBeUndefined();
+    expect((await bed.destinationClient.headManifest(`prod/${project}`, 'v1.0.0'))?.digest).toBe(image.digest);
+    expect(await bed.destinationClient.headManifest(`prod/${project}`, 'latest')).toBeUndefined();
     expect(bed.forge.githubReleases(`acme/${project}`).map((r) => [r.tag_name, r.draft])).toEqual([['v1.0.0', true]]);
     expect(bed.forge.githubReleases(`acme/${project}`)[0]?.body).toContain(`prod/${project}@${image.digest}`);
 
@@ -64,7 +55,7 @@ describe('release workflow: public commit, automatic sync, approval, promotion',
     expect(done.phase).toBe('promoted');
 
     for (const tag of ['latest', '1.0', '1']) {
-      expect((await destination.headManifest(`prod/${project}`, tag))?.digest, tag).toBe(image.digest);
+      expect((await bed.destinationClient.headManifest(`prod/${project}`, tag))?.digest, tag).toBe(image.digest);
     }
     const releases = bed.forge.githubReleases(`acme/${project}`);
     expect(releases.map((r) => [r.tag_name, r.draft])).toEqual([['v1.0.0', false]]);

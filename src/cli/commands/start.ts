@@ -2,9 +2,9 @@ import type { Command } from 'commander';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { ReleaseInput } from '../../config/release-input.ts';
 import { defaultTaskQueue, releaseWorkflowId, releaseWorkflowType, statusQuery } from '../../workflows/messages.ts';
-import { projectKey, versionKey, phaseKey } from '../../workflows/search-attributes.ts';
 import type { Phase, ReleaseStatus } from '../../workflows/status.ts';
 import type { release } from '../../workflows/release.ts';
+import { releaseStartOptions } from '../../client/release-start-options.ts';
 import { CliError, ExitCode } from '../exit-codes.ts';
 import { printJson } from '../output.ts';
 import { loadPlanForCli } from '../load-plan.ts';
@@ -71,19 +71,7 @@ export function registerStart(program: Command): void {
           .then((d) => d.status.name === 'RUNNING')
           .catch(() => false);
         const handle = await temporal.workflow
-          .start<typeof release>(releaseWorkflowType, {
-            taskQueue: options.taskQueue,
-            workflowId,
-            args: [input],
-            workflowIdConflictPolicy: 'USE_EXISTING',
-            workflowIdReusePolicy: 'REJECT_DUPLICATE',
-            typedSearchAttributes: [
-              { key: projectKey, value: plan.project },
-              { key: versionKey, value: version },
-              { key: phaseKey, value: 'publishing' },
-            ],
-            staticSummary: `release ${plan.project} ${version} (${options.commit.slice(0, 12)})`,
-          })
+          .start<typeof release>(releaseWorkflowType, releaseStartOptions(input, options.taskQueue))
           .catch((error: unknown) => {
             if (error instanceof WorkflowExecutionAlreadyStartedError) {
               throw new CliError(
