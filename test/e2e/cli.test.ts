@@ -162,6 +162,11 @@ describe('shipgate CLI end to end', () => {
       by: 'bob',
       comment: 'changelog is wrong',
     });
+    const restarted = await shipgate(['start', '--plan', planPath, '--version', '2.0.0', '--commit', sha]);
+    expect(restarted.exitCode).toBe(4);
+    expect(restarted.stderr).toMatch(
+      /already ran and ended; a released version is never released twice: bump the version/,
+    );
 
     const badVersion = await shipgate(['start', '--plan', planPath, '--version', 'banana', '--commit', sha]);
     expect(badVersion.exitCode).toBe(2);
@@ -196,6 +201,30 @@ describe('shipgate CLI end to end', () => {
     });
     expect(worker.exitCode).toBe(3);
     expect(worker.stderr).toMatch(/cannot reach Temporal at 127\.0\.0\.1:1.*shipgate dev/);
+  });
+
+  it('start --wait awaiting-approval stops at the sync gate of a private commit, exit 0', async () => {
+    const project = uniqueProject('clisync');
+    await signedImage(bed, `staging/${project}`, 'v1.0.0');
+    // The commit is not seeded at the fake forge: not public on canonical, so the release waits for a sync go.
+    const started = await shipgate([
+      'start',
+      '--plan',
+      writePlan(planFor(bed, project)),
+      '--version',
+      '1.0.0',
+      '--commit',
+      commitSha(`${project}-private`),
+      '--wait',
+      'awaiting-approval',
+      '--json',
+    ]);
+    expect(started.exitCode).toBe(0);
+    expect(json<{ status: ReleaseStatus }>(started).status).toMatchObject({
+      phase: 'awaiting-sync',
+      gate: { kind: 'sync' },
+    });
+    expect((await shipgate(['abort', project, '1.0.0', '--reason', 'test over'], 'alice')).exitCode).toBe(0);
   });
 
   it('retry after needs-attention completes the release', async () => {

@@ -199,6 +199,15 @@ export async function waitForPhase(
   throw new Error(`release did not reach ${wanted.join('/')}; last status: ${JSON.stringify(status, null, 2)}`);
 }
 
+/** The activity types a workflow scheduled, in order, from its event history (what really ran, attempts aside). */
+export async function scheduledActivities(handle: WorkflowHandle): Promise<string[]> {
+  const history = await handle.fetchHistory();
+  return (history.events ?? []).flatMap((event) => {
+    const name = event.activityTaskScheduledEventAttributes?.activityType?.name;
+    return name ? [name] : [];
+  });
+}
+
 /**
  * With SHIPGATE_RECORD_HISTORIES=1, saves a finished release's event history under test/replay/histories so
  * the replay test keeps checking that workflow changes stay deterministic for releases already in flight.

@@ -1,4 +1,4 @@
-import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
 import { approveSignal, approveUpdate, rejectUpdate, statusQuery } from '../../src/workflows/messages.ts';
 import {
@@ -99,14 +99,28 @@ describe('release workflow: gates', () => {
     await signedImage(bed, `staging/${project}`, 'v1.0.0');
     const sha = commitSha(project);
     bed.forge.seedGithubCommit(`acme/${project}`, sha);
-    const handle = await startRelease(bed, planFor(bed, project), 'v1.0.0', sha);
+    // A pin path of this release's own: the default one ("/pins/app") is shared by every test's release.
+    const pin = `${project}-app`;
+    const plan = planFor(bed, project, {
+      promotion: {
+        floatingTags: ['latest'],
+        publishRelease: true,
+        pins: [{ url: `${bed.forge.pinsUrl}/${project}-{name}`, tokenEnv: 'PIN_TOKEN', readBack: true }],
+      },
+    });
+    const handle = await startRelease(bed, plan, 'v1.0.0', sha);
     await waitForPhase(handle, ['awaiting-approval', 'needs-attention']);
     await handle.executeUpdate(rejectUpdate, { args: [{ by: 'alice', reason: 'smoke looked wrong' }] });
     const status = await handle.result();
     expect(status.phase).toBe('rejected');
     expect(await bed.destinationClient.headManifest(`prod/${project}`, 'latest')).toBeUndefined();
     expect(bed.forge.githubReleases(`acme/${project}`).every((r) => r.draft)).toBe(true);
-    expect(bed.forge.pins().has(project)).toBe(false);
+    expect(bed.forge.callsTo('POST', new RegExp(`^/pins/${pin}$`))).toEqual([]);
+    expect(bed.forge.pins().has(pin)).toBe(false);
+
+    // An ended release is never started again (REJECT_DUPLICATE), as the CLI starts it: the tests start it the same way.
+    const again = await startRelease(bed, plan, 'v1.0.0', sha).catch((e: unknown) => e);
+    expect(again).toBeInstanceOf(WorkflowExecutionAlreadyStartedError);
   });
 
   it('the approval deadline ends the release as expired, with nothing promoted', async () => {

@@ -5,6 +5,7 @@ import {
   planFor,
   recordHistory,
   signedImage,
+  startPublicRelease,
   startRelease,
   useReleaseBed,
   uniqueProject,
@@ -69,5 +70,23 @@ describe('release workflow: public commit, automatic sync, approval, promotion',
     });
     await recordHistory(handle, 'automatic-sync-promoted');
     expect((await handle.query(statusQuery)).tagMoves.map((m) => m.tag).sort()).toEqual(['1', '1.0', 'latest']);
+  });
+
+  it('a release PR someone merged before promotion: the merge step succeeds and says it was already merged', async () => {
+    const project = uniqueProject('merged');
+    bed.forge.seedGithubPull(`acme/${project}`, 9, { merged: true, state: 'closed' });
+    const { handle } = await startPublicRelease(bed, project, 'v1.0.0', {
+      promotion: { floatingTags: [], publishRelease: false, mergePullRequest: { number: 9 } },
+    });
+    const waiting = await waitForPhase(handle, ['awaiting-approval', 'needs-attention']);
+    await handle.executeUpdate(approveUpdate, { args: [{ approver: 'alice', digests: waiting.gate?.digests ?? [] }] });
+    const done = await waitForPhase(handle, ['promoted', 'needs-attention']);
+    expect(done.attention).toBeUndefined();
+    expect(done.phase).toBe('promoted');
+    expect(done.steps.find((s) => s.step === 'merge-pr')).toMatchObject({
+      state: 'done',
+      summary: '#9 was already merged',
+    });
+    expect(bed.forge.callsTo('PUT', new RegExp(`^/repos/acme/${project}/pulls/9/merge$`))).toEqual([]);
   });
 });

@@ -8,6 +8,7 @@ import {
   commitSha,
   planFor,
   recordHistory,
+  scheduledActivities,
   startRelease,
   startPublicRelease,
   useReleaseBed,
@@ -56,7 +57,11 @@ describe('release workflow: failures, retries, restarts and concurrency', () => 
     const done = await waitForPhase(handle, ['promoted', 'needs-attention']);
     expect(done.phase).toBe('promoted');
     expect((await bed.destinationClient.headManifest(`prod/${project}`, 'latest'))?.digest).toBe(image.digest);
-    expect(done.steps.filter((s) => s.step === 'copy')).toHaveLength(1);
+    // The retry ran from the failed step: the copy was not done again; the destination verify ran once, reverify twice.
+    const scheduled = await scheduledActivities(handle);
+    expect(scheduled.filter((name) => name === 'copyImage')).toHaveLength(1);
+    expect(scheduled.filter((name) => name === 'verifyArtifact')).toHaveLength(4);
+    expect(done.steps.find((s) => s.step === 'reverify')).toMatchObject({ state: 'done' });
   });
 
   it('a tamper found by the floating-tag owner reaches the release as itself: TagTampered, not retryable', async () => {
