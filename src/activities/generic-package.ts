@@ -1,23 +1,8 @@
 import { createHash } from 'node:crypto';
 import { FailureTypes, permanent } from '../errors.ts';
 import { downloadPackageFile, listPackageFiles, uploadPackageFile } from '../forge/gitlab-packages.ts';
-import type { ForgeConfig } from '../forge/types.ts';
 import { heartbeat, heartbeatWhile } from './context.ts';
-
-export interface GenericPackageInput {
-  name: string;
-  /** Bare semver. */
-  version: string;
-  files: string[];
-  source: ForgeConfig;
-  destination: ForgeConfig;
-}
-
-export interface PackageFile {
-  name: string;
-  sha256: string;
-  size: number;
-}
+import type { GenericPackageInput, PackageFile } from '../config/spec.ts';
 
 export interface GenericPackageCopy {
   name: string;

@@ -1,13 +1,7 @@
 import { FailureTypes, permanent } from '../errors.ts';
 import { jsonRequest } from '../http/json-client.ts';
 import { secretFromEnv } from '../http/secret-from-env.ts';
-
-export interface PinTarget {
-  /** Endpoint URL; "{name}" is replaced by the artifact name. */
-  url: string;
-  tokenEnv: string;
-  readBack: boolean;
-}
+import type { PinTarget } from '../config/spec.ts';
 
 export interface PinInput {
   target: PinTarget;

@@ -1,8 +1,7 @@
 import type { WorkflowStartOptions } from '@temporalio/client';
 import type { ReleaseInput } from '../config/release-input.ts';
-import { releaseWorkflowId } from '../workflows/messages.ts';
+import { phaseKey, projectKey, releaseWorkflowId, versionKey } from '../workflows/messages.ts';
 import type { release } from '../workflows/release.ts';
-import { phaseKey, projectKey, versionKey } from '../workflows/search-attributes.ts';
 
 /**
  * How a release is started, for the CLI and the tests alike: one workflow id per project and version; starting

@@ -1,6 +1,7 @@
 import { jsonRequest } from '../http/json-client.ts';
 import { secretFromEnv } from '../http/secret-from-env.ts';
-import type { Forge, ForgeConfig, ForgeRelease, MergeOutcome, PullRequestState, ReleaseDraft } from './types.ts';
+import type { Forge, ForgeRelease, MergeOutcome, PullRequestState, ReleaseDraft } from './types.ts';
+import type { ForgeConfig } from '../config/spec.ts';
 
 interface GithubRelease {
   id: number;

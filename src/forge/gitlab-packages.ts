@@ -3,7 +3,7 @@ import { jsonRequest } from '../http/json-client.ts';
 import { secretFromEnv } from '../http/secret-from-env.ts';
 import { send } from '../http/send.ts';
 import { gitlabAuthHeader, gitlabProjectUrl } from './gitlab.ts';
-import type { ForgeConfig } from './types.ts';
+import type { ForgeConfig } from '../config/spec.ts';
 
 /** One file of a GitLab generic package, as the package files API lists it. */
 export interface GitlabPackageFile {

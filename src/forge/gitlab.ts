@@ -1,7 +1,8 @@
 import { FailureTypes } from '../errors.ts';
 import { jsonRequest } from '../http/json-client.ts';
 import { secretFromEnv } from '../http/secret-from-env.ts';
-import type { Forge, ForgeConfig, ForgeRelease, MergeOutcome, PullRequestState, ReleaseDraft } from './types.ts';
+import type { Forge, ForgeRelease, MergeOutcome, PullRequestState, ReleaseDraft } from './types.ts';
+import type { ForgeConfig } from '../config/spec.ts';
 
 interface GitlabRelease {
   tag_name: string;

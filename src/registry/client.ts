@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { FailureTypes, httpFailure, permanent, transient } from '../errors.ts';
 import { send } from '../http/send.ts';
-import { credentialHint, credentialsFor, type BasicCredentials, type RegistryEndpoint } from './credentials.ts';
+import { credentialHint, credentialsFor, type BasicCredentials } from './credentials.ts';
+import type { RegistryEndpoint } from '../artifacts/types.ts';
 
 const manifestMediaTypes = [
   'application/vnd.oci.image.index.v1+json',
