@@ -10,7 +10,6 @@ import type { rollback, RollbackStatus } from '../../src/workflows/rollback.ts';
 import type { DecisionSubject } from '../../src/workflows/status.ts';
 import {
   commitSha,
-  destinationClient,
   planFor,
   signedImage,
   startRelease,
@@ -96,7 +95,7 @@ describe('rollback', () => {
   });
 
   it('refuses a version whose release was rejected, and one that never had a release, though both tags exist', async () => {
-    const destination = destinationClient(bed);
+    const destination = bed.destinationClient;
     expect((await destination.headManifest(`prod/${project}`, 'v1.2.0'))?.digest).toBe(digests['1.2.0']);
     expect(await refusedRollback('1.2.0')).toMatch(
       /ended rejected, not promoted: a rollback goes only to a version whose release was promoted/,
@@ -132,7 +131,7 @@ describe('rollback', () => {
     ]);
     expect(done.pins).toEqual([{ name: 'app', digest: digests['1.0.0'], confirmed: true }]);
     expect(bed.forge.pins().get(project)).toMatchObject({ digest: digests['1.0.0'], version: '1.0.0' });
-    expect((await destinationClient(bed).headManifest(`prod/${project}`, 'latest'))?.digest).toBe(digests['1.0.0']);
+    expect((await bed.destinationClient.headManifest(`prod/${project}`, 'latest'))?.digest).toBe(digests['1.0.0']);
     expect(done.decisions.at(-1)).toMatchObject({
       kind: 'approve',
       by: 'alice',

@@ -14,13 +14,14 @@ import {
 } from '../../workflows/messages.ts';
 import type { rollback } from '../../workflows/rollback.ts';
 import type { RollbackInput, RollbackStatus } from '../../workflows/status.ts';
+import { rootCause } from '../../errors.ts';
 import { signedStatement, withProofOptions, type ProofOptions } from '../decision-proof.ts';
 import { CliError, ExitCode } from '../exit-codes.ts';
 import { printJson, shortDigest, table } from '../output.ts';
 import { asCliError, client } from '../release-handle.ts';
 import { userName } from '../user.ts';
 import { normalizeVersion } from '../versions.ts';
-import { loadPlanForCli } from './start.ts';
+import { loadPlanForCli } from '../load-plan.ts';
 
 type Options = ProofOptions & {
   to: string;
@@ -43,9 +44,7 @@ async function atGate(handle: WorkflowHandle<typeof rollback>): Promise<Rollback
 }
 
 function failure(error: unknown, project: string, version: string): CliError {
-  let cause: unknown = error;
-  while (cause instanceof Error && cause.cause instanceof Error) cause = cause.cause;
-  return new CliError(`rollback of ${project} to ${version} refused: ${(cause as Error).message}`, ExitCode.refused);
+  return new CliError(`rollback of ${project} to ${version} refused: ${rootCause(error).message}`, ExitCode.refused);
 }
 
 export function registerRollback(program: Command): void {

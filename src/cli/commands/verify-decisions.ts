@@ -9,7 +9,7 @@ import type { ReleaseStatus } from '../../workflows/status.ts';
 import { CliError, ExitCode } from '../exit-codes.ts';
 import { printJson, table } from '../output.ts';
 import { client, releaseIdFrom, releaseStatus } from '../release-handle.ts';
-import { loadPlanForCli } from './start.ts';
+import { loadPlanForCli } from '../load-plan.ts';
 
 export interface DecisionAudit {
   at: string;
