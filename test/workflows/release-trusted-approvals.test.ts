@@ -4,6 +4,7 @@ import { signedStatement } from '../../src/cli/decision-proof.ts';
 import { digestSetSha256 } from '../../src/config/decision-statement.ts';
 import type { SignedStatement } from '../../src/config/decision-types.ts';
 import {
+  abortUpdate,
   approveSignal,
   approveUpdate,
   rejectUpdate,
@@ -228,6 +229,23 @@ describe('release workflow: trusted approvals', () => {
       via: 'signal',
       verified: { method: 'ssh' },
     });
+  });
+
+  it('abort at the gate needs its own signed statement: a bare name and an approval signature are refused', async () => {
+    const project = uniqueProject('abort');
+    const { handle, waiting } = await begin(project, signedGate());
+    const abort = (request: object) =>
+      handle.executeUpdate(abortUpdate, { args: [{ reason: 'wrong build', ...request }] }).catch((e: unknown) => e);
+    const bare = await abort({ by: 'alice' });
+    expect(((bare as WorkflowUpdateFailedError).cause as Error).message).toMatch(/signed statement is required/);
+    const approval = await abort({ signed: await sign(handle, waiting, { key: keys.alice }) });
+    expect(((approval as WorkflowUpdateFailedError).cause as Error).message).toMatch(/says "approve", not "abort"/);
+    await handle.executeUpdate(abortUpdate, {
+      args: [{ reason: 'wrong build', signed: await sign(handle, waiting, { key: keys.bob }, { decision: 'abort' }) }],
+    });
+    const done = await handle.result();
+    expect(done.phase).toBe('aborted');
+    expect(done.decisions.at(-1)).toMatchObject({ kind: 'abort', by: 'bob', verified: { method: 'ssh' } });
   });
 
   it('CI OIDC tokens: expired, wrong audience, unlisted issuer and reused tokens are refused, each saying why; a fresh one promotes', async () => {
