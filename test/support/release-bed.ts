@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { WorkflowHandle } from '@temporalio/client';
+import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
@@ -73,7 +73,7 @@ export async function startReleaseBed(): Promise<ReleaseBed> {
 }
 
 /** A client for the destination registry with the credentials the bed's plans name, to read back what was done. */
-export function destinationClient(bed: ReleaseBed): RegistryClient {
+export function destinationClient(bed: Pick<ReleaseBed, 'destination'>): RegistryClient {
   return new RegistryClient({
     host: bed.destination,
     plainHttp: true,
@@ -94,7 +94,7 @@ export function commitSha(seed: string): string {
 
 /** Pushes a signed and attested multi-arch image for a version into the source registry. */
 export async function signedImage(
-  bed: ReleaseBed,
+  bed: Pick<ReleaseBed, 'source' | 'key' | 'workDir'>,
   repository: string,
   tag: string,
   options: { format?: SignatureFormat; attestations?: string[]; sign?: boolean } = {},
@@ -113,7 +113,11 @@ export async function signedImage(
 }
 
 /** A plan for one image, with the fake forge and the local registries; overrides merge in. */
-export function planFor(bed: ReleaseBed, project: string, overrides: Record<string, unknown> = {}): ReleasePlan {
+export function planFor(
+  bed: Pick<ReleaseBed, 'source' | 'destination' | 'key' | 'forge'>,
+  project: string,
+  overrides: Record<string, unknown> = {},
+): ReleasePlan {
   return releasePlanSchema.parse({
     project,
     registries: {
@@ -134,7 +138,7 @@ export function planFor(bed: ReleaseBed, project: string, overrides: Record<stri
 }
 
 export async function startRelease(
-  bed: ReleaseBed,
+  bed: { env: { client: Client }; taskQueue: string },
   plan: ReleasePlan,
   version: string,
   sha: string,
