@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { toolPath } from '../tools/locate.ts';
-import { devServerSearchAttributeFlags } from '../workflows/search-attributes.ts';
+import { searchAttributeKeys } from '../workflows/messages.ts';
 import { freePort, retryOnPortConflict, startProcess, tcpOpen, waitUntil } from './processes.ts';
 
 export interface TemporalDevServer {
@@ -58,4 +58,9 @@ async function startOnce(options: TemporalDevServerOptions): Promise<TemporalDev
     namespace,
     stop: proc.stop,
   };
+}
+
+/** `--search-attribute Name=Keyword` flags for `temporal server start-dev`. */
+function devServerSearchAttributeFlags(): string[] {
+  return searchAttributeKeys.flatMap((key) => ['--search-attribute', `${key.name}=Keyword`]);
 }

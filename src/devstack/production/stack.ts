@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
 import { toolPath } from '../../tools/locate.ts';
-import { searchAttributeKeys } from '../../workflows/search-attributes.ts';
+import { searchAttributeKeys } from '../../workflows/messages.ts';
 import type { RunningProcess } from '../processes.ts';
 import { ensureCertificates, type StackCertificates } from './certificates.ts';
 import { startJwtIssuer, type JwtIssuer } from './jwt-issuer.ts';
