@@ -12,9 +12,11 @@ const UNAUTHENTICATED = 16;
  */
 export function notAuthorized(error: unknown): CliError | undefined {
   for (let cause: unknown = error; cause instanceof Error; cause = cause.cause) {
-    if (!isGrpcServiceError(cause) || (cause.code !== PERMISSION_DENIED && cause.code !== UNAUTHENTICATED)) continue;
+    if (!isGrpcServiceError(cause)) continue;
+    const code = Number(cause.code);
+    if (code !== PERMISSION_DENIED && code !== UNAUTHENTICATED) continue;
     const namespace = temporalSettings().namespace;
-    const what = cause.code === UNAUTHENTICATED ? 'did not accept your credentials' : 'refused this request';
+    const what = code === UNAUTHENTICATED ? 'did not accept your credentials' : 'refused this request';
     return new CliError(
       `Temporal ${what} in namespace ${namespace} (${cause.details || 'permission denied'}): the token in ` +
         `TEMPORAL_API_KEY (or your profile's api_key) must grant "${namespace}:write" to start or decide on a ` +

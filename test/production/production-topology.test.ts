@@ -76,7 +76,9 @@ describe('production topology: PostgreSQL, mTLS, JWT authorization, two workers'
     expect(waiting.phase, JSON.stringify(waiting.attention)).toBe('awaiting-approval');
     const history = await handle.fetchHistory();
     const events = history.events ?? [];
-    const copyScheduled = events.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'copyImage');
+    const copyScheduled = events.find(
+      (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'copyImage',
+    );
     const copyStarted = events.find(
       (e) => String(e.activityTaskStartedEventAttributes?.scheduledEventId) === String(copyScheduled?.eventId),
     );

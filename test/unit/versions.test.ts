@@ -16,7 +16,10 @@ const compose = parse(read('docker-compose.yml')) as { services: Record<string, 
 
 /** scripts/setup's GO_TOOLS: name -> { pkg, version }. */
 const setupTools = new Map(
-  [...setup.matchAll(/^\s*"([\w-]+)\|([^|"]+)\|(v[\w.-]+)"/gm)].map((m) => [m[1], { pkg: m[2] ?? '', version: m[3] ?? '' }]),
+  [...setup.matchAll(/^\s*"([\w-]+)\|([^|"]+)\|(v[\w.-]+)"/gm)].map((m) => [
+    m[1],
+    { pkg: m[2] ?? '', version: m[3] ?? '' },
+  ]),
 );
 const imageTag = (service: string): string => compose.services[service]?.image?.split(':')[1] ?? '';
 const bare = (version: string | undefined): string => (version ?? '').replace(/^v/, '');

@@ -86,11 +86,9 @@ export async function startProductionStack(options: ProductionStackOptions): Pro
     await registerNamespace(
       clientEnv(issuer.mint('shipgate-devstack-admin', ['temporal-system:admin'], 600)),
       server,
-    ).catch(
-      (error: unknown) => {
-        throw new Error(`${(error as Error).message}\nTemporal server output:\n${server.output()}`);
-      },
-    );
+    ).catch((error: unknown) => {
+      throw new Error(`${(error as Error).message}\nTemporal server output:\n${server.output()}`);
+    });
     const profile = 'shipgate';
     const profileFile = writeProfile(join(options.stateDir, 'temporal.toml'), profile, {
       ...clientEnv(issuer.mint('shipgate-worker', writerPermissions(namespace))),
@@ -137,7 +135,11 @@ export async function startProductionStack(options: ProductionStackOptions): Pro
 async function registerNamespace(env: Record<string, string>, server: RunningProcess): Promise<void> {
   let last = '';
   const temporal = async (args: string[]): Promise<{ ok: boolean; output: string }> => {
-    const result = await execa(toolPath('temporal'), args, { env: { ...process.env, ...env }, reject: false, all: true });
+    const result = await execa(toolPath('temporal'), args, {
+      env: { ...process.env, ...env },
+      reject: false,
+      all: true,
+    });
     last = `temporal ${args.slice(0, 3).join(' ')}: ${(result.all ?? '').slice(-2000)}`;
     return { ok: result.exitCode === 0, output: result.all ?? '' };
   };
@@ -156,7 +158,8 @@ async function registerNamespace(env: Record<string, string>, server: RunningPro
   ];
   for (const step of steps) {
     for (let attempt = 1; !(await step()); attempt++) {
-      if (attempt >= 120 || server.child.exitCode !== null) throw new Error(`registering the namespace and search attributes failed: ${last}`);
+      if (attempt >= 120 || server.child.exitCode !== null)
+        throw new Error(`registering the namespace and search attributes failed: ${last}`);
       await sleep(500);
     }
   }

@@ -1,5 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createServer, request as forward, type Server } from 'node:http';
+import { createServer, request as forward } from 'node:http';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { toolPath } from '../../tools/locate.ts';
@@ -76,7 +76,7 @@ export async function startTemporalUi(options: {
     proxy.once('error', reject);
     proxy.listen(options.port, '127.0.0.1', () => resolve());
   });
-  const stopProxy = (): Promise<void> => new Promise((resolve) => (proxy as Server).close(() => resolve()));
+  const stopProxy = (): Promise<void> => new Promise((resolve) => proxy.close(() => resolve()));
   try {
     await waitUntil(`Temporal web UI on ${url}`, async () => (await fetch(url)).status === 200, ui);
   } catch (error) {
