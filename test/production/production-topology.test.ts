@@ -1,7 +1,13 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WorkflowHandle } from '@temporalio/client';
 import { ExitCode } from '../../src/cli/exit-codes.ts';
 import { startJwtIssuer } from '../../src/devstack/production/jwt-issuer.ts';
+import { freePort } from '../../src/devstack/processes.ts';
+import { repoRoot } from '../../src/tools/locate.ts';
 import type { release } from '../../src/workflows/release.ts';
 import { pushImage, type PushedImage } from '../support/fixtures/images.ts';
 import { signAndAttest } from '../support/fixtures/signing.ts';
@@ -10,6 +16,7 @@ import {
   commitSha,
   destinationClient,
   planFor,
+  signedImage,
   startRelease,
   uniqueProject,
   waitForPhase,
@@ -106,10 +113,8 @@ describe('production topology: PostgreSQL, mTLS, JWT authorization, two workers'
       expect(refused.exitCode, `${args[0]}: ${String(refused.stderr)}`).toBe(ExitCode.notAuthorized);
       expect(refused.stderr).toMatch(/Temporal refused this request in namespace default.*"default:write"/);
     }
-    const plan = `${bed.workDir}/plan.yaml`;
-    const { writeFileSync } = await import('node:fs');
-    const { stringify } = await import('yaml');
-    writeFileSync(plan, stringify(planFor(bed, uniqueProject('denied'))));
+    const plan = join(bed.workDir, 'plan.json');
+    writeFileSync(plan, JSON.stringify(planFor(bed, uniqueProject('denied')))); // JSON is YAML
     const start = await bed.cli(['start', '--plan', plan, '--version', 'v1.0.0', '--commit', 'a'.repeat(40)], reader());
     expect(start.exitCode, String(start.stderr)).toBe(ExitCode.notAuthorized);
     // Nothing was recorded: the release still waits for its first decision.
@@ -118,7 +123,7 @@ describe('production topology: PostgreSQL, mTLS, JWT authorization, two workers'
   });
 
   it('namespace authorization refuses a token from another issuer, and the frontend refuses a client without a certificate', async () => {
-    const other = await startJwtIssuer({ stateDir: `${bed.workDir}/other-issuer` });
+    const other = await startJwtIssuer({ stateDir: join(bed.workDir, 'other-issuer') });
     try {
       const forged = other.mint('release-engineer', ['temporal-system:admin']);
       const approve = await bed.cli(['approve', project, '5.0.0', '--as', 'alice', '--yes'], bed.clientEnv(forged));
@@ -140,5 +145,51 @@ describe('production topology: PostgreSQL, mTLS, JWT authorization, two workers'
     expect(done.phase, JSON.stringify(done.attention)).toBe('promoted');
     expect((await destinationClient(bed).headManifest(`prod/${project}`, 'v5.0.0'))?.digest).toBe(image.digest);
     expect(bed.forge.callsTo('POST', new RegExp(`/repos/acme/${project}/releases$`))).toHaveLength(1);
+  });
+
+  it('shipgate dev --topology production starts the stack for a person, a release goes through it, Ctrl-C stops it', async () => {
+    const stateDir = mkdtempSync(join(tmpdir(), 'shipgate-dev-production-'));
+    const [port, uiPort] = [await freePort(), await freePort()];
+    const dev = execa(
+      join(repoRoot, 'bin', 'shipgate'),
+      ['dev', '--topology', 'production', '--port', String(port), '--ui-port', String(uiPort), '--state-dir', stateDir],
+      { reject: false, stdin: 'ignore', env: { SHIPGATE_LOG_LEVEL: 'WARN' } },
+    );
+    try {
+      for (let i = 0; i < 1200 && !(await fetch(`http://127.0.0.1:${uiPort}/`).catch(() => undefined))?.ok; i++) {
+        if (dev.exitCode !== null && dev.exitCode !== undefined) break;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      const profile = { TEMPORAL_CONFIG_FILE: join(stateDir, 'temporal.toml'), TEMPORAL_PROFILE: 'shipgate' };
+      const devProject = uniqueProject('dev-production');
+      await signedImage(bed, `staging/${devProject}`, 'v1.0.0');
+      const sha = commitSha(devProject);
+      bed.forge.seedGithubCommit(`acme/${devProject}`, sha);
+      const planPath = join(stateDir, 'plan.json');
+      writeFileSync(planPath, JSON.stringify(planFor(bed, devProject))); // JSON is YAML
+      const started = await bed.cli(
+        ['start', '--plan', planPath, '--version', 'v1.0.0', '--commit', sha, '--wait', 'awaiting-approval'],
+        profile,
+      );
+      expect(started.exitCode, String(started.stderr)).toBe(0);
+      const approved = await bed.cli(['approve', devProject, '1.0.0', '--as', 'alice', '--yes'], profile);
+      expect(approved.exitCode, String(approved.stderr)).toBe(0);
+      let phase: string | undefined;
+      for (let i = 0; i < 300 && phase !== 'promoted' && phase !== 'needs-attention'; i++) {
+        const status = await bed.cli(['status', devProject, '1.0.0', '--json'], profile);
+        phase = (JSON.parse(String(status.stdout || '{}')) as { phase?: string }).phase;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      expect(phase).toBe('promoted');
+    } finally {
+      dev.kill('SIGINT');
+    }
+    const stopped = await dev;
+    expect(stopped.stderr).toMatch(/production topology ready in [\d.]+ s/);
+    expect(stopped.stderr).toContain(`web UI:     http://127.0.0.1:${uiPort}`);
+    expect(stopped.exitCode, String(stopped.stderr)).toBe(0);
+    // PostgreSQL, the Temporal server and the UI server went with it: nothing is left that uses the state folder.
+    expect((await execa('pgrep', ['-f', stateDir], { reject: false })).stdout).toBe('');
+    rmSync(stateDir, { recursive: true, force: true });
   });
 });

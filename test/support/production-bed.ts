@@ -83,6 +83,7 @@ export async function startProductionBed(): Promise<ProductionBed> {
     const processEnv = (env: Record<string, string>): NodeJS.ProcessEnv => ({
       PATH: process.env.PATH,
       HOME: process.env.HOME,
+      ...(process.env.SHIPGATE_TOOLS_BIN ? { SHIPGATE_TOOLS_BIN: process.env.SHIPGATE_TOOLS_BIN } : {}),
       SHIPGATE_LOG_LEVEL: 'WARN',
       ...secrets,
       ...env,

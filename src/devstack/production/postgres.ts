@@ -1,5 +1,5 @@
-import { chmodSync, chownSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, chownSync, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { freePort, retryOnPortConflict, startProcess, waitUntil } from '../processes.ts';
 
@@ -55,6 +55,18 @@ async function runAs(): Promise<{ uid: number; gid: number; prefix: string[] } |
   throw new Error('running as root, and neither a postgres nor a nobody user exists to run PostgreSQL as');
 }
 
+/**
+ * The server user must reach its folder: folders on the way that are ours and closed to others (a mkdtemp folder is
+ * 0700) get the others' execute bit, so they can be passed through but still not listed.
+ */
+function allowTraversal(dir: string): void {
+  for (let current = resolve(dir); ; current = dirname(current)) {
+    const stat = statSync(current);
+    if (stat.uid === process.getuid?.() && (stat.mode & 0o001) === 0) chmodSync(current, (stat.mode & 0o7777) | 0o001);
+    if (dirname(current) === current) return;
+  }
+}
+
 /** Starts PostgreSQL on 127.0.0.1 only (its socket in the state folder), creating the cluster on first start. */
 export async function startLocalPostgres(options: LocalPostgresOptions): Promise<LocalPostgres> {
   return retryOnPortConflict(() => startOnce(options));
@@ -70,8 +82,7 @@ async function startOnce(options: LocalPostgresOptions): Promise<LocalPostgres> 
   const owner = await runAs();
   const prefix = owner?.prefix ?? [];
   if (owner) {
-    // The server user must reach its folder: ours, so others may traverse it (not list it).
-    chmodSync(options.stateDir, 0o711);
+    allowTraversal(options.stateDir);
     chownSync(home, owner.uid, owner.gid);
   }
   if (!existsSync(join(data, 'PG_VERSION'))) {
