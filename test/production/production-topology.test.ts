@@ -9,14 +9,15 @@ import { startJwtIssuer } from '../../src/devstack/production/jwt-issuer.ts';
 import { freePort } from '../../src/devstack/processes.ts';
 import { repoRoot } from '../../src/tools/locate.ts';
 import type { release } from '../../src/workflows/release.ts';
-import { pushImage, type PushedImage } from '../support/fixtures/images.ts';
-import { signAndAttest } from '../support/fixtures/signing.ts';
+import type { PushedImage } from '../support/fixtures/images.ts';
 import { startProductionBed, type ProductionBed } from '../support/production-bed.ts';
 import {
   commitSha,
+  copyStarted,
   destinationClient,
   planFor,
   signedImage,
+  signedLargeImage,
   startRelease,
   uniqueProject,
   waitForPhase,
@@ -42,20 +43,7 @@ describe('production topology: PostgreSQL, mTLS, JWT authorization, two workers'
 
   it('two workers (one by variables, one by profile): SIGKILL the one running the copy and the other finishes it', async () => {
     project = uniqueProject('prod');
-    image = await pushImage({
-      registry: bed.source,
-      repository: `staging/${project}`,
-      tag: 'v5.0.0',
-      layersPerPlatform: 2,
-      layerBytes: 24 * 1024 * 1024,
-    });
-    await signAndAttest(image, {
-      key: bed.key,
-      format: 'bundle',
-      attestations: ['slsaprovenance'],
-      workDir: bed.workDir,
-      perPlatform: false,
-    });
+    image = await signedLargeImage(bed, project, 'v5.0.0', 24 * 1024 * 1024);
     const sha = commitSha(project);
     bed.forge.seedGithubCommit(`acme/${project}`, sha);
     const workers = { variables: bed.startWorker('variables'), profile: bed.startWorker('profile') };
@@ -81,16 +69,9 @@ describe('production topology: PostgreSQL, mTLS, JWT authorization, two workers'
 
     const waiting = await waitForPhase(handle, ['awaiting-approval', 'needs-attention'], 120_000);
     expect(waiting.phase, JSON.stringify(waiting.attention)).toBe('awaiting-approval');
-    const history = await handle.fetchHistory();
-    const events = history.events ?? [];
-    const copyScheduled = events.find(
-      (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'copyImage',
-    );
-    const copyStarted = events.find(
-      (e) => String(e.activityTaskStartedEventAttributes?.scheduledEventId) === String(copyScheduled?.eventId),
-    );
-    expect(copyStarted?.activityTaskStartedEventAttributes?.attempt).toBeGreaterThanOrEqual(2);
-    expect(copyStarted?.activityTaskStartedEventAttributes?.identity).toMatch(new RegExp(`^${survivor.pid}@`));
+    const copy = await copyStarted(handle);
+    expect(copy?.attempt).toBeGreaterThanOrEqual(2);
+    expect(copy?.identity).toMatch(new RegExp(`^${survivor.pid}@`));
   });
 
   it('shipgate list --awaiting finds the release through SQL visibility, with a read-only token', async () => {

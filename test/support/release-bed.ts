@@ -112,6 +112,45 @@ export async function signedImage(
   return image;
 }
 
+/**
+ * A signed multi-arch image large enough (two layers of `layerBytes` per platform) that its copy is still running
+ * when a test kills the worker that runs it.
+ */
+export async function signedLargeImage(
+  bed: Pick<ReleaseBed, 'source' | 'key' | 'workDir'>,
+  project: string,
+  tag: string,
+  layerBytes: number,
+): Promise<PushedImage> {
+  const image = await pushImage({
+    registry: bed.source,
+    repository: `staging/${project}`,
+    tag,
+    layersPerPlatform: 2,
+    layerBytes,
+  });
+  await signAndAttest(image, {
+    key: bed.key,
+    format: 'bundle',
+    attestations: ['slsaprovenance'],
+    workDir: bed.workDir,
+    perPlatform: false,
+  });
+  return image;
+}
+
+/** The started event of the release's copy: which attempt ran last and on which worker (pid@host). */
+export async function copyStarted(
+  handle: WorkflowHandle,
+): Promise<{ attempt?: number | null; identity?: string | null } | undefined> {
+  const events = (await handle.fetchHistory()).events ?? [];
+  const scheduled = events.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'copyImage');
+  return (
+    events.find((e) => String(e.activityTaskStartedEventAttributes?.scheduledEventId) === String(scheduled?.eventId))
+      ?.activityTaskStartedEventAttributes ?? undefined
+  );
+}
+
 /** A plan for one image, with the fake forge and the local registries; overrides merge in. */
 export function planFor(
   bed: Pick<ReleaseBed, 'source' | 'destination' | 'key' | 'forge'>,
