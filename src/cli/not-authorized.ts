@@ -1,5 +1,5 @@
 import { isGrpcServiceError } from '@temporalio/client';
-import { temporalSettings } from '../worker/connect.ts';
+import { temporalSettings } from '../temporal/connect.ts';
 import { CliError, ExitCode } from './exit-codes.ts';
 
 // gRPC status codes (grpc/grpc doc/statuscodes.md) the Temporal frontend answers when namespace authorization says no.

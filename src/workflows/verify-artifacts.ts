@@ -17,18 +17,13 @@ export async function verifyArtifacts(
 ): Promise<void> {
   const { where, label, expectTag } = stages[stage];
   await step(stage, async () => {
-    await eachOnce(
-      stage,
-      state.resolvedOci(),
-      (x) => x.name,
-      async (artifact) => {
-        const verb = stage === 'reverify' ? 're-verify' : 'verify';
-        const summary = `${verb} ${artifact.name}@${artifact.digest.slice(0, 19)} ${label}`;
-        const input = { artifact, where, policy: spec.policy, ...(expectTag ? { expectTag } : {}) };
-        const result = await a.verifyArtifact.executeWithOptions({ ...timeouts.verify, summary }, [input]);
-        state.recordVerification(result, now());
-      },
-    );
+    await eachOnce(stage, state.resolvedOci(), async (artifact) => {
+      const verb = stage === 'reverify' ? 're-verify' : 'verify';
+      const summary = `${verb} ${artifact.name}@${artifact.digest.slice(0, 19)} ${label}`;
+      const input = { artifact, where, policy: spec.policy, ...(expectTag ? { expectTag } : {}) };
+      const result = await a.verifyArtifact.executeWithOptions({ ...timeouts.verify, summary }, [input]);
+      state.recordVerification(result, now());
+    });
     return stage === 'verify-source'
       ? `signatures and attestations verified against ${spec.policy.kind}`
       : stage === 'verify-destination'

@@ -14,7 +14,6 @@ import { startProductionBed, type ProductionBed } from '../support/production-be
 import {
   commitSha,
   copyStarted,
-  destinationClient,
   planFor,
   signedImage,
   signedLargeImage,
@@ -124,7 +123,7 @@ describe('production topology: PostgreSQL, mTLS, JWT authorization, two workers'
     expect(approve.exitCode, String(approve.stderr)).toBe(0);
     const done = await waitForPhase(handle, ['promoted', 'needs-attention'], 120_000);
     expect(done.phase, JSON.stringify(done.attention)).toBe('promoted');
-    expect((await destinationClient(bed).headManifest(`prod/${project}`, 'v5.0.0'))?.digest).toBe(image.digest);
+    expect((await bed.destinationClient.headManifest(`prod/${project}`, 'v5.0.0'))?.digest).toBe(image.digest);
     expect(bed.forge.callsTo('POST', new RegExp(`/repos/acme/${project}/releases$`))).toHaveLength(1);
   });
 

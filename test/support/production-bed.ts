@@ -6,6 +6,7 @@ import { Client, Connection } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { execa, type Result, type ResultPromise } from 'execa';
 import { startLocalRegistry, type LocalRegistry } from '../../src/devstack/registry.ts';
+import { RegistryClient } from '../../src/registry/client.ts';
 import { startProductionStack, writerPermissions, type ProductionStack } from '../../src/devstack/production/stack.ts';
 import { repoRoot } from '../../src/tools/locate.ts';
 import { startFakeForge, type FakeForge } from './fake-forge.ts';
@@ -25,6 +26,8 @@ export interface ProductionBed {
   workDir: string;
   source: string;
   destination: string;
+  /** Reads back the destination registry with the credentials the plans name. */
+  destinationClient: RegistryClient;
   taskQueue: string;
   tokens: { writer: string; reader: string };
   /** envconfig variables for a process: a client certificate from the stack's CA and this token. */
@@ -96,6 +99,12 @@ export async function startProductionBed(): Promise<ProductionBed> {
       workDir,
       source: source.host,
       destination: destination.host,
+      destinationClient: new RegistryClient({
+        host: destination.host,
+        plainHttp: true,
+        usernameEnv: 'DEST_USER',
+        passwordEnv: 'DEST_PASS',
+      }),
       taskQueue,
       tokens: {
         writer: running.issuer.mint('release-engineer', writerPermissions(running.namespace)),
