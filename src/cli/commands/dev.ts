@@ -31,7 +31,7 @@ export function registerDev(program: Command): void {
       if (options.topology === 'production') {
         const stack = await startProductionStack({ stateDir, port, uiPort });
         stop = stack.stop;
-        const env = stack.clientEnv('<token>');
+        const env = stack.clientEnv('<api_key from the profile>');
         console.error(
           [
             `shipgate dev: production topology ready in ${stack.startSeconds.toFixed(1)} s, state in ${stateDir}`,
