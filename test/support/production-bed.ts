@@ -44,27 +44,35 @@ const registryCredentials = { username: 'releaser', password: `pw-${randomUUID()
 export async function startProductionBed(): Promise<ProductionBed> {
   const workDir = mkdtempSync(join(tmpdir(), 'shipgate-production-'));
   const workers: ResultPromise[] = [];
-  let stack: ProductionStack | undefined;
-  let registries: LocalRegistry[] = [];
-  let forge: FakeForge | undefined;
+  // Each part is stopped if it started, also when another part failed to start (Promise.all would drop them).
+  const stops: Array<() => Promise<unknown>> = [];
+  const started = <T>(part: Promise<T>, stop: (value: T) => Promise<unknown>): Promise<T> =>
+    part.then((value) => {
+      stops.push(() => stop(value));
+      return value;
+    });
   const close = async (): Promise<void> => {
     for (const worker of workers) worker.kill('SIGKILL');
     await Promise.allSettled(workers);
-    await Promise.allSettled([stack?.stop(), forge?.close(), ...registries.map((r) => r.stop())]);
+    await Promise.allSettled(stops.map((stop) => stop()));
     rmSync(workDir, { recursive: true, force: true });
   };
   try {
-    const started = await Promise.all([
-      startProductionStack({ stateDir: join(workDir, 'stack'), durable: false }),
-      startLocalRegistry({ stateDir: join(workDir, 'source-registry') }),
-      startLocalRegistry({ stateDir: join(workDir, 'destination-registry'), credentials: registryCredentials }),
-      startFakeForge(),
+    const parts = await Promise.allSettled([
+      started(startProductionStack({ stateDir: join(workDir, 'stack'), durable: false }), (s) => s.stop()),
+      started(startLocalRegistry({ stateDir: join(workDir, 'source-registry') }), (r) => r.stop()),
+      started(
+        startLocalRegistry({ stateDir: join(workDir, 'destination-registry'), credentials: registryCredentials }),
+        (r) => r.stop(),
+      ),
+      started(startFakeForge(), (f) => f.close()),
       generateKeyPair(join(workDir, 'keys')),
     ]);
-    stack = started[0];
-    registries = [started[1], started[2]];
-    forge = started[3];
-    const [, source, destination, , key] = started;
+    const failed = parts.find((part) => part.status === 'rejected');
+    if (failed) throw failed.reason;
+    const [stack, source, destination, forge, key] = parts.map(
+      (part) => (part as PromiseFulfilledResult<unknown>).value,
+    ) as [ProductionStack, LocalRegistry, LocalRegistry, FakeForge, KeyPair];
     console.log(`production topology started in ${stack.startSeconds.toFixed(1)} s`);
     // The plan names these variables; the test process reads the destination back with them too.
     const secrets = {
@@ -81,7 +89,6 @@ export async function startProductionBed(): Promise<ProductionBed> {
     });
     const connection = await Connection.connect(config.connectionOptions);
     const client = new Client({ connection, namespace: config.namespace ?? stack.namespace });
-    const running = stack;
     const taskQueue = `production-${randomUUID()}`;
     const processEnv = (env: Record<string, string>): NodeJS.ProcessEnv => ({
       PATH: process.env.PATH,
@@ -92,9 +99,9 @@ export async function startProductionBed(): Promise<ProductionBed> {
       ...env,
     });
     return {
-      stack: running,
+      stack: stack,
       env: { client },
-      forge: started[3],
+      forge,
       key,
       workDir,
       source: source.host,
@@ -107,17 +114,17 @@ export async function startProductionBed(): Promise<ProductionBed> {
       }),
       taskQueue,
       tokens: {
-        writer: running.issuer.mint('release-engineer', writerPermissions(running.namespace)),
-        reader: running.issuer.mint('auditor', [`${running.namespace}:read`]),
+        writer: stack.issuer.mint('release-engineer', writerPermissions(stack.namespace)),
+        reader: stack.issuer.mint('auditor', [`${stack.namespace}:read`]),
       },
-      clientEnv: running.clientEnv,
+      clientEnv: stack.clientEnv,
       cli: (args, env) =>
         execa(join(repoRoot, 'bin', 'shipgate'), args, { env: processEnv(env), extendEnv: false, reject: false }),
       startWorker: (connectBy) => {
         const connection =
           connectBy === 'profile'
-            ? { TEMPORAL_CONFIG_FILE: running.profileFile, TEMPORAL_PROFILE: running.profile }
-            : running.clientEnv(running.issuer.mint('worker', writerPermissions(running.namespace)));
+            ? { TEMPORAL_CONFIG_FILE: stack.profileFile, TEMPORAL_PROFILE: stack.profile }
+            : stack.clientEnv(stack.issuer.mint('worker', writerPermissions(stack.namespace)));
         const worker = execa(join(repoRoot, 'bin', 'shipgate'), ['worker', '--task-queue', taskQueue], {
           env: processEnv(connection),
           extendEnv: false,

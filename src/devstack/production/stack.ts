@@ -57,12 +57,21 @@ export async function startProductionStack(options: ProductionStackOptions): Pro
     for (const step of stopping.reverse()) await step().catch(() => undefined);
   };
   try {
-    const [certificates, issuer, postgres] = await Promise.all([
+    // Settled, not Promise.all: a part that started is stopped even when another one failed.
+    const [certificates, issuer, postgres] = await Promise.allSettled([
       ensureCertificates(join(options.stateDir, 'certificates')),
       startJwtIssuer({ stateDir: join(options.stateDir, 'jwt') }),
       startLocalPostgres({ stateDir: options.stateDir, durable: options.durable }),
-    ]);
-    stopping.push(issuer.stop, postgres.stop);
+    ]).then((parts) => {
+      for (const part of parts) if (part.status === 'fulfilled' && 'stop' in part.value) stopping.push(part.value.stop);
+      const failed = parts.find((part) => part.status === 'rejected');
+      if (failed) throw failed.reason;
+      return parts.map((part) => (part as PromiseFulfilledResult<unknown>).value) as [
+        StackCertificates,
+        JwtIssuer,
+        LocalPostgres,
+      ];
+    });
     await setUpSchemas(postgres);
     const config = await writeServerConfig({
       dir: join(options.stateDir, 'temporal'),
