@@ -21,7 +21,7 @@ export class ReleaseState {
         ...spec.oci.map((a) => ({
           name: a.name,
           kind: a.kind,
-          source: refAtTag(a.source, a.tag),
+          source: refAtTag(a.source, a.sourceTag ?? a.tag),
           destination: refAtTag(a.destination, a.tag),
           verifications: [],
         })),

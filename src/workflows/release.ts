@@ -15,6 +15,7 @@ import type { ResolvedOciArtifact } from '../artifacts/types.ts';
 import type { ReleaseDraft } from '../forge/types.ts';
 import type { PackageFile } from '../activities/generic-package.ts';
 import type { ReleaseInput } from '../config/release-input.ts';
+import type { VerificationPolicy } from '../config/verification-policy.ts';
 import { deriveSpec } from '../config/derive.ts';
 import { releaseNotes } from '../activities/release-notes.ts';
 import { FailureTypes } from '../errors.ts';
@@ -315,12 +316,12 @@ export async function release(input: ReleaseInput): Promise<ReleaseStatus> {
         async (artifact) => {
           const result = await a.verifyArtifact.executeWithOptions(
             { ...timeouts.verify, summary: `verify ${artifact.name}@${artifact.digest.slice(0, 19)} at source` },
-            [{ artifact, where: 'source', policy: spec.policy }],
+            [{ artifact, where: 'source', policy: policyOf(spec, artifact.name) }],
           );
           recordVerification(state, result, now());
         },
       );
-      return `signatures and attestations verified against ${spec.policy.kind}`;
+      return verificationSummary(state, 'source');
     });
 
     let canonicalPublic = false;
@@ -399,12 +400,12 @@ export async function release(input: ReleaseInput): Promise<ReleaseStatus> {
         async (artifact) => {
           const result = await a.verifyArtifact.executeWithOptions(
             { ...timeouts.verify, summary: `verify ${artifact.name}@${artifact.digest.slice(0, 19)} at destination` },
-            [{ artifact, where: 'destination', policy: spec.policy }],
+            [{ artifact, where: 'destination', policy: policyOf(spec, artifact.name) }],
           );
           recordVerification(state, result, now());
         },
       );
-      return 'destination digests and signatures verified';
+      return verificationSummary(state, 'destination');
     });
 
     const forge = spec.forge;
@@ -414,7 +415,7 @@ export async function release(input: ReleaseInput): Promise<ReleaseStatus> {
           tag: spec.tag,
           name: `${spec.project} ${spec.version}`,
           commitSha: spec.commitSha,
-          body: notesFor(spec, resolved, packages),
+          body: notesFor(spec, state, resolved, packages),
         };
         const created = await a.draftRelease.executeWithOptions(
           { ...timeouts.short, summary: `draft release ${spec.tag}` },
@@ -498,7 +499,7 @@ export async function release(input: ReleaseInput): Promise<ReleaseStatus> {
               ...timeouts.verify,
               summary: `re-verify ${artifact.name}@${artifact.digest.slice(0, 19)} before promotion`,
             },
-            [{ artifact, where: 'destination', policy: spec.policy, expectTag: true }],
+            [{ artifact, where: 'destination', policy: policyOf(spec, artifact.name), expectTag: true }],
           );
           recordVerification(state, result, now());
         },
@@ -542,7 +543,7 @@ export async function release(input: ReleaseInput): Promise<ReleaseStatus> {
           tag: spec.tag,
           name: `${spec.project} ${spec.version}`,
           commitSha: spec.commitSha,
-          body: notesFor(spec, resolved, packages),
+          body: notesFor(spec, state, resolved, packages),
         };
         const published = await a.publishRelease.executeWithOptions(
           { ...timeouts.short, summary: `publish release ${spec.tag}` },
@@ -653,10 +654,29 @@ function recordVerification(
       at,
     });
   }
+  const { mode, where, outcome, problems, commands } = result;
+  record.verification = { mode, where, outcome, problems, commands };
+}
+
+function policyOf(spec: ReleaseSpec, name: string): VerificationPolicy {
+  return spec.policies[name] ?? spec.policy;
+}
+
+/** The step summary: what was verified, and which artifacts were not (off) or did not verify (warn). */
+function verificationSummary(state: ReleaseState, where: 'source' | 'destination'): string {
+  const verifications = state.status.artifacts.flatMap((a) =>
+    a.verification?.where === where ? [{ name: a.name, ...a.verification }] : [],
+  );
+  const names = (outcome: string) => verifications.filter((v) => v.outcome === outcome).map((v) => v.name);
+  const parts = [`${names('verified').length} verified at the ${where}`];
+  if (names('failed').length) parts.push(`did not verify (warn): ${names('failed').join(', ')}`);
+  if (names('not-verified').length) parts.push(`not verified (off): ${names('not-verified').join(', ')}`);
+  return parts.join('; ');
 }
 
 function notesFor(
   spec: ReleaseSpec,
+  state: ReleaseState,
   resolved: Map<string, ResolvedOciArtifact>,
   packages: Map<string, PackageFile[]>,
 ): string {
@@ -664,14 +684,17 @@ function notesFor(
     project: spec.project,
     version: spec.version,
     commitSha: spec.commitSha,
-    policy: spec.policy,
     artifacts: [
-      ...[...resolved.values()].map((artifact) => ({
-        name: artifact.name,
-        kind: artifact.kind,
-        reference: `${artifact.destination.endpoint.host}/${artifact.destination.repository}@${artifact.digest}`,
-        platforms: artifact.platforms,
-      })),
+      ...[...resolved.values()].map((artifact) => {
+        const verification = state.artifact(artifact.name).verification;
+        return {
+          name: artifact.name,
+          kind: artifact.kind,
+          reference: `${artifact.destination.endpoint.host}/${artifact.destination.repository}@${artifact.digest}`,
+          platforms: artifact.platforms,
+          ...(verification ? { verification } : {}),
+        };
+      }),
       ...[...packages].map(([name, files]) => ({ name, kind: 'generic-package', reference: name, files })),
     ],
   });
@@ -703,5 +726,9 @@ function describe(status: ReleaseStatus): string {
         : status.phase === 'needs-attention'
           ? `needs attention at ${status.attention?.step}: ${status.attention?.message}`
           : (status.currentStep ?? status.phase);
-  return `**${status.project} ${status.version}**: ${waiting}`;
+  const unverified = status.artifacts.filter((a) => a.verification && a.verification.outcome !== 'verified');
+  const warning = unverified.length
+    ? `\n\n${unverified.map((a) => `${a.name}: ${a.verification?.outcome === 'failed' ? 'did not verify (warn)' : 'not verified (off)'}`).join(', ')}`
+    : '';
+  return `**${status.project} ${status.version}**: ${waiting}${warning}`;
 }

@@ -3,7 +3,7 @@ import type { OciArtifactSpec } from '../artifacts/types.ts';
 import type { GenericPackageInput } from '../activities/generic-package.ts';
 import type { NotificationEvent } from '../activities/notify.ts';
 import type { PinTarget } from '../activities/pin-digest.ts';
-import type { VerificationPolicy } from '../activities/verify-signatures.ts';
+import type { VerificationPolicy } from '../config/verification-policy.ts';
 import type { ForgeConfig } from '../forge/types.ts';
 
 /**
@@ -20,7 +20,10 @@ export interface ReleaseSpec {
   startedBy: string;
   oci: OciArtifactSpec[];
   generic: GenericPackageInput[];
+  /** The plan's default policy (an image without overrides). */
   policy: VerificationPolicy;
+  /** The policy of each OCI artifact by name, with its own mode, attestations and platforms. */
+  policies: Record<string, VerificationPolicy>;
   forge: ForgeConfig | undefined;
   /** Whether to look the commit up on the canonical repository (smart sync). */
   canonicalCheck: boolean;

@@ -46,7 +46,14 @@ describe('artifact engine: images', () => {
     const dir = join(inject('workDir'), `keys-${process.pid}`);
     key = await generateKeyPair(dir);
     otherKey = await generateKeyPair(dir, 'other');
-    policy = { kind: 'key', publicKeyPath: key.publicKey, attestations, attestationsPerPlatform: true };
+    policy = {
+      kind: 'key',
+      publicKeyPath: key.publicKey,
+      mode: 'require',
+      tlog: 'ignore',
+      attestations: attestations.map((type) => ({ type, on: 'both', policies: [] })),
+      platforms: [],
+    };
   });
 
   for (const format of ['legacy', 'bundle'] as SignatureFormat[]) {
@@ -132,7 +139,10 @@ describe('artifact engine: images', () => {
       verifyArtifact({
         artifact: resolved,
         where: 'source',
-        policy: { ...policy, attestations: ['slsaprovenance', 'spdxjson'], attestationsPerPlatform: false },
+        policy: {
+          ...policy,
+          attestations: ['slsaprovenance', 'spdxjson'].map((type) => ({ type, on: 'index', policies: [] })),
+        },
       }),
     );
     expect(missing.type).toBe('VerificationFailed');

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { loadPlan, PlanError } from '../../config/load.ts';
+import { deriveSpec } from '../../config/derive.ts';
+import { loadPlan, planWarnings, PlanError } from '../../config/load.ts';
 import type { ReleaseInput } from '../../config/release-input.ts';
 import { defaultTaskQueue, releaseWorkflowId, releaseWorkflowType, statusQuery } from '../../workflows/messages.ts';
 import { projectKey, versionKey, phaseKey } from '../../workflows/search-attributes.ts';
@@ -26,12 +27,28 @@ export function uiLink(workflowId: string, namespace = temporalSettings().namesp
 
 export async function loadPlanForCli(path: string) {
   try {
-    return await loadPlan(path);
+    const plan = await loadPlan(path);
+    for (const warning of planWarnings(plan)) console.error(`warning: ${path}: ${warning}`);
+    return plan;
   } catch (error) {
     if (error instanceof PlanError) throw new CliError(error.message, ExitCode.badInput);
     if ((error as NodeJS.ErrnoException).code === 'ENOENT')
       throw new CliError(`plan file ${path} not found; pass --plan PATH`, ExitCode.badInput);
     throw error;
+  }
+}
+
+export function checkBuild(build: string): string {
+  if (!/^[A-Za-z0-9._-]{1,64}$/.test(build))
+    throw new CliError(`--build "${build}" must be letters, digits, ".", "_" or "-", e.g. 1234`, ExitCode.badInput);
+  return build;
+}
+
+export function checkSourceTags(input: ReleaseInput): void {
+  try {
+    deriveSpec(input);
+  } catch (error) {
+    throw new CliError((error as Error).message, ExitCode.badInput);
   }
 }
 
@@ -50,11 +67,13 @@ export function registerStart(program: Command): void {
     )
     .option('--task-queue <name>', 'worker task queue', process.env.SHIPGATE_TASK_QUEUE ?? defaultTaskQueue)
     .option('--wait <phase>', `wait until the release reaches a phase: ${waitTargets.join(', ')}`)
+    .option('--build <number>', 'a build number, for source tag templates with {build} (plan: sourceTag)')
     .option('--json', 'print the result as JSON')
     .action(
       async (options: {
         version: string;
         commit: string;
+        build?: string;
         plan: string;
         as?: string;
         taskQueue: string;
@@ -72,7 +91,15 @@ export function registerStart(program: Command): void {
           throw new CliError(`--wait must be one of ${waitTargets.join(', ')}`, ExitCode.badInput);
         }
         const plan = await loadPlanForCli(options.plan);
-        const input: ReleaseInput = { plan, version, commitSha: options.commit, startedBy: options.as ?? userName() };
+        const input: ReleaseInput = {
+          plan,
+          version,
+          commitSha: options.commit,
+          startedBy: options.as ?? userName(),
+          ...(options.build ? { build: checkBuild(options.build) } : {}),
+        };
+        // The source tags are rendered here first, so a template that needs --build fails before anything starts.
+        checkSourceTags(input);
         const temporal = await client();
         const workflowId = releaseWorkflowId(plan.project, version);
         // Only to say so: USE_EXISTING makes the start itself idempotent.
