@@ -50,7 +50,9 @@ export function printedFiles(policy: VerificationPolicy, requirement?: Attestati
   const base = (path: string): string => path.split('/').at(-1) ?? path;
   return {
     ...(policy.kind === 'key' ? { key: policy.publicKeyName ?? 'cosign.pub' } : {}),
-    ...(policy.kind === 'keyless' && policy.certificateChain ? { certificateChain: base(policy.certificateChain) } : {}),
+    ...(policy.kind === 'keyless' && policy.certificateChain
+      ? { certificateChain: base(policy.certificateChain) }
+      : {}),
     ...(policy.kind === 'keyless' && policy.trustedRoot ? { trustedRoot: base(policy.trustedRoot) } : {}),
     ...(requirement ? { policies: requirement.policies.map(base) } : {}),
   };

@@ -97,7 +97,12 @@ export async function verifyArtifact(input: {
     try {
       const signature = async (target: Target) => {
         const ref = refAtDigest(location, target.digest);
-        const result = await checkSignature(verifySignatureArgs(policy, files, ref), env, describe(target), target.digest);
+        const result = await checkSignature(
+          verifySignatureArgs(policy, files, ref),
+          env,
+          describe(target),
+          target.digest,
+        );
         if (result.passed) {
           commands.push(shellLine('cosign', verifySignatureArgs(policy, printedFiles(policy), ref)));
           (digests.get(target.digest) as DigestVerification).signature = true;
@@ -185,7 +190,9 @@ async function loadKey(policy: VerificationPolicy): Promise<string | undefined> 
 /** The trust roots and content policies the plan names must be readable on the worker before cosign runs. */
 async function checkPolicyFiles(policy: VerificationPolicy): Promise<void> {
   const files = [
-    ...(policy.kind === 'keyless' && policy.certificateChain ? [['policy.keyless.certificateChain', policy.certificateChain]] : []),
+    ...(policy.kind === 'keyless' && policy.certificateChain
+      ? [['policy.keyless.certificateChain', policy.certificateChain]]
+      : []),
     ...(policy.kind === 'keyless' && policy.trustedRoot ? [['policy.keyless.trustedRoot', policy.trustedRoot]] : []),
     ...policy.attestations.flatMap((a) => a.policies.map((path) => [`${a.type} attestation policy`, path])),
   ];

@@ -81,7 +81,8 @@ export function deriveSpec(input: ReleaseInput): ReleaseSpec {
 
   for (const image of plan.images) policies[image.name] = policyFor(plan, 'image', image.verify);
   for (const chart of plan.charts) policies[chart.name] = policyFor(plan, 'chart', chart.verify);
-  for (const pkg of plan.packages) if (pkg.kind === 'oci') policies[pkg.name] = policyFor(plan, 'oci-package', pkg.verify);
+  for (const pkg of plan.packages)
+    if (pkg.kind === 'oci') policies[pkg.name] = policyFor(plan, 'oci-package', pkg.verify);
 
   return {
     project: plan.project,

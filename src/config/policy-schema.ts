@@ -43,8 +43,7 @@ export const attestationSchema = z.union(
       /** index | platforms | either | both; unset: the policy's default placement. */
       on: z
         .enum(['index', 'platforms', 'either', 'both'], {
-          error:
-            'index (on the image index), platforms (on every platform manifest), either (one of the two) or both',
+          error: 'index (on the image index), platforms (on every platform manifest), either (one of the two) or both',
         })
         .optional(),
       policy: z.union([contentPolicyFile, z.array(contentPolicyFile).min(1)]).optional(),

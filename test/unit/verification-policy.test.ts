@@ -2,7 +2,12 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { checkPlacement, missingPlatforms, type Target } from '../../src/activities/attestation-placement.ts';
 import { contentPolicyErrors } from '../../src/activities/cosign-checks.ts';
-import { printedFiles, shellLine, verifyAttestationArgs, verifySignatureArgs } from '../../src/activities/cosign-command.ts';
+import {
+  printedFiles,
+  shellLine,
+  verifyAttestationArgs,
+  verifySignatureArgs,
+} from '../../src/activities/cosign-command.ts';
 import { deriveSpec } from '../../src/config/derive.ts';
 import { branchIdentitiesAccepted } from '../../src/config/identity-regexp.ts';
 import { parsePlan, planWarnings, PlanError } from '../../src/config/load.ts';
@@ -39,6 +44,12 @@ describe('the seed plans (examples/seed-000.yaml ... seed-004.yaml) load through
     const spec = deriveSpec({ plan, version: 'v1.2.3', commitSha: sha, startedBy: 'ci' });
     expect(spec.oci.length).toBeGreaterThan(0);
     for (const artifact of spec.oci) expect(spec.policies[artifact.name]).toBeDefined();
+  });
+
+  it.each(seeds)('docs/configuration.md shows %s as it is', (seed) => {
+    const docs = readFileSync(new URL('../../docs/configuration.md', import.meta.url), 'utf8');
+    expect(docs).toContain(`### \`examples/${seed}.yaml\`\n`);
+    expect(docs).toContain(example(seed));
   });
 
   it('seed 000 verifies nothing (nobody signs), seed 001 places SBOMs on platforms and requires both arches', () => {
@@ -194,7 +205,9 @@ describe('verification building blocks', () => {
       platforms: [],
     };
     const requirement = { type: 'vuln', on: 'index' as const, policies: ['policies/no-critical.rego'] };
-    expect(shellLine('cosign', verifyAttestationArgs(keyless, printedFiles(keyless, requirement), requirement, ref))).toBe(
+    expect(
+      shellLine('cosign', verifyAttestationArgs(keyless, printedFiles(keyless, requirement), requirement, ref)),
+    ).toBe(
       `cosign verify-attestation --certificate-identity-regexp '^https://github.com/acme/app/x@refs/tags/v.*$' --certificate-oidc-issuer https://token.actions.githubusercontent.com --certificate-chain fulcio-chain.pem --insecure-ignore-sct=true --type vuln --policy no-critical.rego ${ref}`,
     );
   });
@@ -205,16 +218,16 @@ describe('verification building blocks', () => {
       { digest: 'sha256:a', role: 'linux/amd64' },
       { digest: 'sha256:b', role: 'linux/arm64' },
     ];
-    const onPlatformsOnly = async (t: Target) =>
-      t.role === 'index' ? { passed: false as const, reason: 'none' } : { passed: true as const };
+    const onPlatformsOnly = (t: Target) =>
+      Promise.resolve(t.role === 'index' ? { passed: false as const, reason: 'none' } : { passed: true as const });
     expect((await checkPlacement('platforms', index, platforms, onPlatformsOnly)).problems).toEqual([]);
     expect((await checkPlacement('either', index, platforms, onPlatformsOnly)).problems).toEqual([]);
     expect((await checkPlacement('index', index, platforms, onPlatformsOnly)).problems).toEqual([
       { target: index, reason: 'none' },
     ]);
     expect((await checkPlacement('both', index, platforms, onPlatformsOnly)).problems).toHaveLength(1);
-    const onIndexOnly = async (t: Target) =>
-      t.role === 'index' ? { passed: true as const } : { passed: false as const, reason: 'none' };
+    const onIndexOnly = (t: Target) =>
+      Promise.resolve(t.role === 'index' ? { passed: true as const } : { passed: false as const, reason: 'none' });
     expect((await checkPlacement('platforms', index, platforms, onIndexOnly)).problems).toHaveLength(2);
     expect((await checkPlacement('either', index, platforms, onIndexOnly)).passedOn).toEqual([index]);
     // A single manifest has no platforms: every placement means the manifest itself.
