@@ -4,7 +4,7 @@ import { deriveSpec } from '../../config/derive.ts';
 import { loadPlan, planWarnings, PlanError } from '../../config/load.ts';
 import type { ReleaseInput } from '../../config/release-input.ts';
 import { defaultTaskQueue, releaseWorkflowId, releaseWorkflowType, statusQuery } from '../../workflows/messages.ts';
-import { projectKey, versionKey, phaseKey } from '../../workflows/search-attributes.ts';
+import { projectKey, versionKey, phaseKey } from '../../workflows/messages.ts';
 import type { Phase, ReleaseStatus } from '../../workflows/status.ts';
 import type { release } from '../../workflows/release.ts';
 import { CliError, ExitCode } from '../exit-codes.ts';

@@ -1,10 +1,9 @@
 import type { FloatingTagKind } from '../artifacts/floating-tags.ts';
 import type { OciArtifactSpec } from '../artifacts/types.ts';
-import type { GenericPackageInput } from '../activities/generic-package.ts';
-import type { NotificationEvent } from '../activities/notify.ts';
-import type { PinTarget } from '../activities/pin-digest.ts';
-import type { VerificationPolicy } from '../config/verification-policy.ts';
-import type { ForgeConfig } from '../forge/types.ts';
+import type { VerificationPolicy } from './verification-policy.ts';
+
+// The vocabulary of a release, made where the plan is made: the workflows, activities and adapters import
+// these types from here, so imports only run down.
 
 /**
  * Everything one release does, derived from the plan, the version, the commit and who started it
@@ -48,4 +47,38 @@ export interface ReleaseSpec {
   notifications: { url?: string; urlEnv?: string; events: NotificationEvent[] }[];
   /** Activity timing; tests shorten the retry backoff. */
   timing?: { retryInitialMs?: number; retryMaxAttempts?: number; heartbeatTimeoutMs?: number };
+}
+
+export type { VerificationPolicy } from './verification-policy.ts';
+
+export interface GenericPackageInput {
+  name: string;
+  /** Bare semver. */
+  version: string;
+  files: string[];
+  source: ForgeConfig;
+  destination: ForgeConfig;
+}
+
+export interface PackageFile {
+  name: string;
+  sha256: string;
+  size: number;
+}
+
+export interface PinTarget {
+  /** Endpoint URL; "{name}" is replaced by the artifact name. */
+  url: string;
+  tokenEnv: string;
+  readBack: boolean;
+}
+
+export type NotificationEvent = 'waiting' | 'needs-attention' | 'finished';
+
+/** The forge as the plan names it: where, which project, which environment variable holds the token. */
+export interface ForgeConfig {
+  kind: 'github' | 'gitlab';
+  baseUrl: string;
+  project: string;
+  tokenEnv: string;
 }
