@@ -10,7 +10,7 @@ import { CliError, ExitCode } from '../exit-codes.ts';
 import { printJson, table } from '../output.ts';
 import { userName } from '../user.ts';
 import { normalizeVersion } from '../versions.ts';
-import { loadPlanForCli } from './start.ts';
+import { checkBuild, checkSourceTags, loadPlanForCli } from './start.ts';
 
 export interface PlannedArtifact {
   name: string;
@@ -42,11 +42,26 @@ export function registerPlan(program: Command): void {
     .description('dry run: resolve and verify, then print what would be copied, tagged and moved; changes nothing')
     .requiredOption('--version <version>', 'the release version, e.g. v1.2.3')
     .option('--plan <path>', 'the release plan', 'shipgate.yaml')
+    .option('--commit <sha>', 'the commit, for source tag templates with {commit} or {shortCommit}')
+    .option('--build <number>', 'a build number, for source tag templates with {build}')
     .option('--json', 'print the plan as JSON (shape: docs/cli.md)')
-    .action(async (options: { version: string; plan: string; json?: boolean }) => {
+    .action(async (options: { version: string; plan: string; commit?: string; build?: string; json?: boolean }) => {
       const version = normalizeVersion(options.version);
       const plan = await loadPlanForCli(options.plan);
-      const spec = deriveSpec({ plan, version, commitSha: '0'.repeat(40), startedBy: userName() });
+      if (options.commit !== undefined && !/^[0-9a-f]{40}$/.test(options.commit))
+        throw new CliError(
+          `--commit "${options.commit}" must be a full 40-character hex commit SHA`,
+          ExitCode.badInput,
+        );
+      const input = {
+        plan,
+        version,
+        commitSha: options.commit ?? '0'.repeat(40),
+        startedBy: userName(),
+        ...(options.build ? { build: checkBuild(options.build) } : {}),
+      };
+      checkSourceTags(input);
+      const spec = deriveSpec(input);
       const planned: PlannedArtifact[] = await Promise.all(
         spec.oci.map(async (artifact): Promise<PlannedArtifact> => {
           const policy = spec.policies[artifact.name] ?? spec.policy;
