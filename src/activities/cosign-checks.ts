@@ -4,6 +4,12 @@ import type { CheckResult } from './attestation-placement.ts';
 /** Payload types cosign reports for a signature (legacy simple signing, and sigstore bundle format). */
 const signatureTypes = new Set(['cosign container image signature', 'https://sigstore.dev/cosign/sign/v1']);
 
+/**
+ * cosign's answers that are verdicts, not failures to run: 1 (does not verify), 10 (no signatures), 11 (no such
+ * tag), 12 (no signature matches the identity or key), 13 (no certificate on the signature).
+ */
+const verdictExitCodes = [1, 10, 11, 12, 13];
+
 /** Registry trouble (auth, 5xx, refused) is not a verdict on a signature: it is thrown, classified, and retried. */
 const registryTrouble =
   /unauthorized|forbidden|denied|\b(401|403|429|500|502|503|504)\b|connection refused|connection reset|i\/o timeout/i;
@@ -15,7 +21,11 @@ export async function checkSignature(
   what: string,
   digest: string,
 ): Promise<CheckResult> {
-  const result = await runTool('cosign', args, { env, what: `signature check of ${what}`, acceptExitCodes: [1, 10] });
+  const result = await runTool('cosign', args, {
+    env,
+    what: `signature check of ${what}`,
+    acceptExitCodes: verdictExitCodes,
+  });
   if (result.exitCode !== 0) return verdict(`signature check of ${what}`, result.stderr);
   const payloads = parseJsonLines(result.stdout) as {
     critical?: { type?: string; image?: { 'docker-manifest-digest'?: string } };
@@ -33,7 +43,11 @@ export async function checkAttestation(
   what: string,
   policies: string[],
 ): Promise<CheckResult> {
-  const result = await runTool('cosign', args, { env, what: `attestation check of ${what}`, acceptExitCodes: [1, 10] });
+  const result = await runTool('cosign', args, {
+    env,
+    what: `attestation check of ${what}`,
+    acceptExitCodes: verdictExitCodes,
+  });
   if (result.exitCode === 0) return { passed: true };
   const rules = contentPolicyErrors(result.stderr);
   if (rules.length > 0) {
