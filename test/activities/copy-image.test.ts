@@ -148,6 +148,12 @@ describe('artifact engine: images', () => {
     );
     expect(missing.type).toBe('VerificationFailed');
     expect(missing.message).toMatch(/spdxjson attestation/);
+    // Signed without the transparency log: refused when the policy requires it (tlog: require, the default).
+    const noTlog = await failureOf(
+      verifyArtifact({ artifact: resolved, where: 'source', policy: { ...policy, tlog: 'require', attestations: [] } }),
+    );
+    expect(noTlog.type).toBe('VerificationFailed');
+    expect(noTlog.message).toContain(`stop-ship: signature of image "${name}" index ${image.digest}`);
   });
 
   it('a 401 at the destination is permanent and names the credential source', async () => {

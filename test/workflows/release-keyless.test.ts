@@ -91,8 +91,11 @@ describe('release workflow: keyless signatures from a local Fulcio', () => {
     expect(ran.filter((r) => r.exitCode !== 0)).toEqual([]);
   });
 
-  it('a certificate for a branch identity (@refs/heads/main) and one from another OIDC issuer are refused: stop-ship', async () => {
+  it('a certificate for a branch identity (@refs/heads/main), one from another OIDC issuer and one from another CA are refused: stop-ship', async () => {
     const branch = await issueCertificate(ca, 'branch', `${workflow}@refs/heads/main`, githubIssuer);
+    // The right identity and issuer, from a CA the plan does not trust.
+    const rogueCa = await createLocalCa(join(bed.workDir, 'rogue-ca'));
+    const rogue = await issueCertificate(rogueCa, 'rogue', `${workflow}@refs/tags/v1.4.0`, githubIssuer);
     const otherIssuer = await issueCertificate(
       ca,
       'issuer',
@@ -106,12 +109,21 @@ describe('release workflow: keyless signatures from a local Fulcio', () => {
       bed.forge.seedGithubCommit(`acme/${project}`, sha);
       return { image, handle: await startRelease(bed, keylessPlan(project), 'v1.4.0', sha) };
     };
-    const releases = await Promise.all([start('keyless-branch', branch), start('keyless-issuer', otherIssuer)]);
-    for (const { image, handle } of releases) {
+    const releases = await Promise.all([
+      start('keyless-branch', branch),
+      start('keyless-issuer', otherIssuer),
+      start('keyless-rogue', rogue),
+    ]);
+    const reasons = [
+      /none of the expected identities matched/,
+      /none of the expected identities matched/,
+      /certificate signed by unknown authority|x509/,
+    ];
+    for (const [index, { image, handle }] of releases.entries()) {
       const status = await waitForPhase(handle, ['awaiting-approval', 'needs-attention']);
       expect(status.attention).toMatchObject({ step: 'verify-source', type: 'VerificationFailed' });
       expect(status.attention?.message).toContain(`stop-ship: signature of image "app" index ${image.digest}`);
-      expect(status.attention?.message).toMatch(/none of the expected identities matched|expected identit/i);
+      expect(status.attention?.message).toMatch(reasons[index] as RegExp);
       await handle.terminate('test done');
     }
   });
