@@ -308,6 +308,22 @@ describe('shipgate CLI end to end', () => {
       );
       if (mode === 'require') expect(artifact?.problem).toMatch(/^stop-ship: vuln attestation/);
     }
+    // The loader warns when a keyless identity regexp would also accept a branch ref.
+    const loose = writePlan(
+      planFor(bed, `${project}-loose`, {
+        policy: {
+          keyless: {
+            identityRegexp: '^https://github.com/acme/.*$',
+            issuer: 'https://token.actions.githubusercontent.com',
+          },
+          tlog: 'ignore',
+        },
+      }),
+    );
+    const warned = await shipgate(['plan', '--plan', loose, '--version', '9.9.9']);
+    expect(warned.stderr).toMatch(
+      /warning: .*loose\.yaml: policy\.keyless\.identityRegexp also accepts signatures made from a branch, e\.g\. https:\/\/github\.com\/acme\/x@refs\/heads\/main/,
+    );
     expect(dry.artifacts[0]?.floatingTags.map((t) => [t.tag, t.move])).toEqual([
       ['latest', true],
       ['1.0', true],
