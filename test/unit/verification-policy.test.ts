@@ -9,22 +9,13 @@ import {
   verifySignatureArgs,
 } from '../../src/activities/cosign-command.ts';
 import { deriveSpec } from '../../src/config/derive.ts';
+import { issuesOf } from '../support/plan-issues.ts';
 import { branchIdentitiesAccepted } from '../../src/config/identity-regexp.ts';
-import { parsePlan, planWarnings, PlanError } from '../../src/config/load.ts';
+import { parsePlan, planWarnings } from '../../src/config/load.ts';
 
 const seeds = ['seed-000', 'seed-001', 'seed-002', 'seed-003', 'seed-004'] as const;
 const example = (name: string) => readFileSync(new URL(`../../examples/${name}.yaml`, import.meta.url), 'utf8');
 const sha = '0123456789abcdef0123456789abcdef01234567';
-
-function issuesOf(text: string): string[] {
-  try {
-    parsePlan(text, 'plan.yaml');
-  } catch (error) {
-    expect(error).toBeInstanceOf(PlanError);
-    return (error as PlanError).issues.map((i) => `${i.path}: ${i.message}`);
-  }
-  throw new Error('the plan was accepted');
-}
 
 const withPolicy = (policy: string, extra = '') => `
 project: acme/app
