@@ -3,8 +3,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import type { VerificationPolicy, VerifyMode } from '../config/verification-policy.ts';
 import { FailureTypes, permanent } from '../errors.ts';
 import { withToolAuth } from '../tools/auth-env.ts';
-import { refAtDigest, refAtTag, type OciLocation, type ResolvedOciArtifact } from '../artifacts/types.ts';
-import { RegistryClient } from '../registry/client.ts';
+import { refAtDigest, type ResolvedOciArtifact } from '../artifacts/types.ts';
+import { assertVersionTag } from '../registry/tags.ts';
 import { checkPlacement, missingPlatforms, type Target } from './attestation-placement.ts';
 import { checkAttestation, checkSignature } from './cosign-checks.ts';
 import {
@@ -41,7 +41,7 @@ export interface VerificationResult {
   commands: string[];
 }
 
-export function describePolicy(policy: VerificationPolicy, keyPem: string | undefined): string {
+function describePolicy(policy: VerificationPolicy, keyPem: string | undefined): string {
   if (policy.kind === 'key') {
     const fingerprint = keyPem ? createHash('sha256').update(keyPem.trim()).digest('hex').slice(0, 16) : 'unknown';
     return `key ${policy.publicKeyName ?? policy.publicKeyPath ?? policy.publicKeyEnv} (sha256:${fingerprint})`;
@@ -66,7 +66,7 @@ export async function verifyArtifact(input: {
   const { artifact, policy, where } = input;
   const location = where === 'source' ? artifact.source : artifact.destination;
   // The tamper check is about what gets promoted, not about signatures: it runs in every mode.
-  if (input.expectTag) await checkVersionTag(artifact, location);
+  if (input.expectTag) await assertVersionTag(location, artifact, `${artifact.kind} "${artifact.name}"`);
   const base = { name: artifact.name, where, mode: policy.mode, digests: [], problems: [], commands: [] };
   if (policy.mode === 'off') return { ...base, against: 'nothing (mode off)', outcome: 'not-verified' };
 
@@ -153,17 +153,6 @@ export async function verifyArtifact(input: {
     );
   }
   return result;
-}
-
-async function checkVersionTag(artifact: ResolvedOciArtifact, location: OciLocation): Promise<void> {
-  const head = await new RegistryClient(location.endpoint).headManifest(location.repository, artifact.tag);
-  if (head?.digest !== artifact.digest) {
-    throw permanent(
-      FailureTypes.tagTampered,
-      `${artifact.kind} "${artifact.name}": ${refAtTag(location, artifact.tag)} now points at ${head?.digest ?? 'nothing'}, but ${artifact.digest} was published and approved; find out who re-pointed it and restore it, then retry`,
-      { artifact: artifact.name, expected: artifact.digest, found: head?.digest },
-    );
-  }
 }
 
 async function loadKey(policy: VerificationPolicy): Promise<string | undefined> {

@@ -8,19 +8,14 @@ export async function moveFloatingTags({ step, eachOnce, activities: a, timeouts
   const kinds = spec.promotion.floatingTags;
   if (kinds.length === 0) return;
   await step('floating-tags', async () => {
-    await eachOnce(
-      'floating-tags',
-      state.resolvedImages(),
-      (x) => x.name,
-      async (image) => {
-        const { name, destination, tag: versionTag, digest } = image;
-        const result = await a.requestFloatingTagMove.executeWithOptions(
-          { ...timeouts.tags, summary: `move ${kinds.join('/')} of ${name} to ${versionTag}` },
-          [{ name, destination, versionTag, digest, kinds }],
-        );
-        state.recordTagMoves(result.moves.map((move) => ({ ...move, artifact: name })));
-      },
-    );
+    await eachOnce('floating-tags', state.resolvedImages(), async (image) => {
+      const { name, destination, tag: versionTag, digest } = image;
+      const result = await a.requestFloatingTagMove.executeWithOptions(
+        { ...timeouts.tags, summary: `move ${kinds.join('/')} of ${name} to ${versionTag}` },
+        [{ name, destination, versionTag, digest, kinds }],
+      );
+      state.recordTagMoves(result.moves.map((move) => ({ ...move, artifact: name })));
+    });
     return `${state.status.tagMoves.length} floating tags moved`;
   });
 }

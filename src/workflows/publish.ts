@@ -8,29 +8,19 @@ import type { ReleaseRun } from './release-run.ts';
 
 export async function resolveArtifacts({ step, eachOnce, activities: a, timeouts, spec, state }: ReleaseRun) {
   await step('resolve', async () => {
-    await eachOnce(
-      'resolve',
-      spec.oci,
-      (x) => x.name,
-      async (artifact) => {
-        const summary = `resolve ${artifact.kind} ${artifact.name}:${artifact.tag}`;
-        state.recordResolvedOci(
-          await a.resolveOciArtifact.executeWithOptions({ ...timeouts.short, summary }, [artifact]),
-        );
-      },
-    );
-    await eachOnce(
-      'resolve',
-      spec.generic,
-      (x) => x.name,
-      async (pkg) => {
-        const summary = `resolve package ${pkg.name} ${pkg.version}`;
-        state.recordResolvedPackage(
-          pkg.name,
-          await a.resolveGenericPackage.executeWithOptions({ ...timeouts.short, summary }, [pkg]),
-        );
-      },
-    );
+    await eachOnce('resolve', spec.oci, async (artifact) => {
+      const summary = `resolve ${artifact.kind} ${artifact.name}:${artifact.tag}`;
+      state.recordResolvedOci(
+        await a.resolveOciArtifact.executeWithOptions({ ...timeouts.short, summary }, [artifact]),
+      );
+    });
+    await eachOnce('resolve', spec.generic, async (pkg) => {
+      const summary = `resolve package ${pkg.name} ${pkg.version}`;
+      state.recordResolvedPackage(
+        pkg.name,
+        await a.resolveGenericPackage.executeWithOptions({ ...timeouts.short, summary }, [pkg]),
+      );
+    });
     return `${state.resolvedCount()} artifacts resolved to digests`;
   });
 }
@@ -52,41 +42,30 @@ export async function checkCanonical({ step, activities: a, timeouts, spec, stat
 
 export async function copyArtifacts({ step, eachOnce, activities: a, timeouts, spec, state }: ReleaseRun) {
   await step('copy', async () => {
-    await eachOnce(
-      'copy',
-      state.resolvedOci(),
-      (x) => x.name,
-      async (artifact) => {
-        const copy =
-          artifact.kind === 'image' ? a.copyImage : artifact.kind === 'chart' ? a.copyChart : a.copyOciPackage;
-        const where = `${artifact.name}@${artifact.digest.slice(0, 19)} → ${artifact.destination.endpoint.host}`;
-        const result = await copy.executeWithOptions({ ...timeouts.copy, summary: `copy ${artifact.kind} ${where}` }, [
-          artifact,
-        ]);
-        state.recordCopy(artifact.name, {
-          blobs: result.blobsCopied,
-          bytes: result.bytesCopied,
-          alreadyPresent: result.alreadyPresent,
-        });
-      },
-    );
-    await eachOnce(
-      'copy',
-      spec.generic,
-      (x) => x.name,
-      async (pkg) => {
-        const result = await a.copyGenericPackage.executeWithOptions(
-          { ...timeouts.copy, summary: `copy package ${pkg.name} ${pkg.version} → ${pkg.destination.project}` },
-          [{ ...pkg, resolved: state.packageFiles(pkg.name) }],
-        );
-        const uploaded = result.files.filter((f) => f.uploaded);
-        state.recordCopy(pkg.name, {
-          blobs: uploaded.length,
-          bytes: uploaded.reduce((sum, f) => sum + f.size, 0),
-          alreadyPresent: uploaded.length === 0,
-        });
-      },
-    );
+    await eachOnce('copy', state.resolvedOci(), async (artifact) => {
+      const copy = artifact.kind === 'image' ? a.copyImage : artifact.kind === 'chart' ? a.copyChart : a.copyOciPackage;
+      const where = `${artifact.name}@${artifact.digest.slice(0, 19)} → ${artifact.destination.endpoint.host}`;
+      const result = await copy.executeWithOptions({ ...timeouts.copy, summary: `copy ${artifact.kind} ${where}` }, [
+        artifact,
+      ]);
+      state.recordCopy(artifact.name, {
+        blobs: result.blobsCopied,
+        bytes: result.bytesCopied,
+        alreadyPresent: result.alreadyPresent,
+      });
+    });
+    await eachOnce('copy', spec.generic, async (pkg) => {
+      const result = await a.copyGenericPackage.executeWithOptions(
+        { ...timeouts.copy, summary: `copy package ${pkg.name} ${pkg.version} → ${pkg.destination.project}` },
+        [{ ...pkg, resolved: state.packageFiles(pkg.name) }],
+      );
+      const uploaded = result.files.filter((f) => f.uploaded);
+      state.recordCopy(pkg.name, {
+        blobs: uploaded.length,
+        bytes: uploaded.reduce((sum, f) => sum + f.size, 0),
+        alreadyPresent: uploaded.length === 0,
+      });
+    });
     return 'copied by digest with signatures and attestations';
   });
 }
@@ -110,23 +89,18 @@ export async function runSmokeChecks({ step, eachOnce, activities: a, timeouts, 
   await step('smoke', async () => {
     runs++;
     const env = smokeEnv(spec, state);
-    await eachOnce(
-      'smoke',
-      spec.smoke.commands,
-      (x) => x.name,
-      async (command) => {
-        try {
-          await a.runSmokeCommand.executeWithOptions(
-            { ...timeouts.smoke(command.timeoutMs), summary: `smoke check ${command.name}` },
-            [{ ...command, env }],
-          );
-          state.setCheck(command.name, 'passed');
-        } catch (error) {
-          state.setCheck(command.name, 'failed');
-          throw error;
-        }
-      },
-    );
+    await eachOnce('smoke', spec.smoke.commands, async (command) => {
+      try {
+        await a.runSmokeCommand.executeWithOptions(
+          { ...timeouts.smoke(command.timeoutMs), summary: `smoke check ${command.name}` },
+          [{ ...command, env }],
+        );
+        state.setCheck(command.name, 'passed');
+      } catch (error) {
+        state.setCheck(command.name, 'failed');
+        throw error;
+      }
+    });
     const external = spec.smoke.external;
     // On a retry, a failed external check is asked again; on the first run a failure already reported stands.
     if (runs > 1) for (const check of state.externalChecks('failed')) state.setCheck(check.name, 'pending');

@@ -82,15 +82,14 @@ export class ReleaseRun {
   };
 
   /** Runs fn for every item at once, skipping items an earlier attempt of the same step finished. */
-  readonly eachOnce = async <T>(
+  readonly eachOnce = async <T extends { name: string }>(
     key: string,
     items: T[],
-    id: (item: T) => string,
     fn: (item: T) => Promise<void>,
   ): Promise<void> => {
     await Promise.all(
       items.map(async (item) => {
-        const done = `${key}:${id(item)}`;
+        const done = `${key}:${item.name}`;
         if (this.state.isDone(done)) return;
         await fn(item);
         this.state.markDone(done);

@@ -17,20 +17,15 @@ export async function verifyArtifacts(
 ): Promise<void> {
   const { where, label, expectTag } = stages[stage];
   await step(stage, async () => {
-    await eachOnce(
-      stage,
-      state.resolvedOci(),
-      (x) => x.name,
-      async (artifact) => {
-        const verb = stage === 'reverify' ? 're-verify' : 'verify';
-        const summary = `${verb} ${artifact.name}@${artifact.digest.slice(0, 19)} ${label}`;
-        // Each artifact under its own policy: its mode, attestations and required platforms.
-        const policy = spec.policies[artifact.name] ?? spec.policy;
-        const input = { artifact, where, policy, ...(expectTag ? { expectTag } : {}) };
-        const result = await a.verifyArtifact.executeWithOptions({ ...timeouts.verify, summary }, [input]);
-        state.recordVerification(result, now());
-      },
-    );
+    await eachOnce(stage, state.resolvedOci(), async (artifact) => {
+      const verb = stage === 'reverify' ? 're-verify' : 'verify';
+      const summary = `${verb} ${artifact.name}@${artifact.digest.slice(0, 19)} ${label}`;
+      // Each artifact under its own policy: its mode, attestations and required platforms.
+      const policy = spec.policies[artifact.name] ?? spec.policy;
+      const input = { artifact, where, policy, ...(expectTag ? { expectTag } : {}) };
+      const result = await a.verifyArtifact.executeWithOptions({ ...timeouts.verify, summary }, [input]);
+      state.recordVerification(result, now());
+    });
     return stage === 'reverify' ? 'destination unchanged since publish' : state.verificationSummary(where);
   });
 }

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { approveUpdate } from '../../src/workflows/messages.ts';
 import { pushImage, type PushedImage } from '../support/fixtures/images.ts';
 import {
@@ -15,10 +15,9 @@ import {
   commitSha,
   planFor,
   startRelease,
-  startReleaseBed,
+  useReleaseBed,
   uniqueProject,
   waitForPhase,
-  type ReleaseBed,
 } from '../support/release-bed.ts';
 import { notesCommands, runAsPrinted } from '../support/printed-commands.ts';
 
@@ -26,17 +25,13 @@ import { notesCommands, runAsPrinted } from '../support/printed-commands.ts';
 // short-lived certificates for GitHub Actions workflow identities; cosign signs with them (no transparency log)
 // and shipgate verifies with the plan's identity regexp and issuer and the CA as trust root.
 describe('release workflow: keyless signatures from a local Fulcio', () => {
-  let bed: ReleaseBed;
+  const bed = useReleaseBed();
   let ca: LocalCa;
   const workflow = 'https://github.com/acme/gateway/.github/workflows/publish.yml';
   const identityRegexp = '^https://github\\.com/acme/gateway/\\.github/workflows/publish\\.yml@refs/tags/v.*$';
 
   beforeAll(async () => {
-    bed = await startReleaseBed();
     ca = await createLocalCa(join(bed.workDir, 'fulcio'));
-  });
-  afterAll(async () => {
-    await bed?.close();
   });
 
   /** A multi-arch image signed recursively with the certificate, SBOMs on each platform manifest (seed 001). */

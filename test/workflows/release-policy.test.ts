@@ -1,6 +1,6 @@
 import { dirname, join } from 'node:path';
 import { notesCommands, runAsPrinted } from '../support/printed-commands.ts';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { approveUpdate } from '../../src/workflows/messages.ts';
 import type { ReleaseStatus } from '../../src/workflows/status.ts';
 import { pushChart } from '../support/fixtures/charts.ts';
@@ -8,25 +8,17 @@ import { pushImage, type PushedImage } from '../support/fixtures/images.ts';
 import { attestArtifact, signArtifact, vulnPredicate } from '../support/fixtures/signing.ts';
 import {
   commitSha,
-  destinationClient,
   planFor,
   signedImage,
   startRelease,
-  startReleaseBed,
+  useReleaseBed,
   uniqueProject,
   waitForPhase,
-  type ReleaseBed,
 } from '../support/release-bed.ts';
 import { RegistryClient } from '../../src/registry/client.ts';
 
 describe('release workflow: verification policy (modes, placement, platforms, content, source tags)', () => {
-  let bed: ReleaseBed;
-  beforeAll(async () => {
-    bed = await startReleaseBed();
-  });
-  afterAll(async () => {
-    await bed?.close();
-  });
+  const bed = useReleaseBed();
 
   /** An image signed recursively with the bed key, with attestations only where asked. */
   async function imageWith(
@@ -125,7 +117,7 @@ describe('release workflow: verification policy (modes, placement, platforms, co
     expect((await waitForPhase(handle, ['promoted', 'needs-attention'])).phase).toBe('promoted');
 
     // The version tag is written at the destination only; the staging build keeps its sha tag.
-    const destination = destinationClient(bed);
+    const destination = bed.destinationClient;
     expect((await destination.headManifest(`prod/${project}`, 'v1.2.3'))?.digest).toBe(image.digest);
     expect((await destination.headManifest(`prod/${project}/chart`, '1.2.3'))?.digest).toBe(chart.digest);
     const source = new RegistryClient({ host: bed.source, plainHttp: true });

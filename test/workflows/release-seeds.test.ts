@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { parsePlan } from '../../src/config/load.ts';
 import type { ReleasePlan } from '../../src/config/plan.ts';
 import { approveUpdate, reportCheckUpdate } from '../../src/workflows/messages.ts';
@@ -17,32 +17,20 @@ import {
 } from '../support/fixtures/keyless.ts';
 import { predicateFor, signAndAttest, vulnPredicate } from '../support/fixtures/signing.ts';
 import { notesCommands, runAsPrinted } from '../support/printed-commands.ts';
-import {
-  commitSha,
-  destinationClient,
-  startRelease,
-  startReleaseBed,
-  uniqueProject,
-  waitForPhase,
-  type ReleaseBed,
-} from '../support/release-bed.ts';
+import { commitSha, startRelease, useReleaseBed, uniqueProject, waitForPhase } from '../support/release-bed.ts';
 
 // Each seed's plan (examples/seed-00N.yaml), loaded through the real loader and run on the local stack. Only
 // what cannot exist here is swapped: registries, repositories and forge point at the test bed, keys and the
 // Fulcio CA are the bed's, and signatures carry no transparency-log entry (tlog: ignore, sct: ignore).
 describe('the seed plans run on the local stack', () => {
-  let bed: ReleaseBed;
+  const bed = useReleaseBed();
   let ca: LocalCa;
   beforeAll(async () => {
-    bed = await startReleaseBed();
     ca = await createLocalCa(join(bed.workDir, 'fulcio'));
     process.env.CI_JOB_TOKEN = 'forge-token';
     process.env.GITHUB_TOKEN = 'forge-token';
     process.env.CP_ADMIN_API_TOKEN = 'forge-token';
     process.env.COSIGN_PUBLIC_KEY = readFileSync(bed.key.publicKey, 'utf8');
-  });
-  afterAll(async () => {
-    await bed?.close();
   });
 
   const repo = (project: string, side: 'src' | 'dst', name: string) => `seed/${project}/${side}/${name}`;
@@ -208,7 +196,7 @@ describe('the seed plans run on the local stack', () => {
     await handle.executeUpdate(reportCheckUpdate, { args: [{ name: 'downstream-smoke', passed: true, by: 'ci' }] });
     await approveOpenGate(handle, plan);
     await promoted(handle);
-    const destination = destinationClient(bed);
+    const destination = bed.destinationClient;
     expect((await destination.headManifest(repo(project, 'dst', 'devcontainer'), '2.0.1'))?.digest).toBe(image.digest);
     expect((await destination.headManifest(repo(project, 'dst', 'devcontainer'), 'latest'))?.digest).toBe(image.digest);
     expect(bed.forge.githubPull(`acme/${project}`, 456)?.merged).toBe(true);
@@ -254,7 +242,7 @@ describe('the seed plans run on the local stack', () => {
     const handle = await startRelease(bed, plan, 'v1.2.3', sha);
     await approveOpenGate(handle, plan);
     await promoted(handle);
-    const destination = destinationClient(bed);
+    const destination = bed.destinationClient;
     for (const tag of ['v1.2.3', '1.2', '1']) {
       expect((await destination.headManifest(repo(project, 'dst', 'compass'), tag))?.digest, tag).toBe(image.digest);
     }
