@@ -9,9 +9,10 @@ import type { RegistryEndpoint } from '../artifacts/types.ts';
 
 /**
  * The workflow's view of a release, derived from the plan: pure and deterministic (the workflow calls it),
- * so the same input always gives the same spec on replay.
+ * so the same input always gives the same spec on replay. `sourceTags: false` leaves the source tags out, for
+ * work at the destination only (rollback), which has no commit or build number to render them with.
  */
-export function deriveSpec(input: ReleaseInput): ReleaseSpec {
+export function deriveSpec(input: ReleaseInput, options: { sourceTags?: boolean } = {}): ReleaseSpec {
   const { plan } = input;
   const parsed = parseSemver(input.version);
   if (!parsed) throw new Error(`version "${input.version}" is not a semantic version`);
@@ -24,7 +25,7 @@ export function deriveSpec(input: ReleaseInput): ReleaseSpec {
   // The tag the build carries in the source registry; unset: the version tag itself.
   const sourceTag = (template: string | undefined): { sourceTag?: string } => {
     const chosen = template ?? plan.sourceTag;
-    return chosen ? { sourceTag: renderSourceTag(chosen, values) } : {};
+    return chosen && options.sourceTags !== false ? { sourceTag: renderSourceTag(chosen, values) } : {};
   };
   const policies: Record<string, VerificationPolicy> = {};
 

@@ -126,6 +126,10 @@ describe('policy rules of the plan', () => {
     ]);
     const plan = parsePlan(withPolicy('  key: { path: k.pub }', ", sourceTag: '{version}-b{build}'"));
     expect(() => deriveSpec({ plan, version: '1.0.0', commitSha: sha, startedBy: 'ci' })).toThrow(/--build/);
+    // Rollback works at the destination only: no source tags, so no build number needed.
+    expect(
+      deriveSpec({ plan, version: '1.0.0', commitSha: sha, startedBy: 'ci' }, { sourceTags: false }).oci[0]?.sourceTag,
+    ).toBeUndefined();
     expect(deriveSpec({ plan, version: '1.0.0', commitSha: sha, startedBy: 'ci', build: '77' }).oci[0]).toMatchObject({
       sourceTag: '1.0.0-b77',
       tag: 'v1.0.0',
