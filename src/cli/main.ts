@@ -9,6 +9,7 @@ import { registerWorker } from './commands/worker.ts';
 import { registerDev } from './commands/dev.ts';
 import { registerVerifyDecisions } from './commands/verify-decisions.ts';
 import { CliError, ExitCode } from './exit-codes.ts';
+import { notAuthorized } from './not-authorized.ts';
 
 const program = new Command('shipgate')
   .description('Durable releases on Temporal: publish by digest, wait for a person, promote.')
@@ -27,7 +28,8 @@ registerVerifyDecisions(program);
 
 try {
   await program.parseAsync(process.argv);
-} catch (error) {
+} catch (caught) {
+  const error = notAuthorized(caught) ?? caught;
   if (error instanceof CommanderError) {
     process.exitCode = error.exitCode === 0 ? ExitCode.ok : ExitCode.badInput;
   } else if (error instanceof CliError) {

@@ -10,6 +10,8 @@ export interface ReleaseInput {
   startedBy: string;
   /** The starter's signed "start" statement (e.g. the CI token of the job that ran shipgate start). */
   starter?: SignedStatement;
+  /** A build number from the start command, for source tag templates with {build}. */
+  build?: string;
   /** Shorter activity retry backoff, for tests and the demo. */
   timing?: { retryInitialMs?: number; retryMaxAttempts?: number; heartbeatTimeoutMs?: number };
 }

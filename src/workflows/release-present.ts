@@ -14,15 +14,18 @@ export function releaseDraft(spec: ReleaseSpec, state: ReleaseState): ReleaseDra
       project: spec.project,
       version: spec.version,
       commitSha: spec.commitSha,
-      policy: spec.policy,
       identity: spec.gate.identity.mode,
       artifacts: [
-        ...state.resolvedOci().map((artifact) => ({
-          name: artifact.name,
-          kind: artifact.kind,
-          reference: `${artifact.destination.endpoint.host}/${artifact.destination.repository}@${artifact.digest}`,
-          platforms: artifact.platforms,
-        })),
+        ...state.resolvedOci().map((artifact) => {
+          const verification = state.status.artifacts.find((a) => a.name === artifact.name)?.verification;
+          return {
+            name: artifact.name,
+            kind: artifact.kind,
+            reference: `${artifact.destination.endpoint.host}/${artifact.destination.repository}@${artifact.digest}`,
+            platforms: artifact.platforms,
+            ...(verification ? { verification } : {}),
+          };
+        }),
         ...state.resolvedPackages().map(([name, files]) => ({ name, kind: 'generic-package', reference: name, files })),
       ],
     }),
@@ -56,5 +59,10 @@ export function describe(status: ReleaseStatus): string {
           ? `needs attention at ${status.attention?.step}: ${status.attention?.message}`
           : (status.currentStep ?? status.phase);
   const unproven = status.identity === 'unauthenticated' && status.gate ? ' (approvals are not authenticated)' : '';
-  return `**${status.project} ${status.version}**: ${waiting}${unproven}`;
+  // warn failures and off artifacts stay visible in the UI for the whole release.
+  const unverified = status.artifacts.filter((a) => a.verification && a.verification.outcome !== 'verified');
+  const warning = unverified.length
+    ? `\n\n${unverified.map((a) => `${a.name}: ${a.verification?.outcome === 'failed' ? 'did not verify (warn)' : 'not verified (off)'}`).join(', ')}`
+    : '';
+  return `**${status.project} ${status.version}**: ${waiting}${unproven}${warning}`;
 }

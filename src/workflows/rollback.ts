@@ -23,12 +23,11 @@ const a = proxyActivities<Activities>({
  * back (never forward) and the control plane is re-pinned to the rolled-back digests. Recorded like a release.
  */
 export async function rollback(input: RollbackInput): Promise<RollbackStatus> {
-  const spec = deriveSpec({
-    plan: input.plan,
-    version: input.toVersion,
-    commitSha: '0'.repeat(40),
-    startedBy: input.by,
-  });
+  // Only the destination matters here: no source tags (sha-{commit}, {build}) to render.
+  const spec = deriveSpec(
+    { plan: input.plan, version: input.toVersion, commitSha: '0'.repeat(40), startedBy: input.by },
+    { sourceTags: false },
+  );
   const status: RollbackStatus = {
     project: spec.project,
     version: spec.version,
@@ -98,7 +97,7 @@ export async function rollback(input: RollbackInput): Promise<RollbackStatus> {
           heartbeatTimeout: '1 minute',
           summary: `verify ${image.name}@${atDestination.digest.slice(0, 19)}`,
         },
-        [{ artifact: atDestination, where: 'destination', policy: spec.policy }],
+        [{ artifact: atDestination, where: 'destination', policy: spec.policies[image.name] ?? spec.policy }],
       );
       status.artifacts.push({ name: image.name, digest: atDestination.digest, verifiedAgainst: verified.against });
       return atDestination;

@@ -9,7 +9,7 @@ import { digestSetSha256 } from '../../config/decision-statement.ts';
 import { signedStatement, withProofOptions, type ProofOptions } from '../decision-proof.ts';
 import { CliError, ExitCode } from '../exit-codes.ts';
 import { printJson } from '../output.ts';
-import { loadPlanForCli } from '../load-plan.ts';
+import { checkBuild, checkSourceTags, loadPlanForCli } from '../load-plan.ts';
 import { client } from '../release-handle.ts';
 import { temporalSettings } from '../../temporal/connect.ts';
 import { userName } from '../user.ts';
@@ -41,6 +41,7 @@ export function registerStart(program: Command): void {
     )
     .option('--task-queue <name>', 'worker task queue', process.env.SHIPGATE_TASK_QUEUE ?? defaultTaskQueue)
     .option('--wait <phase>', `wait until the release reaches a phase: ${waitTargets.join(', ')}`)
+    .option('--build <number>', 'a build number, for source tag templates with {build} (plan: sourceTag)')
     .option('--json', 'print the result as JSON');
   // With --key or --id-token-env (the CI job's token), the starter is proven, so "no self-approval" holds.
   withProofOptions(start).action(
@@ -48,6 +49,7 @@ export function registerStart(program: Command): void {
       options: ProofOptions & {
         version: string;
         commit: string;
+        build?: string;
         plan: string;
         as?: string;
         taskQueue: string;
@@ -66,10 +68,9 @@ export function registerStart(program: Command): void {
         throw new CliError(`--wait must be one of ${waitTargets.join(', ')}`, ExitCode.badInput);
       }
       const plan = await loadPlanForCli(options.plan);
-      const workflowId = releaseWorkflowId(plan.project, version);
       const starter = await signedStatement(
         {
-          release: workflowId,
+          release: releaseWorkflowId(plan.project, version),
           run: 'new',
           gate: 'start',
           digests: digestSetSha256([`commit@${options.commit}`]),
@@ -82,9 +83,13 @@ export function registerStart(program: Command): void {
         version,
         commitSha: options.commit,
         startedBy: options.as ?? userName(),
+        ...(options.build ? { build: checkBuild(options.build) } : {}),
         ...(starter ? { starter } : {}),
       };
+      // The source tags are rendered here first, so a template that needs --build fails before anything starts.
+      checkSourceTags(input);
       const temporal = await client();
+      const workflowId = releaseWorkflowId(plan.project, version);
       // Only to say so: USE_EXISTING makes the start itself idempotent.
       const alreadyRunning = await temporal.workflow
         .getHandle(workflowId)
