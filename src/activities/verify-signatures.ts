@@ -34,6 +34,8 @@ export interface DigestVerification {
   role: string;
   signature: boolean;
   attestations: string[];
+  /** sha256 of each attestation payload that verified: the promotion record's input attestations. */
+  attestationDigests?: { type: string; sha256: string }[];
 }
 
 export interface VerificationResult {
@@ -98,8 +100,18 @@ export async function verifyArtifact(input: {
       const what = `${artifact.kind} "${artifact.name}" ${target.role} ${target.digest} at the ${where}`;
       await verifySignature(ref, args, env, what, target.digest);
       const required = index === 0 || policy.attestationsPerPlatform ? wantAttestations : [];
-      for (const type of required) await verifyAttestation(ref, args, env, what, type);
-      digests.push({ digest: target.digest, role: target.role, signature: true, attestations: required });
+      const attestationDigests: { type: string; sha256: string }[] = [];
+      for (const type of required) {
+        for (const sha256 of await verifyAttestation(ref, args, env, what, type))
+          attestationDigests.push({ type, sha256 });
+      }
+      digests.push({
+        digest: target.digest,
+        role: target.role,
+        signature: true,
+        attestations: required,
+        attestationDigests,
+      });
       heartbeat({ verified: ++done, of: targets.length });
     };
     // The index first, so a failure names the digest people approve; then the platforms side by side.
@@ -145,13 +157,16 @@ async function verifyAttestation(
   env: Record<string, string>,
   what: string,
   type: string,
-) {
+): Promise<string[]> {
   const result = await runTool('cosign', ['verify-attestation', ...identity, '--type', type, '--output', 'json', ref], {
     env,
     what: `${type} attestation check of ${what}`,
     acceptExitCodes: [1, 10],
   });
   if (result.exitCode !== 0) throw verificationFailure(what, `${type} attestation`, result.stderr);
+  return (parseJsonLines(result.stdout) as { payload?: string }[]).flatMap((envelope) =>
+    envelope.payload ? [createHash('sha256').update(Buffer.from(envelope.payload, 'base64')).digest('hex')] : [],
+  );
 }
 
 async function checkVersionTag(artifact: ResolvedOciArtifact, location: OciLocation): Promise<void> {

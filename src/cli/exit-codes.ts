@@ -15,6 +15,8 @@ export const ExitCode = {
   releaseStopped: 6,
   /** `--wait` ended with the release needing attention. */
   needsAttention: 7,
+  /** `verify` / `report --from-registry`: no promotion record that verifies with the key (unsigned, tampered, other key). */
+  notVerified: 8,
 } as const;
 
 export class CliError extends Error {

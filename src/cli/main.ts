@@ -4,7 +4,9 @@ import { registerList } from './commands/list.ts';
 import { registerStatus } from './commands/status.ts';
 import { registerStart } from './commands/start.ts';
 import { registerPlan } from './commands/plan.ts';
+import { registerReport } from './commands/report.ts';
 import { registerRollback } from './commands/rollback.ts';
+import { registerVerify } from './commands/verify.ts';
 import { registerWorker } from './commands/worker.ts';
 import { registerDev } from './commands/dev.ts';
 import { CliError, ExitCode } from './exit-codes.ts';
@@ -20,6 +22,8 @@ registerList(program);
 registerDecisions(program);
 registerPlan(program);
 registerRollback(program);
+registerVerify(program);
+registerReport(program);
 registerWorker(program);
 registerDev(program);
 

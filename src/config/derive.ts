@@ -5,6 +5,7 @@ import type { ForgeConfig } from '../forge/types.ts';
 import type { RegistryEndpoint } from '../registry/credentials.ts';
 import type { ReleaseSpec } from '../workflows/spec.ts';
 import { parseDuration } from './durations.ts';
+import { freezeWindowsOf } from './freeze-windows.ts';
 import type { ReleaseInput } from './release-input.ts';
 
 /**
@@ -117,6 +118,8 @@ export function deriveSpec(input: ReleaseInput): ReleaseSpec {
       ...(hook.url ? { url: hook.url } : { urlEnv: hook.urlEnv ?? '' }),
       events: hook.events,
     })),
+    evidence: plan.evidence ? { key: plan.evidence.key, publicKeyName: plan.evidence.publicKeyName } : undefined,
+    freeze: freezeWindowsOf(plan.freeze ?? []),
     ...(input.timing ? { timing: input.timing } : {}),
   };
 }

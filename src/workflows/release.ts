@@ -649,6 +649,7 @@ function recordVerification(
       where: result.where,
       signature: digest.signature,
       attestations: digest.attestations,
+      ...(digest.attestationDigests?.length ? { attestationDigests: digest.attestationDigests } : {}),
       against: result.against,
       at,
     });

@@ -5,6 +5,8 @@ import type { NotificationEvent } from '../activities/notify.ts';
 import type { PinTarget } from '../activities/pin-digest.ts';
 import type { VerificationPolicy } from '../activities/verify-signatures.ts';
 import type { ForgeConfig } from '../forge/types.ts';
+import type { FreezeWindow } from '../config/freeze-windows.ts';
+import type { PromotionKey } from '../activities/attest-promotion.ts';
 
 /**
  * Everything one release does, derived from the plan, the version, the commit and who started it
@@ -43,6 +45,9 @@ export interface ReleaseSpec {
   };
   /** Exactly one of url and urlEnv (the variable on the worker that holds a secret URL). */
   notifications: { url?: string; urlEnv?: string; events: NotificationEvent[] }[];
+  /** The promotion key (by variable names) and how notes name its public half; none: no promotion records. */
+  evidence: { key: PromotionKey; publicKeyName: string } | undefined;
+  freeze: FreezeWindow[];
   /** Activity timing; tests shorten the retry backoff. */
   timing?: { retryInitialMs?: number; retryMaxAttempts?: number; heartbeatTimeoutMs?: number };
 }

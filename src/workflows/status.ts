@@ -6,6 +6,7 @@ export type Phase =
   | 'publishing'
   | 'awaiting-sync'
   | 'awaiting-approval'
+  | 'frozen'
   | 'promoting'
   | 'needs-attention'
   | 'promoted'
@@ -17,6 +18,7 @@ export const phases: readonly Phase[] = [
   'publishing',
   'awaiting-sync',
   'awaiting-approval',
+  'frozen',
   'promoting',
   'needs-attention',
   'promoted',
@@ -38,6 +40,7 @@ export type StepName =
   | 'smoke'
   | 'approval-gate'
   | 'reverify'
+  | 'attest'
   | 'floating-tags'
   | 'publish-release'
   | 'merge-pr'
@@ -49,6 +52,8 @@ export interface StepRecord {
   startedAt: string;
   finishedAt?: string;
   summary?: string;
+  /** How many times the step ran (retries after needs-attention included). */
+  attempts?: number;
 }
 
 export interface VerificationRecord {
@@ -59,6 +64,8 @@ export interface VerificationRecord {
   /** The public key fingerprint or keyless identity it was checked against. */
   against: string;
   at: string;
+  /** sha256 of each attestation payload that verified (the VSA's input attestations). */
+  attestationDigests?: { type: string; sha256: string }[];
 }
 
 export interface ArtifactStatus {
@@ -117,4 +124,17 @@ export interface ReleaseStatus {
   tagMoves: (TagMove & { artifact: string })[];
   pins: { name: string; digest: string; confirmed: boolean }[];
   pullRequest?: { number: number; merged: boolean; sha?: string };
+  /** A freeze window held promotion: why, since and until when; an override names who lifted it and why. */
+  freeze?: FreezeStatus;
+  /** The signed promotion records pushed beside each promoted digest. */
+  evidence?: { reference: string; digest: string; pushed: boolean; format: string[] }[];
+}
+
+export interface FreezeStatus {
+  reasons: string[];
+  since: string;
+  until: string;
+  overrideBy: string[];
+  overriddenBy?: string;
+  reason?: string;
 }

@@ -1,0 +1,168 @@
+import { createHash } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { OciLocation } from '../artifacts/types.ts';
+import { FailureTypes, permanent } from '../errors.ts';
+import { vsaPredicateType, type VsaPredicate } from '../evidence/promotion-record.ts';
+import {
+  attachedStatements,
+  canonicalJson,
+  signatureFormats,
+  type AttestationFormat,
+} from '../registry/attestations.ts';
+import { RegistryClient } from '../registry/client.ts';
+import { withToolAuth } from '../tools/auth-env.ts';
+import { assertNotOption, runTool } from '../tools/run.ts';
+import { heartbeat } from './context.ts';
+
+/** The promotion key by variable names: the worker reads the path and the password, the plan never holds them. */
+export interface PromotionKey {
+  pathEnv: string;
+  passwordEnv: string;
+}
+
+export interface AttestPromotionInput {
+  artifact: string;
+  destination: OciLocation;
+  key: PromotionKey;
+  /** One VSA per digest (index, each platform manifest, chart), built by the workflow. */
+  subjects: { digest: string; predicate: VsaPredicate }[];
+}
+
+export interface AttestedDigest {
+  digest: string;
+  reference: string;
+  /** sha256 of the canonical predicate: what "the same record" means. */
+  predicateSha256: string;
+  formats: AttestationFormat[];
+  /** False when an identical record was already there (a rerun after a crash). */
+  pushed: boolean;
+}
+
+/**
+ * Signs and pushes the promotion record (an in-toto statement with the SLSA VSA predicate) beside each
+ * promoted digest, in the formats the release's own signatures use. Looks first: a format that already holds
+ * an identical record is not pushed again, so a worker killed between the push and the tag move leaves one
+ * record. Afterwards cosign itself must verify the record with the promotion key, or the step fails.
+ */
+export async function attestPromotion(input: AttestPromotionInput): Promise<AttestedDigest[]> {
+  const keyPath = secretEnv(input.key.pathEnv, 'evidence.key.pathEnv');
+  const password = secretEnv(input.key.passwordEnv, 'evidence.key.passwordEnv');
+  const { destination } = input;
+  const client = new RegistryClient(destination.endpoint);
+  return withToolAuth([destination.endpoint], async (auth) => {
+    const env = { ...auth.env, COSIGN_PASSWORD: password };
+    const publicKey = join(auth.env.DOCKER_CONFIG ?? '', 'promotion.pub');
+    const derived = await runTool('cosign', ['public-key', '--key', assertNotOption(keyPath, 'promotion key path')], {
+      env,
+      what: `reading the promotion key named by ${input.key.pathEnv}`,
+    });
+    await writeFile(publicKey, derived.stdout, { mode: 0o600 });
+    const results: AttestedDigest[] = [];
+    for (const subject of input.subjects) {
+      const reference = `${destination.endpoint.host}/${destination.repository}@${subject.digest}`;
+      const predicate = withPolicyDigest(subject.predicate);
+      const wanted = sha256(canonicalJson(predicate));
+      const formats = await signatureFormats(client, destination.repository, subject.digest);
+      if (formats.length === 0) formats.push('bundle');
+      const present = new Set(
+        (await attachedStatements(client, destination.repository, subject.digest))
+          .filter(
+            (s) => s.predicateType === vsaPredicateType && sha256(canonicalJson(s.statement.predicate)) === wanted,
+          )
+          .map((s) => s.format),
+      );
+      const missing = formats.filter((format) => !present.has(format));
+      const file = join(auth.env.DOCKER_CONFIG ?? '', `vsa-${subject.digest.slice(7, 19)}.json`);
+      await writeFile(file, JSON.stringify(predicate), { mode: 0o600 });
+      for (const format of missing) {
+        await runTool(
+          'cosign',
+          [
+            'attest',
+            '--key',
+            keyPath,
+            '--type',
+            vsaPredicateType,
+            '--predicate',
+            file,
+            '--tlog-upload=false',
+            '--use-signing-config=false',
+            ...(format === 'legacy' ? ['--new-bundle-format=false'] : []),
+            '-y',
+            reference,
+          ],
+          { env, what: `signing the promotion record of ${input.artifact} ${reference}` },
+        );
+        heartbeat({ artifact: input.artifact, pushed: subject.digest, format });
+      }
+      await checkSigned(reference, publicKey, env, wanted, input.artifact);
+      results.push({ digest: subject.digest, reference, predicateSha256: wanted, formats, pushed: missing.length > 0 });
+    }
+    return results;
+  });
+}
+
+/** cosign must find the record, signed by the promotion key, on this digest: else something is in the way. */
+async function checkSigned(
+  reference: string,
+  publicKey: string,
+  env: Record<string, string>,
+  wanted: string,
+  artifact: string,
+): Promise<void> {
+  const result = await runTool(
+    'cosign',
+    [
+      'verify-attestation',
+      '--key',
+      publicKey,
+      '--insecure-ignore-tlog=true',
+      '--type',
+      vsaPredicateType,
+      '--output',
+      'json',
+      reference,
+    ],
+    { env, what: `checking the promotion record of ${artifact} ${reference}`, acceptExitCodes: [1, 10] },
+  );
+  const payloads = result.stdout
+    .split('\n')
+    .filter((line) => line.trim().startsWith('{'))
+    .map((line) => JSON.parse(line) as { payload?: string });
+  const found = payloads.some((envelope) => {
+    const statement = JSON.parse(Buffer.from(envelope.payload ?? '', 'base64').toString('utf8') || '{}') as {
+      predicate?: unknown;
+    };
+    return sha256(canonicalJson(statement.predicate)) === wanted;
+  });
+  if (result.exitCode !== 0 || !found) {
+    throw permanent(
+      FailureTypes.verificationFailed,
+      `the promotion record of ${artifact} ${reference} does not verify with the promotion key after signing: ${result.stderr.trim().split('\n').at(-1) ?? 'not found'}; check the key pair and the registry's referrers support, then retry`,
+    );
+  }
+}
+
+/** The VSA names the policy by digest: the hash of the policy the release was verified against. */
+function withPolicyDigest(predicate: VsaPredicate): VsaPredicate {
+  return {
+    ...predicate,
+    policy: { ...predicate.policy, digest: { sha256: sha256(canonicalJson(predicate.shipgate.policy)) } },
+  };
+}
+
+function secretEnv(name: string, field: string): string {
+  const value = process.env[name];
+  if (!value) {
+    throw permanent(
+      FailureTypes.invalidInput,
+      `${field}: environment variable ${name} is not set on the worker; set it to the promotion key's ${field.endsWith('pathEnv') ? 'file path' : 'password'}`,
+    );
+  }
+  return value;
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
