@@ -13,7 +13,7 @@ import {
 import { RegistryClient } from '../registry/client.ts';
 import { withToolAuth } from '../tools/auth-env.ts';
 import { assertNotOption, runTool } from '../tools/run.ts';
-import { heartbeat } from './context.ts';
+import { heartbeat, heartbeatWhile } from './context.ts';
 
 /** The promotion key by variable names: the worker reads the path and the password, the plan never holds them. */
 export interface PromotionKey {
@@ -50,57 +50,76 @@ export async function attestPromotion(input: AttestPromotionInput): Promise<Atte
   const password = secretEnv(input.key.passwordEnv, 'evidence.key.passwordEnv');
   const { destination } = input;
   const client = new RegistryClient(destination.endpoint);
-  return withToolAuth([destination.endpoint], async (auth) => {
-    const env = { ...auth.env, COSIGN_PASSWORD: password };
-    const publicKey = join(auth.env.DOCKER_CONFIG ?? '', 'promotion.pub');
-    const derived = await runTool('cosign', ['public-key', '--key', assertNotOption(keyPath, 'promotion key path')], {
-      env,
-      what: `reading the promotion key named by ${input.key.pathEnv}`,
-    });
-    await writeFile(publicKey, derived.stdout, { mode: 0o600 });
-    const results: AttestedDigest[] = [];
-    for (const subject of input.subjects) {
-      const reference = `${destination.endpoint.host}/${destination.repository}@${subject.digest}`;
-      const predicate = withPolicyDigest(subject.predicate);
-      const wanted = sha256(canonicalJson(predicate));
-      const formats = await signatureFormats(client, destination.repository, subject.digest);
-      if (formats.length === 0) formats.push('bundle');
-      const present = new Set(
-        (await attachedStatements(client, destination.repository, subject.digest))
-          .filter(
-            (s) => s.predicateType === vsaPredicateType && sha256(canonicalJson(s.statement.predicate)) === wanted,
-          )
-          .map((s) => s.format),
-      );
-      const missing = formats.filter((format) => !present.has(format));
-      const file = join(auth.env.DOCKER_CONFIG ?? '', `vsa-${subject.digest.slice(7, 19)}.json`);
-      await writeFile(file, JSON.stringify(predicate), { mode: 0o600 });
-      for (const format of missing) {
-        await runTool(
+  let done = 0;
+  // cosign runs take seconds each: heartbeat throughout, so a live attempt is never mistaken for a dead one
+  // (two attempts pushing at once would be the one way to get two records).
+  return heartbeatWhile(
+    () => ({ artifact: input.artifact, attested: done, of: input.subjects.length }),
+    () =>
+      withToolAuth([destination.endpoint], async (auth) => {
+        const env = { ...auth.env, COSIGN_PASSWORD: password };
+        const publicKey = join(auth.env.DOCKER_CONFIG ?? '', 'promotion.pub');
+        const derived = await runTool(
           'cosign',
-          [
-            'attest',
-            '--key',
-            keyPath,
-            '--type',
-            vsaPredicateType,
-            '--predicate',
-            file,
-            '--tlog-upload=false',
-            '--use-signing-config=false',
-            ...(format === 'legacy' ? ['--new-bundle-format=false'] : []),
-            '-y',
-            reference,
-          ],
-          { env, what: `signing the promotion record of ${input.artifact} ${reference}` },
+          ['public-key', '--key', assertNotOption(keyPath, 'promotion key path')],
+          {
+            env,
+            what: `reading the promotion key named by ${input.key.pathEnv}`,
+          },
         );
-        heartbeat({ artifact: input.artifact, pushed: subject.digest, format });
-      }
-      await checkSigned(reference, publicKey, env, wanted, input.artifact);
-      results.push({ digest: subject.digest, reference, predicateSha256: wanted, formats, pushed: missing.length > 0 });
-    }
-    return results;
-  });
+        await writeFile(publicKey, derived.stdout, { mode: 0o600 });
+        const results: AttestedDigest[] = [];
+        for (const subject of input.subjects) {
+          const reference = `${destination.endpoint.host}/${destination.repository}@${subject.digest}`;
+          const predicate = withPolicyDigest(subject.predicate);
+          const wanted = sha256(canonicalJson(predicate));
+          const formats = await signatureFormats(client, destination.repository, subject.digest);
+          if (formats.length === 0) formats.push('bundle');
+          const present = new Set(
+            (await attachedStatements(client, destination.repository, subject.digest))
+              .filter(
+                (s) => s.predicateType === vsaPredicateType && sha256(canonicalJson(s.statement.predicate)) === wanted,
+              )
+              .map((s) => s.format),
+          );
+          const missing = formats.filter((format) => !present.has(format));
+          const file = join(auth.env.DOCKER_CONFIG ?? '', `vsa-${subject.digest.slice(7, 19)}.json`);
+          await writeFile(file, JSON.stringify(predicate), { mode: 0o600 });
+          for (const format of missing) {
+            await runTool(
+              'cosign',
+              [
+                'attest',
+                '--key',
+                keyPath,
+                '--type',
+                vsaPredicateType,
+                '--predicate',
+                file,
+                '--tlog-upload=false',
+                '--use-signing-config=false',
+                ...(format === 'legacy' ? ['--new-bundle-format=false'] : []),
+                '-y',
+                reference,
+              ],
+              { env, what: `signing the promotion record of ${input.artifact} ${reference}` },
+            );
+            heartbeat({ artifact: input.artifact, pushed: subject.digest, format });
+          }
+          await checkSigned(reference, publicKey, env, wanted, input.artifact);
+          results.push({
+            digest: subject.digest,
+            reference,
+            predicateSha256: wanted,
+            formats,
+            pushed: missing.length > 0,
+          });
+          done++;
+        }
+        return results;
+      }),
+    2_000,
+  );
 }
 
 /** cosign must find the record, signed by the promotion key, on this digest: else something is in the way. */

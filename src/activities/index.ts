@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client';
+import { attestPromotion } from './attest-promotion.ts';
 import { checkCommitIsPublic } from './check-canonical.ts';
 import { copyOciArtifact } from './copy-oci-artifact.ts';
 import { draftRelease, publishRelease } from './forge-release.ts';
@@ -33,6 +34,7 @@ export function createActivities(deps: { client: Client; taskQueue: string }) {
     publishRelease,
     mergePullRequest,
     pinDigest,
+    attestPromotion,
     notify,
   };
 }

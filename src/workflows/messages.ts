@@ -41,10 +41,16 @@ export interface CheckReport {
   url?: string;
 }
 
+/** Lifts a freeze window for this release only; recorded as a decision of its own, with the reason. */
+export interface OverrideFreezeRequest {
+  by: string;
+  reason: string;
+}
+
 export type GateKind = 'sync' | 'promotion';
 
 export interface Decision {
-  kind: 'approve' | 'reject' | 'retry' | 'abort' | 'refused' | 'check' | 'expired';
+  kind: 'approve' | 'reject' | 'retry' | 'abort' | 'refused' | 'check' | 'expired' | 'override-freeze';
   gate?: GateKind;
   by: string;
   at: string;
@@ -60,6 +66,7 @@ export const rejectUpdate = defineUpdate<Decision, [RejectRequest]>('reject');
 export const retryUpdate = defineUpdate<Decision, [RetryRequest]>('retry');
 export const abortUpdate = defineUpdate<Decision, [AbortRequest]>('abort');
 export const reportCheckUpdate = defineUpdate<Decision, [CheckReport]>('report-check');
+export const overrideFreezeUpdate = defineUpdate<Decision, [OverrideFreezeRequest]>('override-freeze');
 
 /** Signal twins of approve and reject, for the UI's "send signal" and tools that can only signal. */
 export const approveSignal = defineSignal<[ApproveRequest]>('approve');

@@ -61,9 +61,10 @@ export class ReleaseState {
     if (existing) {
       existing.state = 'running';
       existing.startedAt = now;
+      existing.attempts = (existing.attempts ?? 1) + 1;
       delete existing.finishedAt;
     } else {
-      this.status.steps.push({ step, state: 'running', startedAt: now });
+      this.status.steps.push({ step, state: 'running', startedAt: now, attempts: 1 });
     }
   }
 

@@ -19,6 +19,8 @@ import { deriveSpec } from '../config/derive.ts';
 import { releaseNotes } from '../activities/release-notes.ts';
 import { FailureTypes } from '../errors.ts';
 import { approvalRefusal, digestSet } from './approval-policy.ts';
+import { freezeHold } from './freeze-hold.ts';
+import { promotionAttest } from './promotion-attest.ts';
 import {
   abortUpdate,
   approveSignal,
@@ -78,6 +80,9 @@ export async function release(input: ReleaseInput): Promise<ReleaseStatus> {
 
   // --- messages ------------------------------------------------------------------------------------------
   setHandler(statusQuery, () => state.status);
+  // Promotion evidence (issue 11): the freeze check at promote start and the signed record per digest.
+  const { holdWhileFrozen } = freezeHold({ spec, state, now, setPhase });
+  const { attest } = promotionAttest({ spec, state, activities: a, options: timeouts.verify });
   const applyApproval = (request: ApproveRequest, via: Decision['via']): Decision => {
     const decision: Decision = {
       kind: 'approve',
@@ -484,6 +489,7 @@ export async function release(input: ReleaseInput): Promise<ReleaseStatus> {
       const approval = state.status.decisions.filter((d) => d.kind === 'approve').at(-1);
       state.finishStep('approval-gate', now(), `approved by ${approval?.by ?? '?'}`);
     }
+    await holdWhileFrozen();
     setPhase('promoting');
 
     // --- promote -------------------------------------------------------------------------------------------
@@ -505,6 +511,8 @@ export async function release(input: ReleaseInput): Promise<ReleaseStatus> {
       );
       return 'destination unchanged since publish';
     });
+
+    if (spec.evidence) await step('attest', () => attest([...resolved.values()]));
 
     const images = [...resolved.values()].filter((artifact) => artifact.kind === 'image');
     if (spec.promotion.floatingTags.length > 0) {
@@ -701,8 +709,10 @@ function describe(status: ReleaseStatus): string {
       ? `waiting for approval by ${status.gate?.approvers.join(', ') || 'anyone'} until ${status.gate?.deadline}`
       : status.phase === 'awaiting-sync'
         ? 'commit not public yet: waiting for a manual sync go'
-        : status.phase === 'needs-attention'
-          ? `needs attention at ${status.attention?.step}: ${status.attention?.message}`
-          : (status.currentStep ?? status.phase);
+        : status.phase === 'frozen'
+          ? `frozen until ${status.freeze?.until}: ${status.freeze?.reasons.join('; ')}`
+          : status.phase === 'needs-attention'
+            ? `needs attention at ${status.attention?.step}: ${status.attention?.message}`
+            : (status.currentStep ?? status.phase);
   return `**${status.project} ${status.version}**: ${waiting}`;
 }
