@@ -3,6 +3,8 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { OciLocation } from '../artifacts/types.ts';
 import { FailureTypes, permanent } from '../errors.ts';
+import { cosignVerifiedRecords } from '../evidence/cosign-records.ts';
+import { loadPromotionKey, type PromotionKey } from '../evidence/promotion-key.ts';
 import { vsaPredicateType, type VsaPredicate } from '../evidence/promotion-record.ts';
 import {
   attachedStatements,
@@ -12,14 +14,8 @@ import {
 } from '../registry/attestations.ts';
 import { RegistryClient } from '../registry/client.ts';
 import { withToolAuth } from '../tools/auth-env.ts';
-import { assertNotOption, runTool } from '../tools/run.ts';
+import { runTool } from '../tools/run.ts';
 import { heartbeat, heartbeatWhile } from './context.ts';
-
-/** The promotion key by variable names: the worker reads the path and the password, the plan never holds them. */
-export interface PromotionKey {
-  pathEnv: string;
-  passwordEnv: string;
-}
 
 export interface AttestPromotionInput {
   artifact: string;
@@ -46,8 +42,6 @@ export interface AttestedDigest {
  * record. Afterwards cosign itself must verify the record with the promotion key, or the step fails.
  */
 export async function attestPromotion(input: AttestPromotionInput): Promise<AttestedDigest[]> {
-  const keyPath = secretEnv(input.key.pathEnv, 'evidence.key.pathEnv');
-  const password = secretEnv(input.key.passwordEnv, 'evidence.key.passwordEnv');
   const { destination } = input;
   const client = new RegistryClient(destination.endpoint);
   let done = 0;
@@ -57,17 +51,8 @@ export async function attestPromotion(input: AttestPromotionInput): Promise<Atte
     () => ({ artifact: input.artifact, attested: done, of: input.subjects.length }),
     () =>
       withToolAuth([destination.endpoint], async (auth) => {
-        const env = { ...auth.env, COSIGN_PASSWORD: password };
-        const publicKey = join(auth.env.DOCKER_CONFIG ?? '', 'promotion.pub');
-        const derived = await runTool(
-          'cosign',
-          ['public-key', '--key', assertNotOption(keyPath, 'promotion key path')],
-          {
-            env,
-            what: `reading the promotion key named by ${input.key.pathEnv}`,
-          },
-        );
-        await writeFile(publicKey, derived.stdout, { mode: 0o600 });
+        const key = await loadPromotionKey(input.key, auth.env.DOCKER_CONFIG ?? '', auth.env);
+        const { env, publicKey } = key;
         const results: AttestedDigest[] = [];
         for (const subject of input.subjects) {
           const reference = `${destination.endpoint.host}/${destination.repository}@${subject.digest}`;
@@ -91,7 +76,7 @@ export async function attestPromotion(input: AttestPromotionInput): Promise<Atte
               [
                 'attest',
                 '--key',
-                keyPath,
+                key.path,
                 '--type',
                 vsaPredicateType,
                 '--predicate',
@@ -130,35 +115,12 @@ async function checkSigned(
   wanted: string,
   artifact: string,
 ): Promise<void> {
-  const result = await runTool(
-    'cosign',
-    [
-      'verify-attestation',
-      '--key',
-      publicKey,
-      '--insecure-ignore-tlog=true',
-      '--type',
-      vsaPredicateType,
-      '--output',
-      'json',
-      reference,
-    ],
-    { env, what: `checking the promotion record of ${artifact} ${reference}`, acceptExitCodes: [1, 10] },
-  );
-  const payloads = result.stdout
-    .split('\n')
-    .filter((line) => line.trim().startsWith('{'))
-    .map((line) => JSON.parse(line) as { payload?: string });
-  const found = payloads.some((envelope) => {
-    const statement = JSON.parse(Buffer.from(envelope.payload ?? '', 'base64').toString('utf8') || '{}') as {
-      predicate?: unknown;
-    };
-    return sha256(canonicalJson(statement.predicate)) === wanted;
-  });
-  if (result.exitCode !== 0 || !found) {
+  const digest = reference.slice(reference.lastIndexOf('@') + 1);
+  const found = await cosignVerifiedRecords({ reference, digest, publicKey, env });
+  if (!found.records.some((record) => sha256(canonicalJson(record)) === wanted)) {
     throw permanent(
       FailureTypes.verificationFailed,
-      `the promotion record of ${artifact} ${reference} does not verify with the promotion key after signing: ${result.stderr.trim().split('\n').at(-1) ?? 'not found'}; check the key pair and the registry's referrers support, then retry`,
+      `the promotion record of ${artifact} ${reference} does not verify with the promotion key after signing (${found.reason ?? 'a different record is there'}); check the key pair and the registry's referrers support, then retry`,
     );
   }
 }
@@ -169,17 +131,6 @@ function withPolicyDigest(predicate: VsaPredicate): VsaPredicate {
     ...predicate,
     policy: { ...predicate.policy, digest: { sha256: sha256(canonicalJson(predicate.shipgate.policy)) } },
   };
-}
-
-function secretEnv(name: string, field: string): string {
-  const value = process.env[name];
-  if (!value) {
-    throw permanent(
-      FailureTypes.invalidInput,
-      `${field}: environment variable ${name} is not set on the worker; set it to the promotion key's ${field.endsWith('pathEnv') ? 'file path' : 'password'}`,
-    );
-  }
-  return value;
 }
 
 function sha256(text: string): string {

@@ -19,6 +19,8 @@ export function releaseNotes(input: {
   commitSha: string;
   artifacts: NotesArtifact[];
   policy: VerificationPolicy;
+  /** With promotion evidence: how the notes name the promotion public key (the VSA check command). */
+  promotionKeyName?: string | undefined;
 }): string {
   const lines = [`## ${input.project} ${input.version}`, '', `Commit: \`${input.commitSha}\``, '', '### Artifacts', ''];
   for (const artifact of input.artifacts) {
@@ -33,6 +35,19 @@ export function releaseNotes(input: {
     lines.push('', '### Verify', '', '```sh');
     for (const artifact of oci) lines.push(verifyCommand(artifact.reference, input.policy));
     lines.push('```');
+    if (input.promotionKeyName) {
+      lines.push(
+        '',
+        'Promoted by shipgate (a signed SLSA verification summary with the approvals, on each digest):',
+        '',
+        '```sh',
+      );
+      for (const artifact of oci)
+        lines.push(
+          `cosign verify-attestation --key ${input.promotionKeyName} --type https://slsa.dev/verification_summary/v1 ${artifact.reference}`,
+        );
+      lines.push('```');
+    }
   }
   lines.push(
     '',

@@ -674,6 +674,7 @@ function notesFor(
     version: spec.version,
     commitSha: spec.commitSha,
     policy: spec.policy,
+    promotionKeyName: spec.evidence?.publicKeyName,
     artifacts: [
       ...[...resolved.values()].map((artifact) => ({
         name: artifact.name,
