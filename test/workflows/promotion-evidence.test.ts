@@ -10,8 +10,12 @@ import { approveUpdate } from '../../src/workflows/messages.ts';
 import { pushImage } from '../support/fixtures/images.ts';
 import { generateKeyPair, signArtifact, type KeyPair } from '../support/fixtures/signing.ts';
 import {
+  commitSha,
   destinationClient,
+  planFor,
+  signedImage,
   startPublicRelease,
+  startRelease,
   startReleaseBed,
   uniqueProject,
   waitForPhase,
@@ -189,7 +193,11 @@ describe('promotion evidence', () => {
 
   it('refuses an unsigned digest, a record signed by another key, and a genuine record copied onto another digest', async () => {
     const project = uniqueProject('forged');
-    const { image, handle } = await startPublicRelease(bed, project, 'v2.0.0', evidence);
+    // Legacy signatures, so the record lands in the .att tag as a plain DSSE envelope anyone can download.
+    const image = await signedImage(bed, `staging/${project}`, 'v2.0.0', { format: 'legacy' });
+    const sha = commitSha(project);
+    bed.forge.seedGithubCommit(`acme/${project}`, sha);
+    const handle = await startRelease(bed, planFor(bed, project, evidence), 'v2.0.0', sha);
     const waiting = await waitForPhase(handle, ['awaiting-approval', 'needs-attention']);
     await handle.executeUpdate(approveUpdate, { args: [{ approver: 'bob', digests: waiting.gate?.digests ?? [] }] });
     expect((await waitForPhase(handle, ['promoted', 'needs-attention'])).phase).toBe('promoted');
@@ -237,11 +245,16 @@ describe('promotion evidence', () => {
       env: toolEnv(),
     });
     const envelopeFile = join(bed.workDir, 'copied-envelope.json');
-    const envelope = download.stdout
-      .split('\n')
-      .find((line) => line.includes('dsseEnvelope') || line.includes('payload'));
-    const parsed = JSON.parse(envelope ?? '{}') as { dsseEnvelope?: unknown };
-    writeFileSync(envelopeFile, JSON.stringify(parsed.dsseEnvelope ?? parsed));
+    const envelope = download.stdout.split('\n').find((line) => {
+      if (!line.includes('payload')) return false;
+      const { payload } = JSON.parse(line) as { payload: string };
+      return (
+        (JSON.parse(Buffer.from(payload, 'base64').toString('utf8')) as { predicateType: string }).predicateType ===
+        vsaType
+      );
+    });
+    expect(envelope).toBeDefined();
+    writeFileSync(envelopeFile, envelope ?? '');
     const target = await pushImage({
       registry: bed.destination,
       repository: `prod/${project}`,
