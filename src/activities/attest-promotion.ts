@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import type { OciLocation } from '../artifacts/types.ts';
 import { FailureTypes, permanent } from '../errors.ts';
 import { cosignVerifiedRecords } from '../evidence/cosign-records.ts';
-import { loadPromotionKey, type PromotionKey } from '../evidence/promotion-key.ts';
-import { vsaPredicateType, type VsaPredicate } from '../evidence/promotion-record.ts';
+import { loadPromotionKey } from '../evidence/promotion-key.ts';
+import { vsaPredicateType, type PromotionKey, type VsaPredicate } from '../artifacts/promotion-record.ts';
 import {
   attachedStatements,
   canonicalJson,

@@ -2,7 +2,8 @@ import type { OciLocation } from '../artifacts/types.ts';
 import { FailureTypes, permanent } from '../errors.ts';
 import { cosignVerifiedRecords } from '../evidence/cosign-records.ts';
 import { withToolAuth } from '../tools/auth-env.ts';
-import { loadPromotionKey, type PromotionKey } from '../evidence/promotion-key.ts';
+import type { PromotionKey } from '../artifacts/promotion-record.ts';
+import { loadPromotionKey } from '../evidence/promotion-key.ts';
 
 export interface PromotionRecordCheck {
   name: string;

@@ -1,5 +1,5 @@
 import { cosignVerifiedRecords } from '../evidence/cosign-records.ts';
-import type { VsaPredicate } from '../evidence/promotion-record.ts';
+import type { VsaPredicate } from '../artifacts/promotion-record.ts';
 import { RegistryClient } from '../registry/client.ts';
 import { assertNotOption } from '../tools/run.ts';
 import { CliError, ExitCode } from './exit-codes.ts';

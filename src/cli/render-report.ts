@@ -1,4 +1,4 @@
-import type { PromotionRecord, RecordSubject } from '../evidence/promotion-record.ts';
+import type { PromotionRecord, RecordSubject } from '../artifacts/promotion-record.ts';
 import { section, shortDigest, table } from './output.ts';
 
 /** The whole record of a release: the promotion record plus what promotion did after it was signed. */

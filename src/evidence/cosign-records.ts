@@ -1,5 +1,5 @@
 import { assertNotOption, runTool } from '../tools/run.ts';
-import { vsaPredicateType, type VsaPredicate } from './promotion-record.ts';
+import { vsaPredicateType, type VsaPredicate } from '../artifacts/promotion-record.ts';
 
 export interface CosignRecords {
   /** Records cosign verified with the key that are about this very digest. */

@@ -3,11 +3,7 @@ import { join } from 'node:path';
 import { FailureTypes, permanent } from '../errors.ts';
 import { assertNotOption, runTool } from '../tools/run.ts';
 
-/** The promotion key by variable names: the worker reads the path and the password, the plan never holds them. */
-export interface PromotionKey {
-  pathEnv: string;
-  passwordEnv: string;
-}
+import type { PromotionKey } from '../artifacts/promotion-record.ts';
 
 export interface LoadedPromotionKey {
   /** The encrypted private key's path (not secret); cosign decrypts it with COSIGN_PASSWORD from `env`. */

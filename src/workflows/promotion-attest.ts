@@ -1,7 +1,7 @@
 import { workflowInfo, type ActivityInterfaceFor, type ActivityOptions } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
 import type { ResolvedOciArtifact } from '../artifacts/types.ts';
-import { recordSubjects, vsaPredicateFor, type PromotionRecord } from '../evidence/promotion-record.ts';
+import { recordSubjects, vsaPredicateFor, type PromotionRecord } from '../artifacts/promotion-record.ts';
 import { promotionRecordOf } from './promotion-record-of.ts';
 import type { ReleaseState } from './release-state.ts';
 import type { ReleaseSpec } from './spec.ts';

@@ -1,4 +1,4 @@
-import { promotionPredicateType, type PromotionRecord } from '../evidence/promotion-record.ts';
+import { promotionPredicateType, type PromotionRecord } from '../artifacts/promotion-record.ts';
 import type { ReleaseSpec } from './spec.ts';
 import type { ReleaseStatus } from './status.ts';
 

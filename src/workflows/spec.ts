@@ -6,7 +6,7 @@ import type { PinTarget } from '../activities/pin-digest.ts';
 import type { VerificationPolicy } from '../activities/verify-signatures.ts';
 import type { ForgeConfig } from '../forge/types.ts';
 import type { FreezeWindow } from '../config/freeze-windows.ts';
-import type { PromotionKey } from '../evidence/promotion-key.ts';
+import type { PromotionKey } from '../artifacts/promotion-record.ts';
 
 /**
  * Everything one release does, derived from the plan, the version, the commit and who started it

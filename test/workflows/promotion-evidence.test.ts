@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { ReleaseReport } from '../../src/cli/render-report.ts';
-import type { VsaPredicate } from '../../src/evidence/promotion-record.ts';
+import type { VsaPredicate } from '../../src/artifacts/promotion-record.ts';
 import { attachedStatements } from '../../src/registry/attestations.ts';
 import { repoRoot, toolPath } from '../../src/tools/locate.ts';
 import { approveUpdate } from '../../src/workflows/messages.ts';

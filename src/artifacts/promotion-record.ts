@@ -10,6 +10,12 @@ export const promotionPredicateType = 'https://shipgate.dev/promotion/v1';
 export const verifierId = 'https://shipgate.dev/verifier';
 export const shipgateVersion = '0.1.0';
 
+/** The promotion key by variable names: the worker reads the path and the password, the plan never holds them. */
+export interface PromotionKey {
+  pathEnv: string;
+  passwordEnv: string;
+}
+
 export interface RecordStep {
   step: string;
   state: string;
