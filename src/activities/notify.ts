@@ -1,8 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { FailureTypes, permanent } from '../errors.ts';
 import { jsonRequest, secretFromEnv } from '../forge/http.ts';
-
-export type NotificationEvent = 'waiting' | 'needs-attention' | 'finished';
+import type { NotificationEvent } from '../config/spec.ts';
 
 export interface Notification {
   /** The webhook URL, or (urlEnv) the worker variable holding it when the URL itself is a secret. */

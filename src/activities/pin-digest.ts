@@ -1,12 +1,6 @@
 import { FailureTypes, permanent } from '../errors.ts';
 import { jsonRequest, secretFromEnv } from '../forge/http.ts';
-
-export interface PinTarget {
-  /** Endpoint URL; "{name}" is replaced by the artifact name. */
-  url: string;
-  tokenEnv: string;
-  readBack: boolean;
-}
+import type { PinTarget } from '../config/spec.ts';
 
 export interface PinInput {
   target: PinTarget;

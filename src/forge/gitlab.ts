@@ -1,6 +1,7 @@
 import { FailureTypes } from '../errors.ts';
 import { jsonRequest, secretFromEnv } from './http.ts';
-import type { Forge, ForgeConfig, ForgeRelease, MergeOutcome, PullRequestState, ReleaseDraft } from './types.ts';
+import type { Forge, ForgeRelease, MergeOutcome, PullRequestState, ReleaseDraft } from './types.ts';
+import type { ForgeConfig } from '../config/spec.ts';
 
 interface GitlabRelease {
   tag_name: string;

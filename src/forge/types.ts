@@ -1,11 +1,3 @@
-/** The forge as the plan names it: where, which project, which environment variable holds the token. */
-export interface ForgeConfig {
-  kind: 'github' | 'gitlab';
-  baseUrl: string;
-  project: string;
-  tokenEnv: string;
-}
-
 export interface ForgeRelease {
   id: string;
   tag: string;

@@ -1,5 +1,5 @@
 import { promotionPredicateType, type PromotionRecord } from '../artifacts/promotion-record.ts';
-import type { ReleaseSpec } from './spec.ts';
+import type { ReleaseSpec } from '../config/spec.ts';
 import type { ReleaseStatus } from './status.ts';
 
 /**

@@ -1,28 +1,8 @@
 import { proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
-import type { TagMove } from '../artifacts/floating-tags.ts';
 import { deriveSpec } from '../config/derive.ts';
-import type { ReleasePlan } from '../config/plan.ts';
-import { rollbackStatusQuery } from './messages.ts';
-import { phaseKey, projectKey, versionKey } from './search-attributes.ts';
-
-export interface RollbackInput {
-  plan: ReleasePlan;
-  /** The previously promoted version the floating tags go back to. */
-  toVersion: string;
-  by: string;
-  reason: string;
-}
-
-export interface RollbackStatus {
-  project: string;
-  toVersion: string;
-  by: string;
-  reason: string;
-  phase: 'verifying' | 'moving-tags' | 'rolled-back';
-  artifacts: { name: string; digest: string; verifiedAgainst?: string; promotedBy?: string }[];
-  moves: (TagMove & { artifact: string })[];
-}
+import { phaseKey, projectKey, rollbackStatusQuery, versionKey } from './messages.ts';
+import type { RollbackInput, RollbackStatus } from './status.ts';
 
 const a = proxyActivities<Activities>({
   startToCloseTimeout: '10 minutes',

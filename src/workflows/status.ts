@@ -1,5 +1,5 @@
-import type { Decision, GateKind } from './messages.ts';
 import type { TagMove } from '../artifacts/floating-tags.ts';
+import type { ReleasePlan } from '../config/plan.ts';
 
 /** Where a release is; also the ShipgatePhase search attribute, so the UI can list e.g. all awaiting-approval. */
 export type Phase =
@@ -26,8 +26,6 @@ export const phases: readonly Phase[] = [
   'expired',
   'aborted',
 ];
-
-export const finalPhases: Phase[] = ['promoted', 'rejected', 'expired', 'aborted'];
 
 export type StepName =
   | 'resolve'
@@ -137,4 +135,36 @@ export interface FreezeStatus {
   overrideBy: string[];
   overriddenBy?: string;
   reason?: string;
+}
+
+export type GateKind = 'sync' | 'promotion';
+
+export interface Decision {
+  kind: 'approve' | 'reject' | 'retry' | 'abort' | 'refused' | 'check' | 'expired' | 'override-freeze';
+  gate?: GateKind;
+  by: string;
+  at: string;
+  comment?: string;
+  digests?: string[];
+  /** For refused signals: why the policy refused it. */
+  refusal?: string;
+  via: 'update' | 'signal' | 'timer';
+}
+
+export interface RollbackInput {
+  plan: ReleasePlan;
+  /** The previously promoted version the floating tags go back to. */
+  toVersion: string;
+  by: string;
+  reason: string;
+}
+
+export interface RollbackStatus {
+  project: string;
+  toVersion: string;
+  by: string;
+  reason: string;
+  phase: 'verifying' | 'moving-tags' | 'rolled-back';
+  artifacts: { name: string; digest: string; verifiedAgainst?: string; promotedBy?: string }[];
+  moves: (TagMove & { artifact: string })[];
 }

@@ -2,8 +2,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VsaPredicate } from '../../src/artifacts/promotion-record.ts';
 import { attachedStatements } from '../../src/registry/attestations.ts';
-import { phaseKey } from '../../src/workflows/search-attributes.ts';
-import { approveUpdate, overrideFreezeUpdate } from '../../src/workflows/messages.ts';
+import { approveUpdate, overrideFreezeUpdate, phaseKey } from '../../src/workflows/messages.ts';
 import { generateKeyPair } from '../support/fixtures/signing.ts';
 import {
   destinationClient,

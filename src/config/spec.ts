@@ -1,12 +1,10 @@
 import type { FloatingTagKind } from '../artifacts/floating-tags.ts';
 import type { OciArtifactSpec } from '../artifacts/types.ts';
-import type { GenericPackageInput } from '../activities/generic-package.ts';
-import type { NotificationEvent } from '../activities/notify.ts';
-import type { PinTarget } from '../activities/pin-digest.ts';
-import type { VerificationPolicy } from '../activities/verify-signatures.ts';
-import type { ForgeConfig } from '../forge/types.ts';
-import type { FreezeWindow } from '../config/freeze-windows.ts';
 import type { PromotionKey } from '../artifacts/promotion-record.ts';
+import type { FreezeWindow } from './freeze-windows.ts';
+
+// The vocabulary of a release, made where the plan is made: the workflows, activities and adapters import
+// these types from here, so imports only run down.
 
 /**
  * Everything one release does, derived from the plan, the version, the commit and who started it
@@ -50,4 +48,57 @@ export interface ReleaseSpec {
   freeze: FreezeWindow[];
   /** Activity timing; tests shorten the retry backoff. */
   timing?: { retryInitialMs?: number; retryMaxAttempts?: number; heartbeatTimeoutMs?: number };
+}
+
+/** What a release must be signed with: a public key, or keyless (Fulcio certificate identity + OIDC issuer). */
+export type VerificationPolicy =
+  | {
+      kind: 'key';
+      /** Path of the PEM public key on the worker, or the variable holding the PEM. */
+      publicKeyPath?: string;
+      publicKeyEnv?: string;
+      /** How release notes refer to the key in the verify command, e.g. "cosign.pub". */
+      publicKeyName?: string;
+      attestations: string[];
+      attestationsPerPlatform?: boolean;
+    }
+  | {
+      kind: 'keyless';
+      identity?: string;
+      identityRegexp?: string;
+      issuer: string;
+      attestations: string[];
+      attestationsPerPlatform?: boolean;
+    };
+
+export interface GenericPackageInput {
+  name: string;
+  /** Bare semver. */
+  version: string;
+  files: string[];
+  source: ForgeConfig;
+  destination: ForgeConfig;
+}
+
+export interface PackageFile {
+  name: string;
+  sha256: string;
+  size: number;
+}
+
+export interface PinTarget {
+  /** Endpoint URL; "{name}" is replaced by the artifact name. */
+  url: string;
+  tokenEnv: string;
+  readBack: boolean;
+}
+
+export type NotificationEvent = 'waiting' | 'needs-attention' | 'finished';
+
+/** The forge as the plan names it: where, which project, which environment variable holds the token. */
+export interface ForgeConfig {
+  kind: 'github' | 'gitlab';
+  baseUrl: string;
+  project: string;
+  tokenEnv: string;
 }
