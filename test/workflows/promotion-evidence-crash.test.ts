@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { execa, type ResultPromise } from 'execa';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attachedStatements } from '../../src/registry/attestations.ts';
-import { repoRoot } from '../../src/tools/locate.ts';
 import { approveUpdate } from '../../src/workflows/messages.ts';
 import { generateKeyPair, type KeyPair } from '../support/fixtures/signing.ts';
 import {
@@ -17,6 +15,7 @@ import {
   waitForPhase,
   type ReleaseBed,
 } from '../support/release-bed.ts';
+import { workerProcesses } from '../support/worker-process.ts';
 
 const vsaType = 'https://slsa.dev/verification_summary/v1';
 
@@ -25,34 +24,17 @@ const vsaType = 'https://slsa.dev/verification_summary/v1';
 describe('promotion evidence: a worker killed between the record push and the tag move', () => {
   let bed: ReleaseBed;
   let key: KeyPair;
-  const workers: ResultPromise[] = [];
+  let workers: ReturnType<typeof workerProcesses>;
+  const startWorkerProcess = (taskQueue: string) => workers.start(taskQueue);
   beforeAll(async () => {
     bed = await startReleaseBed();
     key = await generateKeyPair(join(bed.workDir, 'promotion'), 'shipgate');
+    workers = workerProcesses({ PROMOTION_KEY_PATH: key.privateKey, PROMOTION_KEY_PASSWORD: key.password });
   });
   afterAll(async () => {
-    for (const worker of workers) worker.kill('SIGKILL');
+    workers?.killAll();
     await bed?.close();
   });
-
-  const startWorkerProcess = (taskQueue: string): ResultPromise => {
-    const worker = execa(join(repoRoot, 'bin', 'shipgate'), ['worker', '--task-queue', taskQueue], {
-      reject: false,
-      stdin: 'ignore',
-      env: {
-        TEMPORAL_ADDRESS: inject('temporalAddress'),
-        SHIPGATE_LOG_LEVEL: 'WARN',
-        DEST_USER: inject('destinationUsername'),
-        DEST_PASS: inject('destinationPassword'),
-        FORGE_TOKEN: 'forge-token',
-        PIN_TOKEN: 'forge-token',
-        PROMOTION_KEY_PATH: key.privateKey,
-        PROMOTION_KEY_PASSWORD: key.password,
-      },
-    });
-    workers.push(worker);
-    return worker;
-  };
 
   it('rerunning promotion finds each record already there and pushes none twice', async () => {
     const project = uniqueProject('attest-kill');

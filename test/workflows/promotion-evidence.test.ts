@@ -7,8 +7,9 @@ import type { VsaPredicate } from '../../src/artifacts/promotion-record.ts';
 import { attachedStatements } from '../../src/registry/attestations.ts';
 import { repoRoot, toolPath } from '../../src/tools/locate.ts';
 import { approveUpdate } from '../../src/workflows/messages.ts';
+import type { rollback } from '../../src/workflows/rollback.ts';
 import { pushImage } from '../support/fixtures/images.ts';
-import { generateKeyPair, signArtifact, type KeyPair } from '../support/fixtures/signing.ts';
+import { generateKeyPair, signAndAttest, signArtifact, type KeyPair } from '../support/fixtures/signing.ts';
 import {
   commitSha,
   destinationClient,
@@ -278,5 +279,49 @@ describe('promotion evidence', () => {
     expect(copied.exitCode).toBe(8);
     // cosign 3 already refuses it (no matching subject digest); shipgate checks the subject as well.
     expect(copied.stderr).toMatch(/no matching subject digest|made for another digest/);
+  });
+
+  it("rollback goes only to a version that carries a promotion record from the plan's key", async () => {
+    const project = uniqueProject('rollback-evidence');
+    const { image, handle } = await startPublicRelease(bed, project, 'v1.0.0', evidence);
+    const waiting = await waitForPhase(handle, ['awaiting-approval', 'needs-attention']);
+    await handle.executeUpdate(approveUpdate, { args: [{ approver: 'alice', digests: waiting.gate?.digests ?? [] }] });
+    expect((await waitForPhase(handle, ['promoted', 'needs-attention'])).phase).toBe('promoted');
+    const plan = planFor(bed, project, evidence);
+    const rollbackTo = (toVersion: string) =>
+      bed.env.client.workflow.execute<typeof rollback>('rollback', {
+        taskQueue: bed.taskQueue,
+        workflowId: `rollback:${project}:${toVersion}:${Date.now()}`,
+        args: [{ plan, toVersion, by: 'alice', reason: 'test' }],
+      });
+
+    // Someone with write access pushes a 0.9.0, even signed with the release key, that shipgate never promoted.
+    const unpromoted = await pushImage({
+      registry: bed.destination,
+      repository: `prod/${project}`,
+      tag: 'v0.9.0',
+      dockerConfigDir: inject('dockerConfigDir'),
+    });
+    await signAndAttest(unpromoted, {
+      key: bed.key,
+      format: 'bundle',
+      attestations: ['slsaprovenance'],
+      workDir: join(bed.workDir, 'predicates'),
+      perPlatform: false,
+      dockerConfigDir: inject('dockerConfigDir'),
+    });
+    const refused = await rollbackTo('0.9.0').then(
+      () => 'rolled back',
+      (error: unknown) => {
+        const messages: string[] = [];
+        for (let e = error; e instanceof Error; e = e.cause) messages.push(e.message);
+        return messages.join(' | ');
+      },
+    );
+    expect(refused).toContain('has no promotion record of');
+    expect((await destinationClient(bed).headManifest(`prod/${project}`, 'latest'))?.digest).toBe(image.digest);
+
+    const back = await rollbackTo('1.0.0');
+    expect(back.artifacts[0]).toMatchObject({ digest: image.digest, promotedBy: handle.workflowId });
   });
 });
