@@ -97,6 +97,10 @@ describe('promotion evidence', () => {
     expect((attestStep?.finishedAt ?? '') <= (tagsStep?.startedAt ?? '')).toBe(true);
 
     const repository = `${bed.destination}/prod/${project}`;
+    // The release notes tell consumers how to check the record.
+    expect(bed.forge.githubReleases(`acme/${project}`)[0]?.body).toContain(
+      `cosign verify-attestation --key shipgate.pub --type ${vsaType} ${repository}@${image.digest}`,
+    );
     const digests = [image.digest, ...image.platforms.map((p) => p.digest)];
     expect(digests).toHaveLength(3);
     expect(done.evidence?.map((e) => e.digest).sort()).toEqual([...digests].sort());
