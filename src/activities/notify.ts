@@ -1,6 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { FailureTypes, permanent } from '../errors.ts';
-import { jsonRequest, secretFromEnv } from '../forge/http.ts';
+import { jsonRequest } from '../http/json-client.ts';
+import { secretFromEnv } from '../http/secret-from-env.ts';
 import type { NotificationEvent } from '../config/spec.ts';
 
 export interface Notification {

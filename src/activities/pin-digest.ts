@@ -1,5 +1,6 @@
 import { FailureTypes, permanent } from '../errors.ts';
-import { jsonRequest, secretFromEnv } from '../forge/http.ts';
+import { jsonRequest } from '../http/json-client.ts';
+import { secretFromEnv } from '../http/secret-from-env.ts';
 import type { PinTarget } from '../config/spec.ts';
 
 export interface PinInput {
@@ -20,16 +21,20 @@ export interface PinResult {
 
 /**
  * Pins a promoted digest in a control plane (seed 003): POST {name, digest, version, gitSha} with a bearer
- * token; any non-2xx fails loudly (5xx and 429 retried, 4xx needs a person); the optional read-back confirms
+ * token; any non-2xx fails loudly (5xx and 429 retried, any 4xx is PinRejected and needs a person: a 401/403 names
+ * the token variable); the optional read-back confirms
  * the control plane now serves this digest. With read-back configured it also looks first, so a retried
  * promotion posts each pin once.
  */
 export async function pinDigest(input: PinInput): Promise<PinResult> {
   const url = input.target.url.replaceAll('{name}', encodeURIComponent(input.name));
   const token = secretFromEnv(input.target.tokenEnv, `promotion.pins (${url}) tokenEnv`);
+  // A refused token is a refused pin too: PinRejected, whatever the status, with the variable to check.
   const common = {
     headers: { authorization: `Bearer ${token}` },
-    authHint: `check the control-plane token in ${input.target.tokenEnv}`,
+    authHint: `check the control-plane token in ${input.target.tokenEnv} (promotion.pins[].tokenEnv)`,
+    unauthorizedType: FailureTypes.pinRejected,
+    forbiddenType: FailureTypes.pinRejected,
   };
   const readPin = async (): Promise<string | undefined> => {
     const answer = await jsonRequest<{ digest?: string }>({

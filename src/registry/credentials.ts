@@ -34,7 +34,7 @@ export function credentialsFor(endpoint: RegistryEndpoint): BasicCredentials | u
   return fromDockerConfig(endpoint.host);
 }
 
-export function dockerConfigPath(): string {
+function dockerConfigPath(): string {
   return join(process.env.DOCKER_CONFIG ?? join(homedir(), '.docker'), 'config.json');
 }
 

@@ -1,29 +1,18 @@
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { VsaPredicate } from '../../src/artifacts/promotion-record.ts';
 import { attachedStatements } from '../../src/registry/attestations.ts';
 import { approveUpdate, overrideFreezeUpdate, phaseKey } from '../../src/workflows/messages.ts';
 import { generateKeyPair } from '../support/fixtures/signing.ts';
-import {
-  destinationClient,
-  startPublicRelease,
-  startReleaseBed,
-  uniqueProject,
-  waitForPhase,
-  type ReleaseBed,
-} from '../support/release-bed.ts';
+import { startPublicRelease, useReleaseBed, uniqueProject, waitForPhase } from '../support/release-bed.ts';
 
 // Freeze windows are evaluated when promotion starts, in workflow time, on the real dev server with short windows.
 describe('freeze windows', () => {
-  let bed: ReleaseBed;
+  const bed = useReleaseBed();
   beforeAll(async () => {
-    bed = await startReleaseBed();
     const key = await generateKeyPair(join(bed.workDir, 'promotion'), 'shipgate');
     process.env.FREEZE_TEST_KEY_PATH = key.privateKey;
     process.env.FREEZE_TEST_KEY_PASSWORD = key.password;
-  });
-  afterAll(async () => {
-    await bed?.close();
   });
 
   const windowFor = (fromMs: number, toMs: number, extra: Record<string, unknown> = {}) => ({
@@ -57,14 +46,14 @@ describe('freeze windows', () => {
     });
     const described = await handle.describe();
     expect(described.typedSearchAttributes.get(phaseKey)).toBe('frozen');
-    expect(await destinationClient(bed).headManifest(`prod/${project}`, 'latest')).toBeUndefined();
+    expect(await bed.destinationClient.headManifest(`prod/${project}`, 'latest')).toBeUndefined();
 
     const done = await waitForPhase(handle, ['promoted', 'needs-attention'], 120_000);
     expect(done.phase).toBe('promoted');
     expect(done.freeze?.overriddenBy).toBeUndefined();
     const reverify = done.steps.find((s) => s.step === 'reverify');
     expect((reverify?.startedAt ?? '') >= (done.freeze?.until ?? 'z')).toBe(true);
-    expect((await destinationClient(bed).headManifest(`prod/${project}`, 'latest'))?.digest).toBe(image.digest);
+    expect((await bed.destinationClient.headManifest(`prod/${project}`, 'latest'))?.digest).toBe(image.digest);
   });
 
   it('an override needs a named person and a reason; then it promotes at once and the override is recorded', async () => {
@@ -101,7 +90,7 @@ describe('freeze windows', () => {
     expect(done.decisions.map((d) => d.kind)).toEqual(['approve', 'override-freeze']);
     // The signed record carries the override: who, why, and the window it lifted.
     const digest = done.artifacts[0]?.digest ?? '';
-    const record = (await attachedStatements(destinationClient(bed), `prod/${project}`, digest)).find(
+    const record = (await attachedStatements(bed.destinationClient, `prod/${project}`, digest)).find(
       (s) => s.predicateType === 'https://slsa.dev/verification_summary/v1',
     );
     const vsa = record?.statement.predicate as VsaPredicate | undefined;

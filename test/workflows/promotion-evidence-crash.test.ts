@@ -6,14 +6,12 @@ import { approveUpdate } from '../../src/workflows/messages.ts';
 import { generateKeyPair, type KeyPair } from '../support/fixtures/signing.ts';
 import {
   commitSha,
-  destinationClient,
   planFor,
   signedImage,
   startRelease,
-  startReleaseBed,
+  useReleaseBed,
   uniqueProject,
   waitForPhase,
-  type ReleaseBed,
 } from '../support/release-bed.ts';
 import { workerProcesses } from '../support/worker-process.ts';
 
@@ -22,18 +20,16 @@ const vsaType = 'https://slsa.dev/verification_summary/v1';
 // The real `shipgate worker` process, SIGKILLed after the first promotion record is in the registry and before
 // the floating tags move: the next worker takes the attest step over and pushes no second record.
 describe('promotion evidence: a worker killed between the record push and the tag move', () => {
-  let bed: ReleaseBed;
+  const bed = useReleaseBed();
   let key: KeyPair;
   let workers: ReturnType<typeof workerProcesses>;
   const startWorkerProcess = (taskQueue: string) => workers.start(taskQueue);
   beforeAll(async () => {
-    bed = await startReleaseBed();
     key = await generateKeyPair(join(bed.workDir, 'promotion'), 'shipgate');
     workers = workerProcesses({ PROMOTION_KEY_PATH: key.privateKey, PROMOTION_KEY_PASSWORD: key.password });
   });
-  afterAll(async () => {
+  afterAll(() => {
     workers?.killAll();
-    await bed?.close();
   });
 
   it('rerunning promotion finds each record already there and pushes none twice', async () => {
@@ -52,7 +48,7 @@ describe('promotion evidence: a worker killed between the record push and the ta
     expect(waiting.phase).toBe('awaiting-approval');
     await handle.executeUpdate(approveUpdate, { args: [{ approver: 'alice', digests: waiting.gate?.digests ?? [] }] });
 
-    const destination = destinationClient(bed);
+    const destination = bed.destinationClient;
     const records = async (digest: string) =>
       (await attachedStatements(destination, `prod/${project}`, digest)).filter((s) => s.predicateType === vsaType);
     let pushed = false;

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import type { ReleaseReport } from '../../src/cli/render-report.ts';
 import type { VsaPredicate } from '../../src/artifacts/promotion-record.ts';
 import { attachedStatements } from '../../src/registry/attestations.ts';
@@ -12,15 +12,13 @@ import { pushImage } from '../support/fixtures/images.ts';
 import { generateKeyPair, signAndAttest, signArtifact, type KeyPair } from '../support/fixtures/signing.ts';
 import {
   commitSha,
-  destinationClient,
   planFor,
   signedImage,
   startPublicRelease,
   startRelease,
-  startReleaseBed,
+  useReleaseBed,
   uniqueProject,
   waitForPhase,
-  type ReleaseBed,
 } from '../support/release-bed.ts';
 
 const vsaType = 'https://slsa.dev/verification_summary/v1';
@@ -28,18 +26,14 @@ const vsaType = 'https://slsa.dev/verification_summary/v1';
 // A promoted release leaves a signed record (SLSA VSA + the shipgate promotion record) on every promoted digest,
 // checked here with the cosign CLI alone, then with shipgate verify/report, also after the history is deleted.
 describe('promotion evidence', () => {
-  let bed: ReleaseBed;
+  const bed = useReleaseBed();
   let promotionKey: KeyPair;
   let attacker: KeyPair;
   beforeAll(async () => {
-    bed = await startReleaseBed();
     promotionKey = await generateKeyPair(join(bed.workDir, 'promotion'), 'shipgate');
     attacker = await generateKeyPair(join(bed.workDir, 'attacker'), 'attacker');
     process.env.PROMOTION_KEY_PATH = promotionKey.privateKey;
     process.env.PROMOTION_KEY_PASSWORD = promotionKey.password;
-  });
-  afterAll(async () => {
-    await bed?.close();
   });
 
   const evidence = { evidence: { key: { pathEnv: 'PROMOTION_KEY_PATH', passwordEnv: 'PROMOTION_KEY_PASSWORD' } } };
@@ -277,7 +271,7 @@ describe('promotion evidence', () => {
       { env: toolEnv() },
     );
     expect(
-      (await attachedStatements(destinationClient(bed), `prod/${project}`, target.digest)).map((s) => s.predicateType),
+      (await attachedStatements(bed.destinationClient, `prod/${project}`, target.digest)).map((s) => s.predicateType),
     ).toContain(vsaType);
     const copied = await shipgate(['verify', `${repository}@${target.digest}`, '--key', promotionKey.publicKey]);
     expect(copied.exitCode).toBe(8);
@@ -323,7 +317,7 @@ describe('promotion evidence', () => {
       },
     );
     expect(refused).toContain('has no promotion record of');
-    expect((await destinationClient(bed).headManifest(`prod/${project}`, 'latest'))?.digest).toBe(image.digest);
+    expect((await bed.destinationClient.headManifest(`prod/${project}`, 'latest'))?.digest).toBe(image.digest);
 
     const back = await rollbackTo('1.0.0');
     expect(back.artifacts[0]).toMatchObject({ digest: image.digest, promotedBy: handle.workflowId });

@@ -1,17 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { approveUpdate, statusQuery } from '../../src/workflows/messages.ts';
 import { pushImage } from '../support/fixtures/images.ts';
 import { signAndAttest } from '../support/fixtures/signing.ts';
 import {
-  destinationClient,
   commitSha,
   planFor,
   startRelease,
-  startReleaseBed,
+  useReleaseBed,
   uniqueProject,
   waitForPhase,
-  type ReleaseBed,
 } from '../support/release-bed.ts';
 import { workerProcesses } from '../support/worker-process.ts';
 
@@ -19,15 +17,11 @@ import { workerProcesses } from '../support/worker-process.ts';
 // in the middle of the copy (no graceful shutdown, no cancellation): the copy's heartbeat times out, the next
 // worker process takes the activity over, and the release completes with every side effect done once.
 describe('release workflow: a worker process killed mid-copy', () => {
-  let bed: ReleaseBed;
+  const bed = useReleaseBed();
   const workers = workerProcesses();
   const startWorkerProcess = workers.start;
-  beforeAll(async () => {
-    bed = await startReleaseBed();
-  });
-  afterAll(async () => {
+  afterAll(() => {
     workers.killAll();
-    await bed?.close();
   });
 
   it('the next worker resumes the copy and the release completes, released and pinned once', async () => {
@@ -82,8 +76,7 @@ describe('release workflow: a worker process killed mid-copy', () => {
     expect(copyStarted?.activityTaskStartedEventAttributes?.attempt).toBeGreaterThanOrEqual(2);
     second.kill('SIGTERM');
 
-    const destination = destinationClient(bed);
-    expect((await destination.headManifest(`prod/${project}`, 'v4.0.0'))?.digest).toBe(image.digest);
+    expect((await bed.destinationClient.headManifest(`prod/${project}`, 'v4.0.0'))?.digest).toBe(image.digest);
     expect(bed.forge.callsTo('POST', new RegExp(`/repos/acme/${project}/releases$`))).toHaveLength(1);
     expect(
       bed.forge.callsTo('POST', /^\/pins\/app$/).filter((c) => (c.body as { digest?: string }).digest === image.digest),
