@@ -1,10 +1,18 @@
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { execa } from 'execa';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import type { VsaPredicate } from '../../src/artifacts/promotion-record.ts';
 import { attachedStatements } from '../../src/registry/attestations.ts';
+import { repoRoot } from '../../src/tools/locate.ts';
 import { approveUpdate, overrideFreezeUpdate, phaseKey } from '../../src/workflows/messages.ts';
 import { generateKeyPair } from '../support/fixtures/signing.ts';
-import { startPublicRelease, useReleaseBed, uniqueProject, waitForPhase } from '../support/release-bed.ts';
+import {
+  recordHistory,
+  startPublicRelease,
+  useReleaseBed,
+  uniqueProject,
+  waitForPhase,
+} from '../support/release-bed.ts';
 
 // Freeze windows are evaluated when promotion starts, in workflow time, on the real dev server with short windows.
 describe('freeze windows', () => {
@@ -80,10 +88,18 @@ describe('freeze windows', () => {
     expect(await refused('carol', '')).toMatch(/reason is required/);
     expect(await refused('ci-bot', 'self')).toMatch(/ci-bot started this release and may not lift its freeze/);
 
-    const decision = await handle.executeUpdate(overrideFreezeUpdate, {
-      args: [{ by: 'carol', reason: 'security fix CVE-2026-0001' }],
+    // The person the window names lifts it with the CLI, as people do.
+    const lifted = await execa(
+      join(repoRoot, 'bin', 'shipgate'),
+      ['override-freeze', project, '1.0.0', '--reason', 'security fix CVE-2026-0001', '--as', 'carol', '--json'],
+      { reject: false, stdin: 'ignore', env: { TEMPORAL_ADDRESS: inject('temporalAddress') } },
+    );
+    expect(lifted.exitCode, lifted.stderr).toBe(0);
+    expect(JSON.parse(lifted.stdout)).toMatchObject({
+      kind: 'override-freeze',
+      by: 'carol',
+      comment: 'security fix CVE-2026-0001',
     });
-    expect(decision).toMatchObject({ kind: 'override-freeze', by: 'carol', comment: 'security fix CVE-2026-0001' });
     const done = await waitForPhase(handle, ['promoted', 'needs-attention']);
     expect(done.phase).toBe('promoted');
     expect(done.freeze).toMatchObject({ overriddenBy: 'carol', reason: 'security fix CVE-2026-0001' });
@@ -98,5 +114,6 @@ describe('freeze windows', () => {
     expect(vsa?.shipgate.decisions.find((d) => d.kind === 'override-freeze')?.comment).toBe(
       'security fix CVE-2026-0001',
     );
+    await recordHistory(handle, 'frozen-override-attested-promoted');
   });
 });
