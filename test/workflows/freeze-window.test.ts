@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, inject, it } from 'vitest';
 import type { VsaPredicate } from '../../src/artifacts/promotion-record.ts';
 import { attachedStatements } from '../../src/registry/attestations.ts';
 import { repoRoot } from '../../src/tools/locate.ts';
-import { approveUpdate, overrideFreezeUpdate, phaseKey } from '../../src/workflows/messages.ts';
+import { abortUpdate, approveUpdate, overrideFreezeUpdate, phaseKey } from '../../src/workflows/messages.ts';
 import { generateKeyPair } from '../support/fixtures/signing.ts';
 import {
   recordHistory,
@@ -115,5 +115,23 @@ describe('freeze windows', () => {
       'security fix CVE-2026-0001',
     );
     await recordHistory(handle, 'frozen-override-attested-promoted');
+  });
+
+  it('a frozen release can be aborted: nothing is promoted', async () => {
+    const project = uniqueProject('frozen-abort');
+    const { handle } = await startPublicRelease(
+      bed,
+      project,
+      'v1.0.0',
+      windowFor(Date.now() - 60_000, Date.now() + 3_600_000),
+    );
+    const waiting = await waitForPhase(handle, ['awaiting-approval', 'needs-attention']);
+    await handle.executeUpdate(approveUpdate, { args: [{ approver: 'alice', digests: waiting.gate?.digests ?? [] }] });
+    expect((await waitForPhase(handle, ['frozen', 'promoted', 'needs-attention'])).phase).toBe('frozen');
+    await handle.executeUpdate(abortUpdate, { args: [{ by: 'bob', reason: 'superseded by 1.0.1' }] });
+    const done = await waitForPhase(handle, ['aborted', 'promoted', 'needs-attention']);
+    expect(done.phase).toBe('aborted');
+    expect(done.steps.map((s) => s.step)).not.toContain('reverify');
+    expect(await bed.destinationClient.headManifest(`prod/${project}`, 'latest')).toBeUndefined();
   });
 });
