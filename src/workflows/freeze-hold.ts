@@ -10,9 +10,11 @@ import { now } from './workflow-time.ts';
  */
 export async function holdWhileFrozen({ spec, state, decisions, setPhase }: ReleaseRun): Promise<void> {
   if (spec.freeze.length === 0 || state.isDone('freeze-checked')) return;
+  let held = false;
   for (;;) {
     const freeze = evaluateFreeze(spec.freeze, Date.now());
     if (!freeze) break;
+    held = true;
     state.freeze(freeze, now());
     setPhase('frozen');
     const decision = await decisions.freezeDecision(Math.max(1, Date.parse(freeze.until) - Date.now()));
@@ -23,5 +25,5 @@ export async function holdWhileFrozen({ spec, state, decisions, setPhase }: Rele
     }
   }
   state.markDone('freeze-checked');
-  setPhase('promoting');
+  if (held) setPhase('promoting');
 }
