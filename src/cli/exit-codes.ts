@@ -15,8 +15,10 @@ export const ExitCode = {
   releaseStopped: 6,
   /** `--wait` ended with the release needing attention. */
   needsAttention: 7,
+  /** Temporal's namespace authorization refused the caller (token or certificate without the permission). */
+  notAuthorized: 8,
   /** `verify` / `report --from-registry`: no promotion record that verifies with the key (unsigned, tampered, other key). */
-  notVerified: 8,
+  notVerified: 9,
 } as const;
 
 export class CliError extends Error {

@@ -7,6 +7,8 @@ export interface ReleaseInput {
   version: string;
   commitSha: string;
   startedBy: string;
+  /** A build number from the start command, for source tag templates with {build}. */
+  build?: string;
   /** Shorter activity retry backoff, for tests and the demo. */
   timing?: { retryInitialMs?: number; retryMaxAttempts?: number; heartbeatTimeoutMs?: number };
 }

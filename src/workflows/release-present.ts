@@ -14,15 +14,18 @@ export function releaseDraft(spec: ReleaseSpec, state: ReleaseState): ReleaseDra
       project: spec.project,
       version: spec.version,
       commitSha: spec.commitSha,
-      policy: spec.policy,
       promotionKeyName: spec.evidence?.publicKeyName,
       artifacts: [
-        ...state.resolvedOci().map((artifact) => ({
-          name: artifact.name,
-          kind: artifact.kind,
-          reference: `${artifact.destination.endpoint.host}/${artifact.destination.repository}@${artifact.digest}`,
-          platforms: artifact.platforms,
-        })),
+        ...state.resolvedOci().map((artifact) => {
+          const verification = state.status.artifacts.find((a) => a.name === artifact.name)?.verification;
+          return {
+            name: artifact.name,
+            kind: artifact.kind,
+            reference: `${artifact.destination.endpoint.host}/${artifact.destination.repository}@${artifact.digest}`,
+            platforms: artifact.platforms,
+            ...(verification ? { verification } : {}),
+          };
+        }),
         ...state.resolvedPackages().map(([name, files]) => ({ name, kind: 'generic-package', reference: name, files })),
       ],
     }),
@@ -57,5 +60,10 @@ export function describe(status: ReleaseStatus): string {
           : status.phase === 'needs-attention'
             ? `needs attention at ${status.attention?.step}: ${status.attention?.message}`
             : (status.currentStep ?? status.phase);
-  return `**${status.project} ${status.version}**: ${waiting}`;
+  // warn failures and off artifacts stay visible in the UI for the whole release.
+  const unverified = status.artifacts.filter((a) => a.verification && a.verification.outcome !== 'verified');
+  const warning = unverified.length
+    ? `\n\n${unverified.map((a) => `${a.name}: ${a.verification?.outcome === 'failed' ? 'did not verify (warn)' : 'not verified (off)'}`).join(', ')}`
+    : '';
+  return `**${status.project} ${status.version}**: ${waiting}${warning}`;
 }

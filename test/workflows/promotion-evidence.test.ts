@@ -93,7 +93,7 @@ describe('promotion evidence', () => {
     const repository = `${bed.destination}/prod/${project}`;
     // The release notes tell consumers how to check the record.
     expect(bed.forge.githubReleases(`acme/${project}`)[0]?.body).toContain(
-      `cosign verify-attestation --key shipgate.pub --type ${vsaType} ${repository}@${image.digest}`,
+      `cosign verify-attestation --key shipgate.pub --insecure-ignore-tlog=true --type ${vsaType} ${repository}@${image.digest}`,
     );
     const digests = [image.digest, ...image.platforms.map((p) => p.digest)];
     expect(digests).toHaveLength(3);
@@ -211,7 +211,7 @@ describe('promotion evidence', () => {
     });
     const rogueRef = `${repository}@${rogue.digest}`;
     const unsigned = await shipgate(['verify', rogueRef, '--key', promotionKey.publicKey]);
-    expect(unsigned.exitCode).toBe(8);
+    expect(unsigned.exitCode).toBe(9);
     expect(unsigned.stderr).toContain('has no promotion record that verifies with');
 
     // ... and signs a look-alike record (alice approved, PASSED) with a key of their own.
@@ -236,7 +236,7 @@ describe('promotion evidence', () => {
       { env: { ...toolEnv(), COSIGN_PASSWORD: attacker.password } },
     );
     const otherKey = await shipgate(['verify', rogueRef, '--key', promotionKey.publicKey]);
-    expect(otherKey.exitCode).toBe(8);
+    expect(otherKey.exitCode).toBe(9);
     expect(otherKey.stderr).toContain('has no promotion record that verifies with');
 
     // ... or copies the genuine signed envelope of the promoted index onto the rogue digest.
@@ -274,7 +274,7 @@ describe('promotion evidence', () => {
       (await attachedStatements(bed.destinationClient, `prod/${project}`, target.digest)).map((s) => s.predicateType),
     ).toContain(vsaType);
     const copied = await shipgate(['verify', `${repository}@${target.digest}`, '--key', promotionKey.publicKey]);
-    expect(copied.exitCode).toBe(8);
+    expect(copied.exitCode).toBe(9);
     // cosign 3 already refuses it (no matching subject digest); shipgate checks the subject as well.
     expect(copied.stderr).toMatch(/no matching subject digest|made for another digest/);
   });
