@@ -1,5 +1,7 @@
 import type { Client } from '@temporalio/client';
+import { attestPromotion } from './attest-promotion.ts';
 import { checkCommitIsPublic } from './check-canonical.ts';
+import { checkPromotionRecord } from './check-promotion-record.ts';
 import { copyOciArtifact } from './copy-oci-artifact.ts';
 import { draftRelease, publishRelease } from './forge-release.ts';
 import { copyGenericPackage, resolveGenericPackage } from './generic-package.ts';
@@ -35,6 +37,8 @@ export function createActivities(deps: { client: Client; taskQueue: string }) {
     publishRelease,
     mergePullRequest,
     pinDigest,
+    attestPromotion,
+    checkPromotionRecord,
     notify,
     verifyDecision,
     readReleaseOutcome: readReleaseOutcome(deps),

@@ -3,6 +3,7 @@ import type { OciArtifactSpec } from '../artifacts/types.ts';
 import type { IdentityPolicy } from './decision-types.ts';
 import { parseDuration } from './durations.ts';
 import type { IdentityPlan } from './identity-schema.ts';
+import { freezeWindowsOf } from './freeze-windows.ts';
 import { policyFor } from './derive-policy.ts';
 import type { ReleaseInput } from './release-input.ts';
 import { renderSourceTag } from './source-tag.ts';
@@ -120,6 +121,8 @@ export function deriveSpec(input: ReleaseInput, options: { sourceTags?: boolean 
       ...(hook.url ? { url: hook.url } : { urlEnv: hook.urlEnv ?? '' }),
       events: hook.events,
     })),
+    evidence: plan.evidence ? { key: plan.evidence.key, publicKeyName: plan.evidence.publicKeyName } : undefined,
+    freeze: freezeWindowsOf(plan.freeze ?? []),
     ...(input.timing ? { timing: input.timing } : {}),
   };
 }

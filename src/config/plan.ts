@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { durationPattern } from './durations.ts';
 import { groupsSchema, identityProblems, identitySchema } from './identity-schema.ts';
+import { evidenceSchema, freezeSchema } from './promotion-evidence-plan.ts';
 import { artifactVerifySchema, policySchema } from './policy-schema.ts';
 import { sourceTagSchema } from './source-tag.ts';
 
@@ -172,6 +173,10 @@ export const releasePlanSchema = z
     smoke: smoke.default({ commands: [], external: [] }),
     promotion: promotion.default({ floatingTags: ['latest', 'minor', 'major'], publishRelease: true, pins: [] }),
     notifications: notifications.default({ webhooks: [] }),
+    /** Sign a promotion record (SLSA VSA + approvals) beside every promoted digest. */
+    evidence: evidenceSchema.optional(),
+    /** When promotion may not start (absolute and weekly windows). */
+    freeze: freezeSchema,
   })
   .superRefine((plan, ctx) => {
     const all = [...plan.images, ...plan.charts, ...plan.packages];

@@ -4,6 +4,7 @@ import { digestSetSha256 } from '../config/decision-statement.ts';
 import type { SignedStatement, VerifiedDecision } from '../config/decision-types.ts';
 import type { ReleaseSpec } from '../config/spec.ts';
 import { approvalRefusal } from './approval-policy.ts';
+import { overrideRefusal } from './freeze-override-policy.ts';
 import {
   approvalRequest as approval,
   DecisionProofs,
@@ -13,6 +14,7 @@ import {
 import {
   abortUpdate,
   approveSignal,
+  overrideFreezeUpdate,
   approveUpdate,
   rejectSignal,
   rejectUpdate,
@@ -23,6 +25,7 @@ import {
   type ApproveRequest,
   type CheckReport,
   type Decision,
+  type OverrideFreezeRequest,
   type RejectRequest,
   type RetryRequest,
 } from './messages.ts';
@@ -32,7 +35,7 @@ import { now } from './workflow-time.ts';
 export type GateOutcome = 'approved' | 'rejected' | 'expired' | 'aborted';
 export type AttentionAction = 'retry' | 'abort';
 
-const closedToChecks = ['promoting', 'promoted', 'rejected', 'expired', 'aborted'];
+const closedToChecks = ['frozen', 'promoting', 'promoted', 'rejected', 'expired', 'aborted'];
 
 const { verifyDecision } = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
@@ -50,6 +53,7 @@ const { verifyDecision } = proxyActivities<Activities>({
 export class ReleaseDecisions {
   private gateOutcome: GateOutcome | undefined;
   private attentionAction: AttentionAction | undefined;
+  private freezeOverride: Decision | undefined;
 
   private readonly state: ReleaseState;
   private readonly spec: ReleaseSpec;
@@ -137,6 +141,22 @@ export class ReleaseDecisions {
         validator: (report: CheckReport) => refusal(checkOf(report, proofs), this.checkRefusal(report)),
       },
     );
+    setHandler(
+      overrideFreezeUpdate,
+      (request) => {
+        const decision = { kind: 'override-freeze', by: request.by, at: now(), via: 'update' } as const;
+        this.freezeOverride = this.record({ ...decision, ...(request.reason ? { comment: request.reason } : {}) });
+        return this.freezeOverride;
+      },
+      { validator: (request: OverrideFreezeRequest) => refuse(overrideRefusal(state.status, spec, request)) },
+    );
+  }
+
+  /** While frozen: an override decision, 'abort', or undefined when the window ended first. */
+  async freezeDecision(untilMs: number): Promise<Decision | 'abort' | undefined> {
+    this.attentionAction = undefined;
+    await condition(() => this.freezeOverride !== undefined || this.attentionAction === 'abort', untilMs);
+    return this.attentionAction === 'abort' ? 'abort' : this.freezeOverride;
   }
 
   /** Checks the starter's proof (statement bound to this release and commit), so self-approval compares proven names. */
@@ -235,8 +255,8 @@ export class ReleaseDecisions {
   private abortRefusal(reason: string): string | undefined {
     const status = this.state.status;
     if (!reason) return 'reason is required';
-    if (status.phase === 'needs-attention' || status.gate) return undefined;
-    return `the release is ${status.phase}; abort is possible at a gate or when it needs attention`;
+    if (status.phase === 'needs-attention' || status.phase === 'frozen' || status.gate) return undefined;
+    return `the release is ${status.phase}; abort is possible at a gate, when frozen or when it needs attention`;
   }
 
   private checkRefusal(report: CheckReport): string | undefined {

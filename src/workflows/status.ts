@@ -8,6 +8,7 @@ export type Phase =
   | 'publishing'
   | 'awaiting-sync'
   | 'awaiting-approval'
+  | 'frozen'
   | 'promoting'
   | 'needs-attention'
   | 'promoted'
@@ -19,6 +20,7 @@ export const phases: readonly Phase[] = [
   'publishing',
   'awaiting-sync',
   'awaiting-approval',
+  'frozen',
   'promoting',
   'needs-attention',
   'promoted',
@@ -38,6 +40,7 @@ export type StepName =
   | 'smoke'
   | 'approval-gate'
   | 'reverify'
+  | 'attest'
   | 'floating-tags'
   | 'publish-release'
   | 'merge-pr'
@@ -49,6 +52,8 @@ export interface StepRecord {
   startedAt: string;
   finishedAt?: string;
   summary?: string;
+  /** How many times the step ran (retries after needs-attention included). */
+  attempts?: number;
 }
 
 export interface VerificationRecord {
@@ -59,6 +64,8 @@ export interface VerificationRecord {
   /** The public key fingerprint or keyless identity it was checked against. */
   against: string;
   at: string;
+  /** sha256 of each attestation payload that verified (the VSA's input attestations). */
+  attestationDigests?: { type: string; sha256: string }[];
 }
 
 /** The latest verification of an artifact under its mode: warn failures and off are stated, never hidden. */
@@ -136,6 +143,19 @@ export interface ReleaseStatus {
   tagMoves: (TagMove & { artifact: string })[];
   pins: { name: string; digest: string; confirmed: boolean }[];
   pullRequest?: { number: number; merged: boolean; sha?: string };
+  /** A freeze window held promotion: why, since and until when; an override names who lifted it and why. */
+  freeze?: FreezeStatus;
+  /** The signed promotion records pushed beside each promoted digest. */
+  evidence?: { reference: string; digest: string; pushed: boolean; format: string[] }[];
+}
+
+export interface FreezeStatus {
+  reasons: string[];
+  since: string;
+  until: string;
+  overrideBy: string[];
+  overriddenBy?: string;
+  reason?: string;
 }
 
 /** What decision rules read of a release or a rollback: who started it, its open gate, its artifacts. */
@@ -151,7 +171,7 @@ export interface DecisionSubject {
 export type GateKind = 'sync' | 'promotion' | 'rollback';
 
 export interface Decision {
-  kind: 'approve' | 'reject' | 'retry' | 'abort' | 'refused' | 'check' | 'expired';
+  kind: 'approve' | 'reject' | 'retry' | 'abort' | 'refused' | 'check' | 'expired' | 'override-freeze';
   gate?: GateKind;
   by: string;
   at: string;
@@ -187,7 +207,7 @@ export interface RollbackStatus {
   phase: 'verifying' | 'awaiting-approval' | 'moving-tags' | 'pinning' | 'rolled-back' | 'rejected' | 'expired';
   /** The promoted release this goes back to. */
   fromRelease?: string;
-  artifacts: { name: string; digest: string; verifiedAgainst?: string }[];
+  artifacts: { name: string; digest: string; verifiedAgainst?: string; promotedBy?: string }[];
   gate?: GateStatus;
   decisions: Decision[];
   moves: (TagMove & { artifact: string })[];
