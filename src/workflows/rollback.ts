@@ -68,29 +68,13 @@ export async function rollback(input: RollbackInput): Promise<RollbackStatus> {
     else Object.assign(status, { startedBy: proven.principal, startedByProof: proven.proof });
   }
 
-  const outcome = await a.readReleaseOutcome.executeWithOptions(
-    { startToCloseTimeout: '1 minute', summary: `was ${spec.project} ${spec.version} promoted?` },
-    [{ releaseId: releaseWorkflowId(spec.project, spec.version) }],
-  );
-  status.fromRelease = outcome.releaseId;
   const images = spec.oci.filter((artifact) => artifact.kind === 'image');
   const resolved = await Promise.all(
     images.map(async (image) => {
-      const promoted = outcome.images.find((entry) => entry.name === image.name);
-      if (!promoted)
-        throw ApplicationFailure.nonRetryable(
-          `${outcome.releaseId} promoted no image "${image.name}"; the plan and that release differ`,
-          FailureTypes.decisionRefused,
-        );
       const atDestination = await a.resolveOciArtifact.executeWithOptions(
         { startToCloseTimeout: '2 minutes', summary: `resolve ${image.name}:${image.tag} at the destination` },
         [{ ...image, source: image.destination }],
       );
-      if (atDestination.digest !== promoted.digest)
-        throw ApplicationFailure.nonRetryable(
-          `${image.name}:${image.tag} at the destination is ${atDestination.digest}, but ${promoted.digest} was promoted; find out who re-pointed it`,
-          FailureTypes.tagTampered,
-        );
       const verified = await a.verifyArtifact.executeWithOptions(
         {
           startToCloseTimeout: '10 minutes',
@@ -128,6 +112,24 @@ export async function rollback(input: RollbackInput): Promise<RollbackStatus> {
       return atDestination;
     }),
   );
+
+  // Only a version whose own release ended promoted, with the digests that release promoted (a tag that resolves
+  // proves nothing: publish puts every version at the destination before its approval).
+  const outcome = await a.readReleaseOutcome.executeWithOptions(
+    { startToCloseTimeout: '1 minute', summary: `was ${spec.project} ${spec.version} promoted?` },
+    [{ releaseId: releaseWorkflowId(spec.project, spec.version) }],
+  );
+  status.fromRelease = outcome.releaseId;
+  for (const image of resolved) {
+    const promoted = outcome.images.find((entry) => entry.name === image.name);
+    if (promoted?.digest !== image.digest)
+      throw ApplicationFailure.nonRetryable(
+        promoted
+          ? `${image.name}:${image.tag} at the destination is ${image.digest}, but ${promoted.digest} was promoted; find out who re-pointed it`
+          : `${outcome.releaseId} promoted no image "${image.name}"; the plan and that release differ`,
+        promoted ? FailureTypes.tagTampered : FailureTypes.decisionRefused,
+      );
+  }
 
   const outcomeAtGate = await gate.wait(resolved.map((image) => `${image.name}@${image.digest}`));
   if (outcomeAtGate !== 'approved') {
