@@ -130,6 +130,28 @@ export async function signedImage(
 }
 
 /**
+ * What someone with write access to the destination could push: a version signed with the release key that no
+ * release ever promoted (rollback and evidence tests show it is refused).
+ */
+export async function signedAtDestination(
+  bed: Pick<ReleaseBed, 'destination' | 'key' | 'workDir'>,
+  repository: string,
+  tag: string,
+): Promise<PushedImage> {
+  const dockerConfigDir = inject('dockerConfigDir');
+  const image = await pushImage({ registry: bed.destination, repository, tag, dockerConfigDir });
+  await signAndAttest(image, {
+    key: bed.key,
+    format: 'bundle',
+    attestations: ['slsaprovenance'],
+    workDir: join(bed.workDir, 'predicates'),
+    perPlatform: false,
+    dockerConfigDir,
+  });
+  return image;
+}
+
+/**
  * A signed multi-arch image large enough (two layers of `layerBytes` per platform) that its copy is still running
  * when a test kills the worker that runs it.
  */

@@ -1,10 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { WorkflowUpdateFailedError } from '@temporalio/client';
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { pushImage } from '../support/fixtures/images.ts';
-import { signAndAttest } from '../support/fixtures/signing.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signedStatement } from '../../src/cli/decision-proof.ts';
 import { digestSetSha256 } from '../../src/config/decision-statement.ts';
 import type { ReleasePlan } from '../../src/config/plan.ts';
@@ -20,6 +17,7 @@ import {
   uniqueProject,
   waitForPhase,
   type ReleaseBed,
+  signedAtDestination,
 } from '../support/release-bed.ts';
 import { allowedSigners, sshKey, type SshKey } from '../support/ssh-keys.ts';
 
@@ -104,20 +102,7 @@ describe('rollback', () => {
       /ended rejected, not promoted: a rollback goes only to a version whose release was promoted/,
     );
     // Someone with write access pushes a signed 0.9.0 straight to the destination: no release ever promoted it.
-    const unreleased = await pushImage({
-      registry: bed.destination,
-      repository: `prod/${project}`,
-      tag: 'v0.9.0',
-      dockerConfigDir: inject('dockerConfigDir'),
-    });
-    await signAndAttest(unreleased, {
-      key: bed.key,
-      format: 'bundle',
-      attestations: ['slsaprovenance'],
-      workDir: join(bed.workDir, 'predicates'),
-      perPlatform: false,
-      dockerConfigDir: inject('dockerConfigDir'),
-    });
+    await signedAtDestination(bed, `prod/${project}`, 'v0.9.0');
     expect(await refusedRollback('0.9.0')).toMatch(/there is no release release:.*:0\.9\.0/);
     expect((await destination.headManifest(`prod/${project}`, 'latest'))?.digest).toBe(digests['1.1.0']);
   });
