@@ -3,6 +3,7 @@ import { checkCommitIsPublic } from './check-canonical.ts';
 import { copyOciArtifact } from './copy-oci-artifact.ts';
 import { draftRelease, publishRelease } from './forge-release.ts';
 import { copyGenericPackage, resolveGenericPackage } from './generic-package.ts';
+import { findPullRequest } from './find-pull-request.ts';
 import { mergePullRequest } from './merge-pull-request.ts';
 import { moveFloatingTags } from './move-floating-tags.ts';
 import { notify } from './notify.ts';
@@ -31,6 +32,7 @@ export function createActivities(deps: { client: Client; taskQueue: string }) {
     moveFloatingTags,
     requestFloatingTagMove: requestFloatingTagMove(deps),
     publishRelease,
+    findPullRequest,
     mergePullRequest,
     pinDigest,
     notify,

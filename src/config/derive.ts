@@ -5,6 +5,8 @@ import type { ForgeConfig } from '../forge/types.ts';
 import type { RegistryEndpoint } from '../registry/credentials.ts';
 import type { ReleaseSpec } from '../workflows/spec.ts';
 import { parseDuration } from './durations.ts';
+import { pinTarget } from './pin-plan.ts';
+import { pullRequestRule } from './pull-request-plan.ts';
 import type { ReleaseInput } from './release-input.ts';
 
 /**
@@ -102,6 +104,7 @@ export function deriveSpec(input: ReleaseInput): ReleaseSpec {
       approvers: plan.gate.approvers,
       allowSelfApproval: plan.gate.allowSelfApproval,
       deadlineMs: parseDuration(plan.gate.deadline),
+      ...(plan.gate.remindBefore ? { remindBeforeMs: parseDuration(plan.gate.remindBefore) } : {}),
     },
     smoke: {
       commands: plan.smoke.commands.map((c) => ({ name: c.name, run: c.run, timeoutMs: parseDuration(c.timeout) })),
@@ -110,11 +113,12 @@ export function deriveSpec(input: ReleaseInput): ReleaseSpec {
     promotion: {
       floatingTags: plan.promotion.floatingTags,
       publishRelease: plan.promotion.publishRelease,
-      mergePullRequest: plan.promotion.mergePullRequest?.number,
-      pins: plan.promotion.pins.map((pin) => ({ url: pin.url, tokenEnv: pin.tokenEnv, readBack: pin.readBack })),
+      pullRequest: pullRequestRule(plan.promotion.mergePullRequest, input.pullRequest, version),
+      pins: plan.promotion.pins.map(pinTarget),
     },
     notifications: plan.notifications.webhooks.map((hook) => ({
       ...(hook.url ? { url: hook.url } : { urlEnv: hook.urlEnv ?? '' }),
+      format: hook.format,
       events: hook.events,
     })),
     ...(input.timing ? { timing: input.timing } : {}),

@@ -7,6 +7,8 @@ export interface ReleaseInput {
   version: string;
   commitSha: string;
   startedBy: string;
+  /** The release PR (GitHub) or MR (GitLab) number given at start (shipgate start --pr N). */
+  pullRequest?: number;
   /** Shorter activity retry backoff, for tests and the demo. */
   timing?: { retryInitialMs?: number; retryMaxAttempts?: number; heartbeatTimeoutMs?: number };
 }

@@ -1,5 +1,13 @@
 import { jsonRequest, secretFromEnv } from './http.ts';
-import type { Forge, ForgeConfig, ForgeRelease, MergeOutcome, PullRequestState, ReleaseDraft } from './types.ts';
+import type {
+  Forge,
+  ForgeConfig,
+  ForgeRelease,
+  MergeOutcome,
+  PullRequestState,
+  PullRequestSummary,
+  ReleaseDraft,
+} from './types.ts';
 
 interface GithubRelease {
   id: number;
@@ -115,6 +123,33 @@ export class GithubForge implements Forge {
       return { kind: 'head-moved', message: answer.body.message ?? 'head branch was modified' };
     return { kind: 'merged', sha: answer.body.sha };
   }
+
+  async findPullRequests(by: { head: string } | { label: string }): Promise<PullRequestSummary[]> {
+    // The list filters by head as "owner:branch"; labels are filtered here (the pulls list carries them).
+    const owner = this.config.project.split('/')[0] ?? '';
+    const query =
+      'head' in by
+        ? `state=all&head=${encodeURIComponent(`${owner}:${by.head}`)}&per_page=100`
+        : 'state=open&per_page=100';
+    const answer = await this.request<GithubPullListItem[]>('GET', `/pulls?${query}`, 'pull request list');
+    return answer.body
+      .filter((pull) => ('head' in by ? pull.head.ref === by.head : pull.labels?.some((l) => l.name === by.label)))
+      .map((pull) => ({
+        number: pull.number,
+        state: pull.merged_at ? 'merged' : pull.state,
+        head: pull.head.ref,
+        ...(pull.html_url ? { url: pull.html_url } : {}),
+      }));
+  }
+}
+
+interface GithubPullListItem {
+  number: number;
+  state: 'open' | 'closed';
+  merged_at: string | null;
+  html_url?: string;
+  head: { ref: string };
+  labels?: { name: string }[];
 }
 
 function toRelease(release: GithubRelease): ForgeRelease {

@@ -1,6 +1,14 @@
 import { FailureTypes } from '../errors.ts';
 import { jsonRequest, secretFromEnv } from './http.ts';
-import type { Forge, ForgeConfig, ForgeRelease, MergeOutcome, PullRequestState, ReleaseDraft } from './types.ts';
+import type {
+  Forge,
+  ForgeConfig,
+  ForgeRelease,
+  MergeOutcome,
+  PullRequestState,
+  PullRequestSummary,
+  ReleaseDraft,
+} from './types.ts';
 
 interface GitlabRelease {
   tag_name: string;
@@ -124,6 +132,24 @@ export class GitlabForge implements Forge {
     if (answer.status !== 200)
       return { kind: 'not-mergeable', message: answer.body.message ?? `answered ${answer.status}` };
     return { kind: 'merged', sha: answer.body.merge_commit_sha ?? undefined };
+  }
+
+  async findPullRequests(by: { head: string } | { label: string }): Promise<PullRequestSummary[]> {
+    const query =
+      'head' in by
+        ? `state=all&source_branch=${encodeURIComponent(by.head)}&per_page=100`
+        : `state=opened&labels=${encodeURIComponent(by.label)}&per_page=100`;
+    const answer = await this.request<(GitlabMergeRequest & { source_branch: string; web_url?: string })[]>(
+      'GET',
+      `/merge_requests?${query}`,
+      'merge request list',
+    );
+    return answer.body.map((mr) => ({
+      number: mr.iid,
+      state: mr.state === 'merged' ? 'merged' : mr.state === 'opened' ? 'open' : 'closed',
+      head: mr.source_branch,
+      ...(mr.web_url ? { url: mr.web_url } : {}),
+    }));
   }
 }
 

@@ -36,6 +36,8 @@ import {
   type RejectRequest,
   type RetryRequest,
 } from './messages.ts';
+import { pinnable, recordUndelivered, waitWithReminder } from './integrations.ts';
+import { pinJobs } from './pin-jobs.ts';
 import { ReleaseState } from './release-state.ts';
 import { phaseKey, projectKey, versionKey } from './search-attributes.ts';
 import type { ReleaseSpec } from './spec.ts';
@@ -62,6 +64,7 @@ export async function release(input: ReleaseInput): Promise<ReleaseStatus> {
   let draft: ReleaseDraft | undefined;
   let gateOutcome: GateOutcome | undefined;
   let attentionAction: 'retry' | 'abort' | undefined;
+  let recreateDraft = false;
   let smokeRuns = 0;
 
   const now = (): string => new Date().toISOString();
@@ -129,6 +132,7 @@ export async function release(input: ReleaseInput): Promise<ReleaseStatus> {
       if (request.comment) decision.comment = request.comment;
       state.decide(decision);
       attentionAction = 'retry';
+      recreateDraft = request.recreateDraft === true;
       return decision;
     },
     {
@@ -190,22 +194,27 @@ export async function release(input: ReleaseInput): Promise<ReleaseStatus> {
   );
 
   // --- step machinery ------------------------------------------------------------------------------------
-  const notifyAll = async (event: NotificationEvent, message: string): Promise<void> => {
+  const notifyAll = async (event: NotificationEvent, message: string, actors: string[] = []): Promise<void> => {
     for (const hook of spec.notifications.filter((h) => h.events.includes(event))) {
-      // A few quick attempts: a dead webhook must not hold the release up for minutes.
+      // A few quick attempts: a dead webhook must not hold the release up for minutes, nor go unnoticed.
       await a.notify
         .executeWithOptions({ startToCloseTimeout: '30 seconds', retry: { maximumAttempts: 3 } }, [
           {
             ...(hook.url ? { url: hook.url } : { urlEnv: hook.urlEnv ?? '' }),
+            format: hook.format,
             event,
             project: spec.project,
             version: spec.version,
             phase: state.status.phase,
             message,
+            actors,
             workflowId: workflowInfo().workflowId,
           },
         ])
-        .catch(() => undefined);
+        .catch((error: unknown) => {
+          recordUndelivered(state, event, hook, explain(error).message, now());
+          setCurrentDetails(describe(state.status));
+        });
     }
   };
 
@@ -253,11 +262,13 @@ export async function release(input: ReleaseInput): Promise<ReleaseStatus> {
     gateOutcome = undefined;
     state.openGate(kind, spec, now(), deadline, digestSet(state.status));
     setPhase(kind === 'sync' ? 'awaiting-sync' : 'awaiting-approval');
-    await notifyAll(
-      'waiting',
-      `${spec.project} ${spec.version} waits for ${kind === 'sync' ? 'a sync go' : 'approval'}`,
+    const waitsFor = `${spec.project} ${spec.version} waits for ${kind === 'sync' ? 'a sync go' : 'approval'}`;
+    await notifyAll('waiting', waitsFor, spec.gate.approvers);
+    const decided = await waitWithReminder(
+      spec.gate,
+      () => gateOutcome !== undefined,
+      () => notifyAll('reminder', `${waitsFor} until ${deadline}`, spec.gate.approvers),
     );
-    const decided = await condition(() => gateOutcome !== undefined, spec.gate.deadlineMs);
     state.closeGate();
     if (!decided) {
       state.decide({ kind: 'expired', gate: kind, by: 'deadline', at: now(), via: 'timer' });
@@ -408,6 +419,30 @@ export async function release(input: ReleaseInput): Promise<ReleaseStatus> {
     });
 
     const forge = spec.forge;
+    const prRule = spec.promotion.pullRequest;
+    if (forge && prRule) {
+      const by = prRule.head ? { head: prRule.head } : prRule.label ? { label: prRule.label } : undefined;
+      if (prRule.number !== undefined) state.status.pullRequest ??= { number: prRule.number, merged: false };
+      else
+        await step('find-pr', async () => {
+          if (!by)
+            throw ApplicationFailure.nonRetryable(
+              'no release PR: start the release with --pr N, or give promotion.mergePullRequest.head or label in the plan',
+              FailureTypes.pullRequestNotFound,
+            );
+          const found = await a.findPullRequest.executeWithOptions(
+            { ...timeouts.short, summary: `find the release PR (${'head' in by ? by.head : by.label})` },
+            [{ forge, by }],
+          );
+          state.status.pullRequest = {
+            number: found.number,
+            merged: found.state === 'merged',
+            head: found.head,
+            ...(found.url ? { url: found.url } : {}),
+          };
+          return `#${found.number} (${found.state})`;
+        });
+    }
     if (forge) {
       await step('draft-release', async () => {
         draft = {
@@ -544,9 +579,10 @@ export async function release(input: ReleaseInput): Promise<ReleaseStatus> {
           commitSha: spec.commitSha,
           body: notesFor(spec, resolved, packages),
         };
+        const draftId = state.status.release?.id;
         const published = await a.publishRelease.executeWithOptions(
           { ...timeouts.short, summary: `publish release ${spec.tag}` },
-          [{ forge, draft: notes }],
+          [{ forge, draft: notes, ...(draftId ? { draftId } : {}), ...(recreateDraft ? { recreateDraft } : {}) }],
         );
         state.status.release = {
           id: published.id,
@@ -557,38 +593,40 @@ export async function release(input: ReleaseInput): Promise<ReleaseStatus> {
       });
     }
 
-    const pr = spec.promotion.mergePullRequest;
-    if (forge && pr !== undefined) {
+    const pr = state.status.pullRequest;
+    if (forge && prRule && pr) {
       await step('merge-pr', async () => {
         const merged = await a.mergePullRequest.executeWithOptions(
-          { ...timeouts.short, summary: `merge release PR #${pr}` },
-          [{ forge, number: pr }],
+          { ...timeouts.short, summary: `${prRule.autoMerge ? 'auto-merge' : 'merge'} release PR #${pr.number}` },
+          [{ forge, number: pr.number, ...(prRule.autoMerge ? { autoMerge: true } : {}) }],
         );
-        state.status.pullRequest = { number: pr, merged: true, ...(merged.sha ? { sha: merged.sha } : {}) };
-        return merged.alreadyMerged ? `#${pr} was already merged` : `#${pr} merged`;
+        Object.assign(pr, { merged: merged.merged, ...(merged.sha ? { sha: merged.sha } : {}) });
+        if (merged.autoMerge) pr.autoMerge = true;
+        return merged.autoMerge
+          ? `#${pr.number}: auto-merge enabled`
+          : merged.alreadyMerged
+            ? `#${pr.number} was already merged`
+            : `#${pr.number} merged`;
       });
     }
 
     if (spec.promotion.pins.length > 0) {
       await step('pin', async () => {
-        const jobs = images.flatMap((image) => spec.promotion.pins.map((target) => ({ image, target })));
-        for (const job of jobs) {
-          const key = `pin:${job.image.name}:${job.target.url}`;
-          if (state.isDone(key)) continue;
+        const approvedBy = state.status.decisions.filter((d) => d.kind === 'approve').map((d) => d.by);
+        const notes = `${spec.project} ${spec.version} promoted by shipgate (approved by ${approvedBy.join(', ') || '?'})`;
+        for (const job of pinJobs(spec, pinnable(resolved, packages), notes)) {
+          if (state.isDone(job.key)) continue;
           const pinned = await a.pinDigest.executeWithOptions(
-            { ...timeouts.short, summary: `pin ${job.image.name}@${job.image.digest.slice(0, 19)}` },
-            [
-              {
-                target: job.target,
-                name: job.image.name,
-                digest: job.image.digest,
-                version: spec.version,
-                gitSha: spec.commitSha,
-              },
-            ],
+            { ...timeouts.short, summary: `pin ${job.fields.name}@${job.fields.digest.slice(0, 19)}` },
+            [{ target: job.target, fields: job.fields }],
           );
-          state.status.pins.push({ name: pinned.name, digest: pinned.digest, confirmed: pinned.confirmed });
-          state.markDone(key);
+          state.status.pins.push({
+            name: pinned.name,
+            digest: pinned.digest,
+            confirmed: pinned.confirmed,
+            url: pinned.url,
+          });
+          state.markDone(job.key);
         }
         return `${state.status.pins.length} digests pinned`;
       });

@@ -4,6 +4,7 @@ import type { TagMove } from '../artifacts/floating-tags.ts';
 import { deriveSpec } from '../config/derive.ts';
 import type { ReleasePlan } from '../config/plan.ts';
 import { rollbackStatusQuery } from './messages.ts';
+import { pinJobs } from './pin-jobs.ts';
 import { phaseKey, projectKey, versionKey } from './search-attributes.ts';
 
 export interface RollbackInput {
@@ -22,6 +23,8 @@ export interface RollbackStatus {
   phase: 'verifying' | 'moving-tags' | 'rolled-back';
   artifacts: { name: string; digest: string; verifiedAgainst?: string }[];
   moves: (TagMove & { artifact: string })[];
+  /** Rollback re-pins with the plan's pin templates (seed 001: rollback = re-pin the previous digests). */
+  pins: { name: string; digest: string; confirmed: boolean; url: string }[];
 }
 
 const a = proxyActivities<Activities>({
@@ -50,6 +53,7 @@ export async function rollback(input: RollbackInput): Promise<RollbackStatus> {
     phase: 'verifying',
     artifacts: [],
     moves: [],
+    pins: [],
   };
   setHandler(rollbackStatusQuery, () => status);
   upsertSearchAttributes([
@@ -95,6 +99,14 @@ export async function rollback(input: RollbackInput): Promise<RollbackStatus> {
       ],
     );
     status.moves.push(...result.moves.map((move) => ({ ...move, artifact: image.name })));
+  }
+  const notes = `${spec.project} rolled back to ${spec.version} by ${input.by}: ${input.reason}`;
+  for (const job of pinJobs(spec, resolved, notes)) {
+    const pinned = await a.pinDigest.executeWithOptions(
+      { startToCloseTimeout: '2 minutes', summary: `re-pin ${job.fields.name}@${job.fields.digest.slice(0, 19)}` },
+      [{ target: job.target, fields: job.fields }],
+    );
+    status.pins.push({ name: pinned.name, digest: pinned.digest, confirmed: pinned.confirmed, url: pinned.url });
   }
   status.phase = 'rolled-back';
   upsertSearchAttributes([{ key: phaseKey, value: 'rolled-back' }]);

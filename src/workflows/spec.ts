@@ -1,8 +1,9 @@
 import type { FloatingTagKind } from '../artifacts/floating-tags.ts';
 import type { OciArtifactSpec } from '../artifacts/types.ts';
 import type { GenericPackageInput } from '../activities/generic-package.ts';
-import type { NotificationEvent } from '../activities/notify.ts';
-import type { PinTarget } from '../activities/pin-digest.ts';
+import type { NotificationEvent, NotificationFormat } from '../activities/notify.ts';
+import type { PinTarget } from '../config/pin-template.ts';
+import type { PullRequestRule } from '../config/pull-request-plan.ts';
 import type { VerificationPolicy } from '../activities/verify-signatures.ts';
 import type { ForgeConfig } from '../forge/types.ts';
 
@@ -30,6 +31,8 @@ export interface ReleaseSpec {
     approvers: string[];
     allowSelfApproval: boolean;
     deadlineMs: number;
+    /** Remind (the reminder event) this long before the deadline; undefined: no reminder. */
+    remindBeforeMs?: number;
   };
   smoke: {
     commands: { name: string; run: string[]; timeoutMs: number }[];
@@ -38,11 +41,12 @@ export interface ReleaseSpec {
   promotion: {
     floatingTags: FloatingTagKind[];
     publishRelease: boolean;
-    mergePullRequest: number | undefined;
+    /** The release PR to merge: its number, or how to find it at publish time. */
+    pullRequest: PullRequestRule | undefined;
     pins: PinTarget[];
   };
   /** Exactly one of url and urlEnv (the variable on the worker that holds a secret URL). */
-  notifications: { url?: string; urlEnv?: string; events: NotificationEvent[] }[];
+  notifications: { url?: string; urlEnv?: string; format: NotificationFormat; events: NotificationEvent[] }[];
   /** Activity timing; tests shorten the retry backoff. */
   timing?: { retryInitialMs?: number; retryMaxAttempts?: number; heartbeatTimeoutMs?: number };
 }

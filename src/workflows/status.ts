@@ -34,6 +34,7 @@ export type StepName =
   | 'sync-gate'
   | 'copy'
   | 'verify-destination'
+  | 'find-pr'
   | 'draft-release'
   | 'smoke'
   | 'approval-gate'
@@ -115,6 +116,16 @@ export interface ReleaseStatus {
   checks: CheckStatus[];
   release?: { id: string; url?: string; state: 'draft' | 'published' };
   tagMoves: (TagMove & { artifact: string })[];
-  pins: { name: string; digest: string; confirmed: boolean }[];
-  pullRequest?: { number: number; merged: boolean; sha?: string };
+  pins: { name: string; digest: string; confirmed: boolean; url?: string }[];
+  /** The release PR/MR: found (or given) at publish, merged (or auto-merge enabled) at promotion. */
+  pullRequest?: {
+    number: number;
+    merged: boolean;
+    sha?: string;
+    url?: string;
+    head?: string;
+    autoMerge?: boolean;
+  };
+  /** Webhook deliveries that failed after their attempts: never dropped silently. */
+  notificationFailures?: { event: string; webhook: string; message: string; at: string }[];
 }

@@ -111,19 +111,34 @@ export function registerDecisions(program: Command): void {
     .argument('<release...>', 'PROJECT VERSION, or a release id')
     .option('--as <name>', 'who retries')
     .option('--comment <text>', 'what was fixed')
+    .option(
+      '--recreate-draft',
+      'when the drafted release is gone: publish the release again from the notes made at publish',
+    )
     .option('--json', 'print the recorded decision as JSON')
-    .action(async (release: string[], options: { as?: string; comment?: string; json?: boolean }) => {
-      const temporal = await client();
-      const handle = temporal.workflow.getHandle(releaseIdFrom(release));
-      const decision = await handle
-        .executeUpdate(retryUpdate, {
-          args: [{ by: options.as ?? userName(), ...(options.comment ? { comment: options.comment } : {}) }],
-        })
-        .catch((error: unknown) => {
-          throw asCliError(error, handle.workflowId);
-        });
-      printDecision(decision, options.json);
-    });
+    .action(
+      async (
+        release: string[],
+        options: { as?: string; comment?: string; recreateDraft?: boolean; json?: boolean },
+      ) => {
+        const temporal = await client();
+        const handle = temporal.workflow.getHandle(releaseIdFrom(release));
+        const decision = await handle
+          .executeUpdate(retryUpdate, {
+            args: [
+              {
+                by: options.as ?? userName(),
+                ...(options.comment ? { comment: options.comment } : {}),
+                ...(options.recreateDraft ? { recreateDraft: true } : {}),
+              },
+            ],
+          })
+          .catch((error: unknown) => {
+            throw asCliError(error, handle.workflowId);
+          });
+        printDecision(decision, options.json);
+      },
+    );
 
   program
     .command('abort')
