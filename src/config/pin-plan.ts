@@ -25,7 +25,7 @@ const headers = z
   .record(z.string().regex(/^[A-Za-z0-9-]+$/, { error: 'an HTTP header name' }), z.string())
   .superRefine((values, ctx) => {
     for (const [header, value] of Object.entries(values)) {
-      for (const variable of secretNames(value)) {
+      for (const [, variable = ''] of value.matchAll(/\$\{([^}]*)\}/g)) {
         if (!envName.safeParse(variable).success)
           ctx.addIssue({ code: 'custom', path: [header], message: `\${${variable}} is not a variable name` });
       }
