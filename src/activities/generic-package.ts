@@ -11,7 +11,10 @@ export interface GenericPackageInput {
   version: string;
   files: string[];
   source: ForgeConfig;
-  destination: ForgeConfig;
+  /** The canonical GitLab project; absent when the files go only to the GitHub release. */
+  destination?: ForgeConfig;
+  /** Also upload the files to the drafted GitHub release as assets. */
+  releaseAssets?: boolean;
 }
 
 export interface PackageFile {
@@ -43,7 +46,7 @@ function api(forge: ForgeConfig): { base: string; headers: Record<string, string
   const token = secretFromEnv(forge.tokenEnv, `generic package project ${forge.project} tokenEnv`);
   return {
     base: `${forge.baseUrl.replace(/\/$/, '')}/projects/${encodeURIComponent(forge.project)}`,
-    headers: gitlabAuthHeader(forge.tokenEnv, token),
+    headers: gitlabAuthHeader(forge.tokenEnv, token, forge.tokenHeader),
     hint: `check that the token in ${forge.tokenEnv} may read and write packages of ${forge.project}`,
   };
 }
@@ -97,9 +100,8 @@ export async function resolveGenericPackage(input: GenericPackageInput): Promise
  * when the stored checksum matches.
  */
 export async function copyGenericPackage(
-  input: GenericPackageInput & { resolved: PackageFile[] },
+  input: GenericPackageInput & { destination: ForgeConfig; resolved: PackageFile[] },
 ): Promise<GenericPackageCopy> {
-  const source = api(input.source);
   const destination = api(input.destination);
   const present = await listPackageFiles(input.destination, input.name, input.version);
   const result: GenericPackageCopy = { name: input.name, version: input.version, files: [] };
@@ -116,16 +118,9 @@ export async function copyGenericPackage(
         `${where}: ${input.destination.project} already holds it with sha256 ${existing.file_sha256}, not ${file.sha256}; a released package is never replaced: release a new version`,
       );
     }
-    const path = `/packages/generic/${encodeURIComponent(input.name)}/${encodeURIComponent(input.version)}/${encodeURIComponent(file.name)}`;
+    const path = packagePath(input, file.name);
     const progress = () => ({ filesDone: result.files.length, of: input.resolved.length, current: file.name });
-    const bytes = await heartbeatWhile(progress, () => download(`${source.base}${path}`, source.headers, where));
-    const sha256 = createHash('sha256').update(bytes).digest('hex');
-    if (sha256 !== file.sha256) {
-      throw permanent(
-        FailureTypes.digestMismatch,
-        `${where}: downloaded sha256 ${sha256}, recorded ${file.sha256}; the source changed after resolve`,
-      );
-    }
+    const bytes = await heartbeatWhile(progress, () => downloadPackageFile(input, file));
     const stored = await heartbeatWhile(progress, () =>
       upload(`${destination.base}${path}?select=package_file`, destination.headers, bytes, where),
     );
@@ -143,6 +138,26 @@ export async function copyGenericPackage(
     heartbeat({ filesDone: result.files.length, of: input.resolved.length });
   }
   return result;
+}
+
+function packagePath(input: GenericPackageInput, file: string): string {
+  return `/packages/generic/${encodeURIComponent(input.name)}/${encodeURIComponent(input.version)}/${encodeURIComponent(file)}`;
+}
+
+/** One file of a package at the source, checked against the sha256 recorded at resolve. */
+export async function downloadPackageFile(input: GenericPackageInput, file: PackageFile): Promise<Buffer> {
+  const source = api(input.source);
+  const where = `package "${input.name}" ${input.version} file ${file.name}`;
+  const path = packagePath(input, file.name);
+  const bytes = await download(`${source.base}${path}`, source.headers, where);
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  if (sha256 !== file.sha256) {
+    throw permanent(
+      FailureTypes.digestMismatch,
+      `${where}: downloaded sha256 ${sha256}, recorded ${file.sha256}; the source changed after resolve`,
+    );
+  }
+  return bytes;
 }
 
 async function download(url: string, headers: Record<string, string>, where: string): Promise<Buffer> {

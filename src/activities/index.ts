@@ -8,6 +8,7 @@ import { mergePullRequest } from './merge-pull-request.ts';
 import { moveFloatingTags } from './move-floating-tags.ts';
 import { notify } from './notify.ts';
 import { pinDigest } from './pin-digest.ts';
+import { uploadReleaseAssets } from './release-assets.ts';
 import { resolveOciArtifact } from './resolve-oci-artifact.ts';
 import { runSmokeCommand } from './smoke-command.ts';
 import { verifyArtifact } from './verify-signatures.ts';
@@ -28,6 +29,7 @@ export function createActivities(deps: { client: Client; taskQueue: string }) {
     copyOciPackage: copyOciArtifact,
     copyGenericPackage,
     draftRelease,
+    uploadReleaseAssets,
     runSmokeCommand,
     moveFloatingTags,
     requestFloatingTagMove: requestFloatingTagMove(deps),

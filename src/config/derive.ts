@@ -5,6 +5,7 @@ import type { ForgeConfig } from '../forge/types.ts';
 import type { RegistryEndpoint } from '../registry/credentials.ts';
 import type { ReleaseSpec } from '../workflows/spec.ts';
 import { parseDuration } from './durations.ts';
+import { genericPackageSpec } from './package-plan.ts';
 import { pinTarget } from './pin-plan.ts';
 import { pullRequestRule } from './pull-request-plan.ts';
 import type { ReleaseInput } from './release-input.ts';
@@ -55,18 +56,7 @@ export function deriveSpec(input: ReleaseInput): ReleaseSpec {
 
   const forge: ForgeConfig | undefined = plan.forge;
   const generic = plan.packages.flatMap((pkg) =>
-    pkg.kind === 'gitlab-generic' && forge
-      ? [
-          {
-            kind: 'generic-package' as const,
-            name: pkg.name,
-            version,
-            files: pkg.files,
-            source: { ...forge, project: pkg.sourceProject },
-            destination: { ...forge, project: pkg.destinationProject },
-          },
-        ]
-      : [],
+    pkg.kind === 'gitlab-generic' ? [genericPackageSpec(pkg, forge, version)] : [],
   );
 
   const policy: VerificationPolicy = plan.policy.key

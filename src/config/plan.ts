@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { duration, envName, httpUrl, name } from './fields.ts';
+import { genericPackageIssues, genericPackagePlan } from './package-plan.ts';
 import { pinPlan } from './pin-plan.ts';
 import { pullRequestPlan } from './pull-request-plan.ts';
 
@@ -44,14 +45,7 @@ const image = z.strictObject({
 const chart = z.strictObject({ name, source: repository, destination: repository });
 
 const ociPackage = z.strictObject({ name, kind: z.literal('oci'), source: repository, destination: repository });
-const genericPackage = z.strictObject({
-  name,
-  kind: z.literal('gitlab-generic'),
-  files: z.array(z.string().regex(/^[A-Za-z0-9._-]+$/, { error: 'a file name without slashes' })).min(1),
-  sourceProject: z.string().min(1),
-  destinationProject: z.string().min(1),
-});
-const pkg = z.discriminatedUnion('kind', [ociPackage, genericPackage], {
+const pkg = z.discriminatedUnion('kind', [ociPackage, genericPackagePlan], {
   error: 'kind must be "oci" (files stored as an OCI artifact) or "gitlab-generic" (GitLab generic package registry)',
 });
 
@@ -205,13 +199,11 @@ export const releasePlanSchema = z
         seen.add(item.name);
       });
     }
-    if (plan.packages.some((p) => p.kind === 'gitlab-generic') && plan.forge?.kind !== 'gitlab') {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['forge'],
-        message: 'gitlab-generic packages need forge.kind: gitlab (the API that stores them)',
-      });
-    }
+    plan.packages.forEach((p, index) => {
+      if (p.kind === 'gitlab-generic')
+        for (const issue of genericPackageIssues(p, plan.forge))
+          ctx.addIssue({ code: 'custom', path: ['packages', index, ...issue.path], message: issue.message });
+    });
     if (plan.gate.mode === 'auto-when-public' && (!plan.forge || !plan.canonical.check)) {
       ctx.addIssue({
         code: 'custom',

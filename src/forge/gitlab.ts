@@ -4,6 +4,7 @@ import type {
   Forge,
   ForgeConfig,
   ForgeRelease,
+  GitlabTokenHeader,
   MergeOutcome,
   PullRequestState,
   PullRequestSummary,
@@ -26,7 +27,8 @@ interface GitlabMergeRequest {
 }
 
 /** The header a GitLab token goes in: CI_JOB_TOKEN is a job token, anything else a personal/project token. */
-export function gitlabAuthHeader(tokenEnv: string, token: string): Record<string, string> {
+export function gitlabAuthHeader(tokenEnv: string, token: string, header?: GitlabTokenHeader): Record<string, string> {
+  if (header) return { [header.toLowerCase()]: token };
   return tokenEnv === 'CI_JOB_TOKEN' ? { 'job-token': token } : { 'private-token': token };
 }
 
@@ -50,7 +52,7 @@ export class GitlabForge implements Forge {
     return jsonRequest<T>({
       method,
       url: `${this.config.baseUrl.replace(/\/$/, '')}${this.projectPath}${path}`,
-      headers: gitlabAuthHeader(this.config.tokenEnv, token),
+      headers: gitlabAuthHeader(this.config.tokenEnv, token, this.config.tokenHeader),
       body,
       expect,
       what: `GitLab ${what}`,

@@ -4,7 +4,11 @@ export interface ForgeConfig {
   baseUrl: string;
   project: string;
   tokenEnv: string;
+  /** GitLab: the header the token goes in; default JOB-TOKEN for CI_JOB_TOKEN, else PRIVATE-TOKEN. */
+  tokenHeader?: GitlabTokenHeader;
 }
+
+export type GitlabTokenHeader = 'PRIVATE-TOKEN' | 'JOB-TOKEN' | 'Deploy-Token';
 
 export interface ForgeRelease {
   id: string;

@@ -29,7 +29,12 @@ export class ReleaseState {
           name: p.name,
           kind: 'generic-package',
           source: `${p.source.project} generic/${p.name}/${p.version}`,
-          destination: `${p.destination.project} generic/${p.name}/${p.version}`,
+          destination: [
+            p.destination ? `${p.destination.project} generic/${p.name}/${p.version}` : '',
+            p.releaseAssets ? `release ${spec.tag} assets` : '',
+          ]
+            .filter(Boolean)
+            .join(' + '),
           verifications: [],
         })),
       ],

@@ -384,7 +384,7 @@ export async function release(input: ReleaseInput): Promise<ReleaseStatus> {
       );
       await eachOnce(
         'copy',
-        spec.generic,
+        spec.generic.flatMap((pkg) => (pkg.destination ? [{ ...pkg, destination: pkg.destination }] : [])),
         (x) => x.name,
         async (pkg) => {
           const result = await a.copyGenericPackage.executeWithOptions(
@@ -456,6 +456,12 @@ export async function release(input: ReleaseInput): Promise<ReleaseStatus> {
           [{ forge, draft }],
         );
         state.status.release = { id: created.id, state: created.state, ...(created.url ? { url: created.url } : {}) };
+        for (const pkg of spec.generic.filter((p) => p.releaseAssets && created.id)) {
+          await a.uploadReleaseAssets.executeWithOptions(
+            { ...timeouts.copy, summary: `attach package ${pkg.name} to release ${spec.tag}` },
+            [{ forge, releaseId: created.id, package: pkg, files: packages.get(pkg.name) ?? [] }],
+          );
+        }
         return created.id ? `draft ${created.id}` : 'notes prepared (GitLab: created on promotion)';
       });
     }
@@ -741,5 +747,8 @@ function describe(status: ReleaseStatus): string {
         : status.phase === 'needs-attention'
           ? `needs attention at ${status.attention?.step}: ${status.attention?.message}`
           : (status.currentStep ?? status.phase);
-  return `**${status.project} ${status.version}**: ${waiting}`;
+  const undelivered = status.notificationFailures?.length
+    ? `\n\n${status.notificationFailures.length} notification(s) not delivered, last: ${status.notificationFailures.at(-1)?.webhook} (${status.notificationFailures.at(-1)?.event}): ${status.notificationFailures.at(-1)?.message}`
+    : '';
+  return `**${status.project} ${status.version}**: ${waiting}${undelivered}`;
 }

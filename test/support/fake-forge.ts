@@ -34,6 +34,20 @@ interface GithubRelease {
   target_commitish: string;
   html_url: string;
   published_at: string | null;
+  /** Where assets are uploaded (uploads.github.com on github.com), as a URI template. */
+  upload_url: string;
+}
+
+interface GithubAsset {
+  id: number;
+  name: string;
+  size: number;
+  digest: string;
+  content_type: string;
+  state: 'uploaded';
+  url: string;
+  browser_download_url: string;
+  bytes: Buffer;
 }
 
 interface Pull {
@@ -87,6 +101,10 @@ export interface FakeForge {
   deleteGithubRelease: (repo: string, tag: string) => void;
   chatMessages: ChatMessage[];
   runtimePins: Map<string, RuntimePin>;
+  /** Assets of a GitHub release, with the sha256 GitHub computed. */
+  githubReleaseAssets: (repo: string, tag: string) => { name: string; size: number; digest: string }[];
+  /** A GitLab token that sees only these projects (a deploy token, a project access token). */
+  restrictToken: (token: string, projects: string[]) => void;
   githubPull: (repo: string, number: number) => Pull | undefined;
   githubReleases: (repo: string) => GithubRelease[];
   seedGitlabCommit: (project: string, sha: string) => void;
@@ -126,6 +144,8 @@ export async function startFakeForge(options: { port?: number; tokens?: string[]
   const packages = new Map<string, { id: number; name: string; version: string; files: PackageFileRecord[] }>();
   const pins = new Map<string, { name: string; digest: string; version: string; gitSha: string }>();
   const chatMessages: ChatMessage[] = [];
+  const releaseAssets = new Map<number, GithubAsset[]>();
+  const tokenProjects = new Map<string, string[]>();
   const runtimePins = new Map<string, RuntimePin>();
   let nextId = 1000;
   let url = '';
@@ -218,6 +238,38 @@ export async function startFakeForge(options: { port?: number; tokens?: string[]
     const authorization = req.headers.authorization ?? '';
     if (routeControlPlane(path, call.method, authorization, call.body, send, tokens, runtimePins)) return;
 
+    // --- GitHub release asset uploads (uploads.github.com) ------------------------------------------------
+    if ((m = path.match(/^\/uploads\/repos\/([^/]+\/[^/]+)\/releases\/(\d+)\/assets$/)) && call.method === 'POST') {
+      if (!tokens.has(authorization.replace(/^(Bearer|token) /i, ''))) return send(401, { message: 'Bad credentials' });
+      const release = (githubReleases.get(m[1] ?? '') ?? []).find((x) => x.id === Number(m?.[2]));
+      if (!release) return send(404, { message: 'Not Found', status: '404' });
+      const name = call.query.name;
+      if (!name) return send(422, { message: 'Validation Failed', errors: [{ field: 'name', code: 'missing' }] });
+      const assets = releaseAssets.get(release.id) ?? [];
+      releaseAssets.set(release.id, assets);
+      if (assets.some((a) => a.name === name))
+        return send(422, {
+          message: 'Validation Failed',
+          errors: [{ resource: 'ReleaseAsset', code: 'already_exists', field: 'name' }],
+          status: '422',
+        });
+      const id = nextId++;
+      const asset: GithubAsset = {
+        id,
+        name,
+        size: raw.length,
+        digest: `sha256:${createHash('sha256').update(raw).digest('hex')}`,
+        content_type: call.headers['content-type'] ?? 'application/octet-stream',
+        state: 'uploaded',
+        url: `${url}/github/repos/${m[1]}/releases/assets/${id}`,
+        browser_download_url: `https://github.com/${m[1]}/releases/download/${release.tag_name}/${name}`,
+        bytes: raw,
+      };
+      assets.push(asset);
+      const { bytes: _bytes, ...shown } = asset;
+      return send(201, shown);
+    }
+
     // --- GitHub -----------------------------------------------------------------------------------------
     if (path === '/github/graphql' && call.method === 'POST') {
       if (!tokens.has(authorization.replace(/^(Bearer|token) /i, ''))) return send(401, { message: 'Bad credentials' });
@@ -299,13 +351,22 @@ export async function startFakeForge(options: { port?: number; tokens?: string[]
           target_commitish: str(body.target_commitish, 'main'),
           html_url: `https://github.com/${repo}/releases/tag/${tag}`,
           published_at: body.draft ? null : new Date().toISOString(),
+          upload_url: '',
         };
+        release.upload_url = `${url}/uploads/repos/${repo}/releases/${release.id}/assets{?name,label}`;
         releases.push(release);
         return send(201, release);
       }
       if ((r = rest.match(/^\/releases\/tags\/(.+)$/)) && call.method === 'GET') {
         const found = releases.find((x) => x.tag_name === r?.[1] && !x.draft);
         return found ? send(200, found) : send(404, { message: 'Not Found', status: '404' });
+      }
+      if ((r = rest.match(/^\/releases\/(\d+)\/assets$/)) && call.method === 'GET') {
+        if (!releases.some((x) => x.id === Number(r?.[1]))) return send(404, { message: 'Not Found', status: '404' });
+        return send(
+          200,
+          (releaseAssets.get(Number(r[1])) ?? []).map(({ bytes: _bytes, ...asset }) => asset),
+        );
       }
       if ((r = rest.match(/^\/releases\/(\d+)$/))) {
         const found = releases.find((x) => x.id === Number(r?.[1]));
@@ -379,6 +440,8 @@ export async function startFakeForge(options: { port?: number; tokens?: string[]
       const privateToken = String(req.headers['private-token'] ?? req.headers['deploy-token'] ?? '');
       const jobToken = String(req.headers['job-token'] ?? '');
       if (!tokens.has(privateToken || jobToken)) return send(401, { message: '401 Unauthorized' });
+      const scope = tokenProjects.get(privateToken || jobToken);
+      if (scope && !scope.includes(project)) return send(404, { message: '404 Project Not Found' });
       if (jobToken && jobTokenDenied.has(project)) return send(403, { message: '403 Forbidden' });
       let r: RegExpMatchArray | null;
       if ((r = rest.match(/^\/repository\/commits\/([0-9a-f]{7,40})$/)) && call.method === 'GET') {
@@ -562,6 +625,18 @@ export async function startFakeForge(options: { port?: number; tokens?: string[]
     },
     chatMessages,
     runtimePins,
+    githubReleaseAssets: (repo, tag) => {
+      const release = (githubReleases.get(repo) ?? []).find((r) => r.tag_name === tag);
+      return (release ? (releaseAssets.get(release.id) ?? []) : []).map((a) => ({
+        name: a.name,
+        size: a.size,
+        digest: a.digest,
+      }));
+    },
+    restrictToken: (token, projects) => {
+      tokens.add(token);
+      tokenProjects.set(token, projects);
+    },
     githubPull: (repo, number) => githubPulls.get(repo)?.get(number),
     githubReleases: (repo) => githubReleases.get(repo) ?? [],
     seedGitlabCommit: (project, sha) => gitlabCommits.set(project, (gitlabCommits.get(project) ?? new Set()).add(sha)),

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { approveUpdate, retryUpdate } from '../../src/workflows/messages.ts';
 import type { ReleaseStatus } from '../../src/workflows/status.ts';
@@ -11,6 +12,7 @@ import {
   waitForPhase,
   type ReleaseBed,
 } from '../support/release-bed.ts';
+import { writePackageFiles } from '../support/fixtures/packages.ts';
 
 // The outward-facing steps as the seeds use them, on the real stack (Temporal, registries, cosign) with the
 // fake forge, control plane and chat services answering as their documentation says.
@@ -204,5 +206,75 @@ describe('release workflow: release PRs, pin templates, draft checks, chat notif
     expect(done.pullRequest).toMatchObject({ number: 3, merged: false, autoMerge: true });
     expect(bed.forge.githubPull(`acme/${project}`, 3)).toMatchObject({ autoMerge: true, merged: false });
     expect(bed.forge.callsTo('POST', /^\/github\/graphql$/)).not.toHaveLength(0);
+  });
+
+  it('carries GitLab generic packages (job token to read, deploy token to write) and GitHub release assets; the approved set holds each file sha256', async () => {
+    const project = uniqueProject('pkgs');
+    const image = await signedImage(bed, `staging/${project}`, 'v1.2.3');
+    const sha = commitSha(project);
+    bed.forge.seedGithubCommit(`acme/${project}`, sha);
+    const files = writePackageFiles(join(bed.workDir, project), [
+      { name: 'gateway-linux-amd64', bytes: 40_000 },
+      { name: 'gateway-linux-arm64', bytes: 30_000 },
+    ]);
+    for (const file of files)
+      bed.forge.seedGitlabPackageFile(`security/${project}`, 'gateway', '1.2.3', file.name, file.bytes);
+    // Each token sees only its own project, as a CI job token (allowlisted) and a deploy token would.
+    bed.forge.restrictToken('job-token-for-mirror', [`security/${project}`]);
+    bed.forge.restrictToken('deploy-token-for-canonical', [`canonical/${project}`]);
+    process.env.MIRROR_JOB_TOKEN = 'job-token-for-mirror';
+    process.env.CANONICAL_DEPLOY_TOKEN = 'deploy-token-for-canonical';
+    const plan = planFor(bed, project, {
+      packages: [
+        {
+          name: 'gateway',
+          kind: 'gitlab-generic',
+          files: files.map((f) => f.name),
+          gitlabUrl: bed.forge.gitlabUrl,
+          sourceProject: `security/${project}`,
+          sourceAuth: { tokenEnv: 'MIRROR_JOB_TOKEN', header: 'JOB-TOKEN' },
+          destinationProject: `canonical/${project}`,
+          destinationAuth: { tokenEnv: 'CANONICAL_DEPLOY_TOKEN', header: 'Deploy-Token' },
+          releaseAssets: true,
+        },
+      ],
+      promotion: { pins: [] },
+    });
+    const handle = await startRelease(bed, plan, 'v1.2.3', sha);
+    const waiting = await waitForPhase(handle, ['awaiting-approval', 'needs-attention']);
+    expect(waiting.attention).toBeUndefined();
+    expect(waiting.gate?.digests).toEqual(
+      [`app@${image.digest}`, ...files.map((f) => `gateway/${f.name}@sha256:${f.sha256}`)].sort(),
+    );
+    // Copied to canonical and attached to the draft, each by its sha256, before anyone approved.
+    for (const file of files) {
+      expect(bed.forge.packageFile(`canonical/${project}`, 'gateway', '1.2.3', file.name)?.file_sha256).toBe(
+        file.sha256,
+      );
+    }
+    expect(bed.forge.githubReleaseAssets(`acme/${project}`, 'v1.2.3')).toEqual(
+      files.map((f) => ({ name: f.name, size: f.size, digest: `sha256:${f.sha256}` })),
+    );
+    expect(bed.forge.githubReleases(`acme/${project}`)[0]?.draft).toBe(true);
+    // Each purpose used its own credential and header.
+    const gitlabCalls = bed.forge.calls.filter((c) => c.path.includes(project) && c.path.startsWith('/gitlab/'));
+    for (const call of gitlabCalls.filter((c) => c.path.includes(`/security/`) || c.path.includes('security%2F'))) {
+      expect(call.headers['job-token'], call.path).toBe('job-token-for-mirror');
+    }
+    const puts = bed.forge
+      .callsTo('PUT', new RegExp(`/packages/generic/gateway/1.2.3/`))
+      .filter((c) => c.status === 201);
+    expect(puts.length).toBeGreaterThanOrEqual(2);
+    expect(puts.every((c) => c.headers['deploy-token'] === 'deploy-token-for-canonical')).toBe(true);
+    expect(bed.forge.callsTo('GET', new RegExp(`/repos/acme/${project}/commits/`))[0]?.headers.authorization).toBe(
+      'Bearer forge-token',
+    );
+
+    await approve(handle, waiting);
+    const done = await waitForPhase(handle, ['promoted', 'needs-attention']);
+    expect(done.attention).toBeUndefined();
+    expect(done.decisions.find((d) => d.kind === 'approve')?.digests).toEqual(waiting.gate?.digests);
+    expect(bed.forge.githubReleases(`acme/${project}`).map((r) => [r.tag_name, r.draft])).toEqual([['v1.2.3', false]]);
+    expect(bed.forge.githubReleaseAssets(`acme/${project}`, 'v1.2.3')).toHaveLength(2);
   });
 });
