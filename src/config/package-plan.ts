@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { GenericPackageInput } from '../activities/generic-package.ts';
-import type { ForgeConfig, GitlabTokenHeader } from '../forge/types.ts';
+import type { ForgeConfig } from '../forge/types.ts';
 import { envName, httpUrl, name } from './fields.ts';
 
 // packages[] of kind gitlab-generic (seed 000: download from the security mirror, re-upload to canonical),
