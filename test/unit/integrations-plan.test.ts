@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parsePlan, PlanError } from '../../src/config/load.ts';
+import { parsePlan } from '../../src/config/load.ts';
+import { issuesOf } from '../support/plan-issues.ts';
 import { deriveSpec } from '../../src/config/derive.ts';
 import { renderJson, renderString, valueAt, type PinFields } from '../../src/config/pin-template.ts';
 import { notificationBody, type NotificationContent } from '../../src/activities/notification-body.ts';
@@ -18,16 +19,6 @@ policy:
 forge: { kind: gitlab, baseUrl: https://gitlab.example/api/v4, project: acme/app, tokenEnv: GL_TOKEN }
 gate: { mode: manual }
 `;
-
-function issuesOf(text: string): string[] {
-  try {
-    parsePlan(text, 'plan.yaml');
-  } catch (error) {
-    expect(error).toBeInstanceOf(PlanError);
-    return (error as PlanError).issues.map((i) => `${i.path}: ${i.message}`);
-  }
-  throw new Error('the plan was accepted');
-}
 
 const fields: PinFields = {
   name: 'codex',

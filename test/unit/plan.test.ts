@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parsePlan, PlanError } from '../../src/config/load.ts';
+import { parsePlan } from '../../src/config/load.ts';
+import { issuesOf } from '../support/plan-issues.ts';
 import { deriveSpec } from '../../src/config/derive.ts';
 import { parseDuration } from '../../src/config/durations.ts';
 
@@ -15,16 +16,6 @@ policy:
   key: { path: ./cosign.pub }
 gate: { mode: manual }
 `;
-
-function issuesOf(text: string): string[] {
-  try {
-    parsePlan(text, 'plan.yaml');
-  } catch (error) {
-    expect(error).toBeInstanceOf(PlanError);
-    return (error as PlanError).issues.map((i) => `${i.path}: ${i.message}`);
-  }
-  throw new Error('the plan was accepted');
-}
 
 describe('release plan', () => {
   it('parses the documented example', () => {

@@ -1,0 +1,13 @@
+import { expect } from 'vitest';
+import { parsePlan, PlanError } from '../../src/config/load.ts';
+
+/** Every problem the plan loader reports for a plan text, as "path: message"; fails when the plan is accepted. */
+export function issuesOf(text: string): string[] {
+  try {
+    parsePlan(text, 'plan.yaml');
+  } catch (error) {
+    expect(error).toBeInstanceOf(PlanError);
+    return (error as PlanError).issues.map((i) => `${i.path}: ${i.message}`);
+  }
+  throw new Error('the plan was accepted');
+}
