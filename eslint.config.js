@@ -33,6 +33,11 @@ export default tseslint.config(
               group: ['node:*', 'fs', 'path', 'child_process', 'crypto', 'os'],
               message: 'workflows are deterministic: no Node built-ins',
             },
+            {
+              group: ['../activities/*'],
+              allowTypeImports: true,
+              message: 'workflows call activities through proxyActivities: import their types only',
+            },
           ],
         },
       ],

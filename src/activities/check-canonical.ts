@@ -1,5 +1,5 @@
 import { forgeFor } from '../forge/index.ts';
-import type { ForgeConfig } from '../forge/types.ts';
+import type { ForgeConfig } from '../config/spec.ts';
 
 export interface CanonicalCheck {
   public: boolean;

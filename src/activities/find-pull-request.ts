@@ -1,6 +1,7 @@
 import { FailureTypes, permanent } from '../errors.ts';
 import { forgeFor } from '../forge/index.ts';
-import type { ForgeConfig, PullRequestSummary } from '../forge/types.ts';
+import type { ForgeConfig } from '../config/spec.ts';
+import type { PullRequestSummary } from '../forge/types.ts';
 
 export interface FindPullRequestInput {
   forge: ForgeConfig;

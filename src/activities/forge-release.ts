@@ -1,6 +1,7 @@
 import { FailureTypes, permanent } from '../errors.ts';
 import { forgeFor } from '../forge/index.ts';
-import type { ForgeConfig, ForgeRelease, ReleaseDraft } from '../forge/types.ts';
+import type { ForgeRelease, ReleaseDraft } from '../forge/types.ts';
+import type { ForgeConfig } from '../config/spec.ts';
 
 /**
  * Drafts the release (publish phase). Looks first: an existing release for the tag is returned as it is, so

@@ -2,26 +2,9 @@ import { createHash } from 'node:crypto';
 import { FailureTypes, isNetworkError, parseRetryAfter, permanent, transient } from '../errors.ts';
 import { gitlabAuthHeader } from '../forge/gitlab.ts';
 import { jsonRequest, secretFromEnv } from '../forge/http.ts';
-import type { ForgeConfig } from '../forge/types.ts';
 import { heartbeat, heartbeatWhile } from './context.ts';
-
-export interface GenericPackageInput {
-  name: string;
-  /** Bare semver. */
-  version: string;
-  files: string[];
-  source: ForgeConfig;
-  /** The canonical GitLab project; absent when the files go only to the GitHub release. */
-  destination?: ForgeConfig;
-  /** Also upload the files to the drafted GitHub release as assets. */
-  releaseAssets?: boolean;
-}
-
-export interface PackageFile {
-  name: string;
-  sha256: string;
-  size: number;
-}
+import type { ForgeConfig } from '../config/spec.ts';
+import type { GenericPackageInput, PackageFile } from '../config/spec.ts';
 
 export interface GenericPackageCopy {
   name: string;

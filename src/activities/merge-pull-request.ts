@@ -1,6 +1,6 @@
 import { FailureTypes, permanent } from '../errors.ts';
 import { forgeFor } from '../forge/index.ts';
-import type { ForgeConfig } from '../forge/types.ts';
+import type { ForgeConfig } from '../config/spec.ts';
 import { enableAutoMerge } from '../forge/github-auto-merge.ts';
 
 export interface MergeResult {

@@ -1,29 +1,12 @@
 import { FailureTypes, permanent } from '../errors.ts';
 import { RegistryClient } from '../registry/client.ts';
-import { refAtTag, type OciLocation } from '../artifacts/types.ts';
+import { refAtTag } from '../artifacts/types.ts';
 import {
   decideFloatingTags,
-  type FloatingTagKind,
-  type TagDecision,
   type TagMove,
+  type MoveFloatingTagsInput,
+  type MoveFloatingTagsResult,
 } from '../artifacts/floating-tags.ts';
-
-export interface MoveFloatingTagsInput {
-  name: string;
-  destination: OciLocation;
-  /** The version tag as pushed ("v1.2.3" or "1.2.3"). */
-  versionTag: string;
-  /** The digest recorded at publish; the version tag must still point at it. */
-  digest: string;
-  kinds: FloatingTagKind[];
-  allowBackwards?: boolean;
-}
-
-export interface MoveFloatingTagsResult {
-  name: string;
-  moves: TagMove[];
-  decisions: TagDecision[];
-}
 
 /**
  * Moves latest / X.Y / X at the destination to a promoted version, forward only. First a tamper check: the

@@ -3,8 +3,7 @@
 // attachment, Discord `content` and/or `embeds`. Every body says the same: which release, which phase,
 // what happened, who must act, and where to look.
 
-export type NotificationEvent = 'waiting' | 'needs-attention' | 'finished' | 'reminder';
-export type NotificationFormat = 'generic' | 'slack' | 'teams' | 'discord';
+import type { NotificationEvent, NotificationFormat } from '../config/spec.ts';
 
 export interface NotificationContent {
   event: NotificationEvent;

@@ -1,11 +1,9 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { FailureTypes, permanent } from '../errors.ts';
 import { jsonRequest, secretFromEnv } from '../forge/http.ts';
-
 import { activityContext } from './context.ts';
-import { notificationBody, type NotificationContent, type NotificationFormat } from './notification-body.ts';
-
-export type { NotificationEvent, NotificationFormat } from './notification-body.ts';
+import { notificationBody, type NotificationContent } from './notification-body.ts';
+import type { NotificationFormat } from '../config/spec.ts';
 
 export interface Notification extends Omit<NotificationContent, 'link'> {
   /** The webhook URL, or (urlEnv) the worker variable holding it when the URL itself is a secret. */

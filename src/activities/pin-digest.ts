@@ -7,10 +7,8 @@ import {
   valueAt,
   type PinFields,
   type PinRequestTemplate,
-  type PinTarget,
 } from '../config/pin-template.ts';
-
-export type { PinTarget } from '../config/pin-template.ts';
+import type { PinTarget } from '../config/spec.ts';
 
 export interface PinInput {
   target: PinTarget;

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { FailureTypes, permanent } from '../errors.ts';
 import { jsonRequest, secretFromEnv } from '../forge/http.ts';
-import type { ForgeConfig } from '../forge/types.ts';
 import { heartbeat } from './context.ts';
-import { downloadPackageFile, type GenericPackageInput, type PackageFile } from './generic-package.ts';
+import type { ForgeConfig, GenericPackageInput, PackageFile } from '../config/spec.ts';
+import { downloadPackageFile } from './generic-package.ts';
 
 export interface ReleaseAssetsInput {
   forge: ForgeConfig;

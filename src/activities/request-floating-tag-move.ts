@@ -1,8 +1,7 @@
 import { WithStartWorkflowOperation, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { floatingTagsWorkflowId, moveTagsUpdate } from '../workflows/floating-tags-messages.ts';
-import type { MoveFloatingTagsInput, MoveFloatingTagsResult } from './move-floating-tags.ts';
-import type { floatingTags } from '../workflows/floating-tags.ts';
+import { floatingTagsWorkflowId, floatingTagsWorkflowType, moveTagsUpdate } from '../workflows/messages.ts';
+import type { MoveFloatingTagsInput, MoveFloatingTagsResult } from '../artifacts/floating-tags.ts';
 
 /**
  * Hands a floating-tag move to the one workflow that owns the destination repository's floating tags
@@ -12,7 +11,7 @@ import type { floatingTags } from '../workflows/floating-tags.ts';
 export function requestFloatingTagMove(deps: { client: Client; taskQueue: string }) {
   return async (input: MoveFloatingTagsInput): Promise<MoveFloatingTagsResult> => {
     const workflowId = floatingTagsWorkflowId(input.destination.endpoint.host, input.destination.repository);
-    const startWorkflowOperation = new WithStartWorkflowOperation<typeof floatingTags>('floatingTags', {
+    const startWorkflowOperation = new WithStartWorkflowOperation(floatingTagsWorkflowType, {
       workflowId,
       taskQueue: deps.taskQueue,
       workflowIdConflictPolicy: 'USE_EXISTING',

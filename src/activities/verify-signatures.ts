@@ -6,27 +6,7 @@ import { classifyToolFailure, runTool } from '../tools/run.ts';
 import { refAtDigest, refAtTag, type OciLocation, type ResolvedOciArtifact } from '../artifacts/types.ts';
 import { RegistryClient } from '../registry/client.ts';
 import { heartbeat } from './context.ts';
-
-/** What a release must be signed with: a public key, or keyless (Fulcio certificate identity + OIDC issuer). */
-export type VerificationPolicy =
-  | {
-      kind: 'key';
-      /** Path of the PEM public key on the worker, or the variable holding the PEM. */
-      publicKeyPath?: string;
-      publicKeyEnv?: string;
-      /** How release notes refer to the key in the verify command, e.g. "cosign.pub". */
-      publicKeyName?: string;
-      attestations: string[];
-      attestationsPerPlatform?: boolean;
-    }
-  | {
-      kind: 'keyless';
-      identity?: string;
-      identityRegexp?: string;
-      issuer: string;
-      attestations: string[];
-      attestationsPerPlatform?: boolean;
-    };
+import type { VerificationPolicy } from '../config/spec.ts';
 
 export interface DigestVerification {
   digest: string;

@@ -1,4 +1,5 @@
 import { compareSemver, formatSemver, isStable, parseSemver, type SemVer } from './semver.ts';
+import type { OciLocation } from './types.ts';
 
 /** Which floating tags a repository carries: latest, X.Y ("minor") and X ("major"), as seed 004 derives them. */
 export type FloatingTagKind = 'latest' | 'minor' | 'major';
@@ -79,4 +80,21 @@ export function decideFloatingTags(
       fromVersion,
     };
   });
+}
+
+export interface MoveFloatingTagsInput {
+  name: string;
+  destination: OciLocation;
+  /** The version tag as pushed ("v1.2.3" or "1.2.3"). */
+  versionTag: string;
+  /** The digest recorded at publish; the version tag must still point at it. */
+  digest: string;
+  kinds: FloatingTagKind[];
+  allowBackwards?: boolean;
+}
+
+export interface MoveFloatingTagsResult {
+  name: string;
+  moves: TagMove[];
+  decisions: TagDecision[];
 }

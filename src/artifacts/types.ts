@@ -1,4 +1,10 @@
-import type { RegistryEndpoint } from '../registry/credentials.ts';
+/** A registry as the plan names it: no secret, only where to find one. */
+export interface RegistryEndpoint {
+  host: string;
+  plainHttp?: boolean | undefined;
+  usernameEnv?: string | undefined;
+  passwordEnv?: string | undefined;
+}
 
 /** An OCI artifact kind: all three are copied the same way, by digest, with their referrers. */
 export type OciKind = 'image' | 'chart' | 'oci-package';

@@ -1,14 +1,12 @@
 import { formatSemver, parseSemver } from '../artifacts/semver.ts';
 import type { OciArtifactSpec } from '../artifacts/types.ts';
-import type { VerificationPolicy } from '../activities/verify-signatures.ts';
-import type { ForgeConfig } from '../forge/types.ts';
-import type { RegistryEndpoint } from '../registry/credentials.ts';
-import type { ReleaseSpec } from '../workflows/spec.ts';
 import { parseDuration } from './durations.ts';
 import { genericPackageSpec } from './package-plan.ts';
 import { pinTarget } from './pin-plan.ts';
 import { pullRequestRule } from './pull-request-plan.ts';
 import type { ReleaseInput } from './release-input.ts';
+import type { ForgeConfig, ReleaseSpec, VerificationPolicy } from './spec.ts';
+import type { RegistryEndpoint } from '../artifacts/types.ts';
 
 /**
  * The workflow's view of a release, derived from the plan: pure and deterministic (the workflow calls it),

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import type { GenericPackageInput } from '../activities/generic-package.ts';
-import type { ForgeConfig } from '../forge/types.ts';
+import type { ForgeConfig, GenericPackageInput } from './spec.ts';
 import { envName, httpUrl, name } from './fields.ts';
 
 // packages[] of kind gitlab-generic (seed 000: download from the security mirror, re-upload to canonical),

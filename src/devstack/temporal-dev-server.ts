@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { toolPath } from '../tools/locate.ts';
-import { devServerSearchAttributeFlags } from '../workflows/search-attributes.ts';
+import { searchAttributeKeys } from '../workflows/messages.ts';
 import { freePort, retryOnPortConflict, startProcess, waitUntil } from './processes.ts';
 
 export interface TemporalDevServer {
@@ -70,4 +70,9 @@ function tcpOpen(port: number): Promise<boolean> {
     });
     socket.once('error', () => resolve(false));
   });
+}
+
+/** `--search-attribute Name=Keyword` flags for `temporal server start-dev`. */
+function devServerSearchAttributeFlags(): string[] {
+  return searchAttributeKeys.flatMap((key) => ['--search-attribute', `${key.name}=Keyword`]);
 }

@@ -1,6 +1,6 @@
 import { FailureTypes, permanent } from '../errors.ts';
 import { jsonRequest, secretFromEnv } from './http.ts';
-import type { ForgeConfig } from './types.ts';
+import type { ForgeConfig } from '../config/spec.ts';
 
 export type AutoMergeOutcome = { kind: 'enabled' } | { kind: 'clean' } | { kind: 'refused'; message: string };
 

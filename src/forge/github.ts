@@ -1,13 +1,6 @@
 import { jsonRequest, secretFromEnv } from './http.ts';
-import type {
-  Forge,
-  ForgeConfig,
-  ForgeRelease,
-  MergeOutcome,
-  PullRequestState,
-  PullRequestSummary,
-  ReleaseDraft,
-} from './types.ts';
+import type { Forge, ForgeRelease, MergeOutcome, PullRequestState, PullRequestSummary, ReleaseDraft } from './types.ts';
+import type { ForgeConfig } from '../config/spec.ts';
 
 interface GithubRelease {
   id: number;

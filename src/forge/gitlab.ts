@@ -1,15 +1,7 @@
 import { FailureTypes } from '../errors.ts';
 import { jsonRequest, secretFromEnv } from './http.ts';
-import type {
-  Forge,
-  ForgeConfig,
-  ForgeRelease,
-  GitlabTokenHeader,
-  MergeOutcome,
-  PullRequestState,
-  PullRequestSummary,
-  ReleaseDraft,
-} from './types.ts';
+import type { Forge, ForgeRelease, MergeOutcome, PullRequestState, PullRequestSummary, ReleaseDraft } from './types.ts';
+import type { ForgeConfig, GitlabTokenHeader } from '../config/spec.ts';
 
 interface GitlabRelease {
   tag_name: string;

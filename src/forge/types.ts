@@ -1,15 +1,3 @@
-/** The forge as the plan names it: where, which project, which environment variable holds the token. */
-export interface ForgeConfig {
-  kind: 'github' | 'gitlab';
-  baseUrl: string;
-  project: string;
-  tokenEnv: string;
-  /** GitLab: the header the token goes in; default JOB-TOKEN for CI_JOB_TOKEN, else PRIVATE-TOKEN. */
-  tokenHeader?: GitlabTokenHeader;
-}
-
-export type GitlabTokenHeader = 'PRIVATE-TOKEN' | 'JOB-TOKEN' | 'Deploy-Token';
-
 export interface ForgeRelease {
   id: string;
   tag: string;

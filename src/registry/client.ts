@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { FailureTypes, isNetworkError, parseRetryAfter, permanent, transient } from '../errors.ts';
-import { credentialHint, credentialsFor, type BasicCredentials, type RegistryEndpoint } from './credentials.ts';
+import { credentialHint, credentialsFor, type BasicCredentials } from './credentials.ts';
+import type { RegistryEndpoint } from '../artifacts/types.ts';
 
 export const manifestMediaTypes = [
   'application/vnd.oci.image.index.v1+json',

@@ -2,15 +2,8 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { FailureTypes, permanent } from '../errors.ts';
+import type { RegistryEndpoint } from '../artifacts/types.ts';
 import { fromCredentialHelper } from './credential-helpers.ts';
-
-/** A registry as the plan names it: no secret, only where to find one. */
-export interface RegistryEndpoint {
-  host: string;
-  plainHttp?: boolean | undefined;
-  usernameEnv?: string | undefined;
-  passwordEnv?: string | undefined;
-}
 
 export interface BasicCredentials {
   username: string;

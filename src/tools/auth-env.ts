@@ -1,7 +1,8 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { credentialsFor, type RegistryEndpoint } from '../registry/credentials.ts';
+import { credentialsFor } from '../registry/credentials.ts';
+import type { RegistryEndpoint } from '../artifacts/types.ts';
 
 export interface ToolAuth {
   /** Environment for regctl, cosign and helm: a private auth file and config folders. */

@@ -1,6 +1,6 @@
 import type { ApproveRequest } from './messages.ts';
-import type { ReleaseSpec } from './spec.ts';
 import type { ReleaseStatus } from './status.ts';
+import type { ReleaseSpec } from '../config/spec.ts';
 
 /**
  * Why an approval must be refused, or undefined when it may pass. One function for the Update validator
@@ -33,15 +33,4 @@ export function sameDigestSet(a: string[], b: string[]): boolean {
   const left = [...new Set(a)].sort();
   const right = [...new Set(b)].sort();
   return left.length === right.length && left.every((value, index) => value === right[index]);
-}
-
-/** The digest set a person approves: every artifact as name@digest (files as name/file@sha256:...). */
-export function digestSet(status: ReleaseStatus): string[] {
-  const set: string[] = [];
-  for (const artifact of status.artifacts) {
-    if (artifact.digest) set.push(`${artifact.name}@${artifact.digest}`);
-    for (const file of artifact.files ?? [])
-      if (file.sha256) set.push(`${artifact.name}/${file.name}@sha256:${file.sha256}`);
-  }
-  return set.sort();
 }

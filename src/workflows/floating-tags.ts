@@ -7,7 +7,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
-import { moveTagsUpdate } from './floating-tags-messages.ts';
+import { moveTagsUpdate } from './messages.ts';
 
 const { moveFloatingTags } = proxyActivities<Activities>({
   startToCloseTimeout: '5 minutes',

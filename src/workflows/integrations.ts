@@ -1,57 +1,36 @@
 import { condition } from '@temporalio/workflow';
-import type { PackageFile } from '../activities/generic-package.ts';
-import type { ResolvedOciArtifact } from '../artifacts/types.ts';
 import type { PinnableArtifact } from './pin-jobs.ts';
 import type { ReleaseState } from './release-state.ts';
-import type { ReleaseSpec } from './spec.ts';
+
+/** Remind once, `beforeMs` ahead of a gate's deadline (gate.remindBefore). */
+export interface GateReminder {
+  beforeMs: number;
+  send: () => Promise<void>;
+}
 
 /**
- * Waits for a decision until the gate's deadline; with a reminder configured, reminds once that long before
- * the deadline. Returns whether the decision came. Without a reminder this is one timer, as it always was.
+ * Waits for a decision until the deadline; with a reminder, reminds once that long before the deadline. Returns
+ * whether the decision came. Without a reminder this is the one timer it always was, so histories replay.
  */
 export async function waitWithReminder(
-  gate: ReleaseSpec['gate'],
+  deadlineMs: number,
   decided: () => boolean,
-  remind: () => Promise<void>,
+  reminder?: GateReminder,
 ): Promise<boolean> {
-  const before = gate.remindBeforeMs;
-  if (!before || before >= gate.deadlineMs) return condition(decided, gate.deadlineMs);
-  if (await condition(decided, gate.deadlineMs - before)) return true;
-  await remind();
-  return condition(decided, before);
-}
-
-/** Records a webhook that still failed after its attempts, so status and the UI details show it. */
-export function recordUndelivered(
-  state: ReleaseState,
-  event: string,
-  hook: { url?: string; urlEnv?: string },
-  message: string,
-  at: string,
-): void {
-  // A URL from urlEnv is a secret: only the variable's name is recorded.
-  const webhook = hook.urlEnv ? `$${hook.urlEnv}` : safeHost(hook.url ?? '');
-  (state.status.notificationFailures ??= []).push({ event, webhook, message, at });
-}
-
-function safeHost(url: string): string {
-  const match = /^(https?:\/\/[^/?#]+)/.exec(url);
-  return match?.[1] ?? url;
+  if (!reminder || reminder.beforeMs >= deadlineMs) return condition(decided, deadlineMs);
+  if (await condition(decided, deadlineMs - reminder.beforeMs)) return true;
+  await reminder.send();
+  return condition(decided, reminder.beforeMs);
 }
 
 /** What pins can name: OCI artifacts by digest, one-file generic packages by their file's sha256. */
-export function pinnable(
-  resolved: Map<string, ResolvedOciArtifact>,
-  packages: Map<string, PackageFile[]>,
-): PinnableArtifact[] {
+export function pinnable(state: ReleaseState): PinnableArtifact[] {
   return [
-    ...[...resolved.values()].map((artifact) => ({
-      name: artifact.name,
-      kind: artifact.kind,
-      digest: artifact.digest,
-    })),
-    ...[...packages].flatMap(([name, files]) =>
-      files.length === 1 && files[0] ? [{ name, kind: 'generic-package', digest: `sha256:${files[0].sha256}` }] : [],
-    ),
+    ...state.resolvedOci().map((artifact) => ({ name: artifact.name, kind: artifact.kind, digest: artifact.digest })),
+    ...state
+      .resolvedPackages()
+      .flatMap(([name, files]) =>
+        files.length === 1 && files[0] ? [{ name, kind: 'generic-package', digest: `sha256:${files[0].sha256}` }] : [],
+      ),
   ];
 }

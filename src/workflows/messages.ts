@@ -1,8 +1,12 @@
+import { defineSearchAttributeKey } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { ReleaseStatus } from './status.ts';
-import type { RollbackStatus } from './rollback.ts';
+import type { MoveFloatingTagsInput, MoveFloatingTagsResult } from '../artifacts/floating-tags.ts';
+import type { Decision, GateKind, ReleaseStatus, RollbackStatus } from './status.ts';
 
-// Every message a release workflow answers, defined once: the CLI and the workflow import these, so their
+export type { Decision, GateKind } from './status.ts';
+
+// Every message shipgate's workflows answer (release, rollback, floating tags) and every search attribute
+// they set, defined once: the CLI and the workflow import these, so their
 // names cannot drift. The Temporal UI can send the signals by name ("approve", "reject") with a JSON body.
 
 export interface ApproveRequest {
@@ -43,20 +47,6 @@ export interface CheckReport {
   url?: string;
 }
 
-export type GateKind = 'sync' | 'promotion';
-
-export interface Decision {
-  kind: 'approve' | 'reject' | 'retry' | 'abort' | 'refused' | 'check' | 'expired';
-  gate?: GateKind;
-  by: string;
-  at: string;
-  comment?: string;
-  digests?: string[];
-  /** For refused signals: why the policy refused it. */
-  refusal?: string;
-  via: 'update' | 'signal' | 'timer';
-}
-
 export const approveUpdate = defineUpdate<Decision, [ApproveRequest]>('approve');
 export const rejectUpdate = defineUpdate<Decision, [RejectRequest]>('reject');
 export const retryUpdate = defineUpdate<Decision, [RetryRequest]>('retry');
@@ -70,11 +60,26 @@ export const rejectSignal = defineSignal<[RejectRequest]>('reject');
 export const statusQuery = defineQuery<ReleaseStatus>('status');
 export const rollbackStatusQuery = defineQuery<RollbackStatus>('status');
 
+export const moveTagsUpdate = defineUpdate<MoveFloatingTagsResult, [MoveFloatingTagsInput]>('move-floating-tags');
+
 export const releaseWorkflowType = 'release';
 export const rollbackWorkflowType = 'rollback';
+export const floatingTagsWorkflowType = 'floatingTags';
 export const defaultTaskQueue = 'shipgate';
+
+// Custom search attributes, registered on the server by `shipgate dev` and the test harness, so the
+// Temporal web UI can list releases by project, version and phase (e.g. all releases awaiting approval).
+export const projectKey = defineSearchAttributeKey('ShipgateProject', 'KEYWORD');
+export const versionKey = defineSearchAttributeKey('ShipgateVersion', 'KEYWORD');
+export const phaseKey = defineSearchAttributeKey('ShipgatePhase', 'KEYWORD');
+export const searchAttributeKeys = [projectKey, versionKey, phaseKey] as const;
 
 /** One release, one workflow: CI starting the same release twice gets the running one. */
 export function releaseWorkflowId(project: string, version: string): string {
   return `release:${project}:${version}`;
+}
+
+/** One workflow per destination repository owns its floating tags. */
+export function floatingTagsWorkflowId(host: string, repository: string): string {
+  return `floating-tags:${host}/${repository}`;
 }

@@ -1,5 +1,5 @@
 import type { PinFields, PinTarget } from '../config/pin-template.ts';
-import type { ReleaseSpec } from './spec.ts';
+import type { ReleaseSpec } from '../config/spec.ts';
 
 /** A promoted artifact as pins see it: OCI artifacts by manifest digest, a one-file package by its sha256. */
 export interface PinnableArtifact {

@@ -1,12 +1,29 @@
-import type { Decision, GateKind } from './messages.ts';
-import type { ReleaseSpec } from './spec.ts';
-import type { Attention, CheckStatus, Phase, ReleaseStatus, StepName, StepRecord } from './status.ts';
-import { refAtTag } from '../artifacts/types.ts';
+import { refAtTag, type ResolvedOciArtifact } from '../artifacts/types.ts';
+import type { PackageFile, ReleaseSpec } from '../config/spec.ts';
+import type { VerificationResult } from '../activities/verify-signatures.ts';
+import type {
+  ArtifactStatus,
+  Attention,
+  CheckStatus,
+  Decision,
+  GateKind,
+  Phase,
+  ReleaseStatus,
+  StepName,
+  StepRecord,
+} from './status.ts';
 
-/** The release's record: everything the status query shows. Pure data changes, no I/O, no clock of its own. */
+/**
+ * The release's record and its only writer: everything the status query shows, and the one record of what each
+ * artifact resolved to. The digest set a person approves and the digests the steps verify, copy, tag and pin
+ * are read from the same maps. Pure data changes, no I/O, no clock of its own.
+ */
 export class ReleaseState {
   readonly status: ReleaseStatus;
   private readonly done = new Set<string>();
+  /** In the order they resolved, which is the order later steps schedule their activities in (replay). */
+  private readonly oci = new Map<string, ResolvedOciArtifact>();
+  private readonly packages = new Map<string, PackageFile[]>();
 
   constructor(spec: ReleaseSpec) {
     this.status = {
@@ -48,6 +65,8 @@ export class ReleaseState {
     };
   }
 
+  // --- each-once bookkeeping: which items of a step an earlier attempt already finished ---------------------
+
   isDone(key: string): boolean {
     return this.done.has(key);
   }
@@ -55,6 +74,113 @@ export class ReleaseState {
   markDone(key: string): void {
     this.done.add(key);
   }
+
+  // --- resolved artifacts ---------------------------------------------------------------------------------
+
+  recordResolvedOci(result: ResolvedOciArtifact): void {
+    this.oci.set(result.name, result);
+    const record = this.artifact(result.name);
+    record.digest = result.digest;
+    record.platforms = result.platforms;
+    if (result.files) record.files = result.files;
+  }
+
+  recordResolvedPackage(name: string, files: PackageFile[]): void {
+    this.packages.set(name, files);
+    this.artifact(name).files = files;
+  }
+
+  resolvedOci(): ResolvedOciArtifact[] {
+    return [...this.oci.values()];
+  }
+
+  resolvedImages(): ResolvedOciArtifact[] {
+    return this.resolvedOci().filter((artifact) => artifact.kind === 'image');
+  }
+
+  resolvedPackages(): [string, PackageFile[]][] {
+    return [...this.packages];
+  }
+
+  packageFiles(name: string): PackageFile[] {
+    return this.packages.get(name) ?? [];
+  }
+
+  resolvedCount(): number {
+    return this.oci.size + this.packages.size;
+  }
+
+  /** The digest set a person approves: every artifact as name@digest (files as name/file@sha256:...), sorted. */
+  digestSet(): string[] {
+    const set = [...this.oci.values()].map((artifact) => `${artifact.name}@${artifact.digest}`);
+    for (const [name, files] of this.packages)
+      for (const file of files) set.push(`${name}/${file.name}@sha256:${file.sha256}`);
+    return set.sort();
+  }
+
+  recordVerification(result: VerificationResult, at: string): void {
+    const record = this.artifact(result.name);
+    for (const digest of result.digests) {
+      record.verifications.push({
+        digest: digest.digest,
+        where: result.where,
+        signature: digest.signature,
+        attestations: digest.attestations,
+        against: result.against,
+        at,
+      });
+    }
+  }
+
+  recordCopy(name: string, copied: NonNullable<ArtifactStatus['copied']>): void {
+    this.artifact(name).copied = copied;
+  }
+
+  // --- outward-facing results -----------------------------------------------------------------------------
+
+  recordCanonical(canonical: NonNullable<ReleaseStatus['canonical']>): void {
+    this.status.canonical = canonical;
+  }
+
+  recordRelease(release: NonNullable<ReleaseStatus['release']>): void {
+    this.status.release = release;
+  }
+
+  recordTagMoves(moves: ReleaseStatus['tagMoves']): void {
+    this.status.tagMoves.push(...moves);
+  }
+
+  recordPullRequest(pullRequest: NonNullable<ReleaseStatus['pullRequest']>): void {
+    this.status.pullRequest = pullRequest;
+  }
+
+  recordPin(pin: ReleaseStatus['pins'][number]): void {
+    this.status.pins.push(pin);
+  }
+
+  /** A webhook that still failed after its attempts: shown in status and the UI, never dropped silently. */
+  recordUndeliveredNotification(failure: NonNullable<ReleaseStatus['notificationFailures']>[number]): void {
+    (this.status.notificationFailures ??= []).push(failure);
+  }
+
+  // --- checks -----------------------------------------------------------------------------------------------
+
+  check(name: string): CheckStatus | undefined {
+    return this.status.checks.find((c) => c.name === name);
+  }
+
+  setCheck(name: string, state: CheckStatus['state'], detail?: string): void {
+    const check = this.check(name);
+    if (!check) return;
+    check.state = state;
+    if (detail) check.detail = detail;
+  }
+
+  externalChecks(state?: CheckStatus['state']): CheckStatus[] {
+    return this.status.checks.filter((c) => c.kind === 'external' && (state === undefined || c.state === state));
+  }
+
+  // --- phases, steps, gates, decisions -------------------------------------------------------------------
 
   setPhase(phase: Phase): void {
     this.status.phase = phase;
@@ -72,13 +198,12 @@ export class ReleaseState {
     }
   }
 
-  finishStep(step: StepName, now: string, summary?: string, state: StepRecord['state'] = 'done'): void {
-    const record = this.record(step) ?? { step, state, startedAt: now };
+  finishStep(step: StepName, now: string, summary?: string): void {
+    const record = this.record(step) ?? { step, state: 'done', startedAt: now };
     if (!this.record(step)) this.status.steps.push(record);
-    record.state = state;
+    record.state = 'done';
     record.finishedAt = now;
     if (summary !== undefined) record.summary = summary;
-    this.markDone(`step:${step}`);
     delete this.status.currentStep;
   }
 
@@ -98,14 +223,14 @@ export class ReleaseState {
     this.status.phase = phase;
   }
 
-  openGate(kind: GateKind, spec: ReleaseSpec, now: string, deadline: string, digests: string[]): void {
+  openGate(kind: GateKind, spec: ReleaseSpec, now: string, deadline: string): void {
     this.status.gate = {
       kind,
       openedAt: now,
       deadline,
       approvers: spec.gate.approvers,
       allowSelfApproval: spec.gate.allowSelfApproval,
-      digests,
+      digests: this.digestSet(),
     };
     this.status.phase = kind === 'sync' ? 'awaiting-sync' : 'awaiting-approval';
   }
@@ -118,14 +243,14 @@ export class ReleaseState {
     this.status.decisions.push(decision);
   }
 
-  artifact(name: string) {
+  lastApproval(): Decision | undefined {
+    return this.status.decisions.filter((d) => d.kind === 'approve').at(-1);
+  }
+
+  private artifact(name: string): ArtifactStatus {
     const found = this.status.artifacts.find((a) => a.name === name);
     if (!found) throw new Error(`unknown artifact ${name}`);
     return found;
-  }
-
-  check(name: string): CheckStatus | undefined {
-    return this.status.checks.find((c) => c.name === name);
   }
 
   private record(step: StepName): StepRecord | undefined {

@@ -1,31 +1,9 @@
 import { proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
-import type { TagMove } from '../artifacts/floating-tags.ts';
 import { deriveSpec } from '../config/derive.ts';
-import type { ReleasePlan } from '../config/plan.ts';
-import { rollbackStatusQuery } from './messages.ts';
+import { phaseKey, projectKey, rollbackStatusQuery, versionKey } from './messages.ts';
+import type { RollbackInput, RollbackStatus } from './status.ts';
 import { pinJobs } from './pin-jobs.ts';
-import { phaseKey, projectKey, versionKey } from './search-attributes.ts';
-
-export interface RollbackInput {
-  plan: ReleasePlan;
-  /** The previously promoted version the floating tags go back to. */
-  toVersion: string;
-  by: string;
-  reason: string;
-}
-
-export interface RollbackStatus {
-  project: string;
-  toVersion: string;
-  by: string;
-  reason: string;
-  phase: 'verifying' | 'moving-tags' | 'rolled-back';
-  artifacts: { name: string; digest: string; verifiedAgainst?: string }[];
-  moves: (TagMove & { artifact: string })[];
-  /** Rollback re-pins with the plan's pin templates (seed 001: rollback = re-pin the previous digests). */
-  pins: { name: string; digest: string; confirmed: boolean; url: string }[];
-}
 
 const a = proxyActivities<Activities>({
   startToCloseTimeout: '10 minutes',

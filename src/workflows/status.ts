@@ -1,5 +1,5 @@
-import type { Decision, GateKind } from './messages.ts';
 import type { TagMove } from '../artifacts/floating-tags.ts';
+import type { ReleasePlan } from '../config/plan.ts';
 
 /** Where a release is; also the ShipgatePhase search attribute, so the UI can list e.g. all awaiting-approval. */
 export type Phase =
@@ -24,8 +24,6 @@ export const phases: readonly Phase[] = [
   'expired',
   'aborted',
 ];
-
-export const finalPhases: Phase[] = ['promoted', 'rejected', 'expired', 'aborted'];
 
 export type StepName =
   | 'resolve'
@@ -128,4 +126,38 @@ export interface ReleaseStatus {
   };
   /** Webhook deliveries that failed after their attempts: never dropped silently. */
   notificationFailures?: { event: string; webhook: string; message: string; at: string }[];
+}
+
+export type GateKind = 'sync' | 'promotion';
+
+export interface Decision {
+  kind: 'approve' | 'reject' | 'retry' | 'abort' | 'refused' | 'check' | 'expired';
+  gate?: GateKind;
+  by: string;
+  at: string;
+  comment?: string;
+  digests?: string[];
+  /** For refused signals: why the policy refused it. */
+  refusal?: string;
+  via: 'update' | 'signal' | 'timer';
+}
+
+export interface RollbackInput {
+  plan: ReleasePlan;
+  /** The previously promoted version the floating tags go back to. */
+  toVersion: string;
+  by: string;
+  reason: string;
+}
+
+export interface RollbackStatus {
+  project: string;
+  toVersion: string;
+  by: string;
+  reason: string;
+  phase: 'verifying' | 'moving-tags' | 'rolled-back';
+  artifacts: { name: string; digest: string; verifiedAgainst?: string }[];
+  moves: (TagMove & { artifact: string })[];
+  /** Rollback re-pins with the plan's pin templates (seed 001: rollback = re-pin the previous digests). */
+  pins: { name: string; digest: string; confirmed: boolean; url: string }[];
 }

@@ -5,11 +5,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { copyOciArtifact } from '../../src/activities/copy-oci-artifact.ts';
-import {
-  copyGenericPackage,
-  resolveGenericPackage,
-  type GenericPackageInput,
-} from '../../src/activities/generic-package.ts';
+import { copyGenericPackage, resolveGenericPackage } from '../../src/activities/generic-package.ts';
 import { resolveOciArtifact } from '../../src/activities/resolve-oci-artifact.ts';
 import type { OciArtifactSpec } from '../../src/artifacts/types.ts';
 import { toolPath } from '../../src/tools/locate.ts';
@@ -17,6 +13,7 @@ import { startFakeForge, type FakeForge } from '../support/fake-forge.ts';
 import { helmEnv, pushChart } from '../support/fixtures/charts.ts';
 import { pushOciPackage, writePackageFiles } from '../support/fixtures/packages.ts';
 import { uniqueProject } from '../support/release-bed.ts';
+import type { GenericPackageInput } from '../../src/config/spec.ts';
 
 describe('artifact engine: charts and packages', () => {
   let forge: FakeForge;

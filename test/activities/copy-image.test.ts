@@ -3,12 +3,13 @@ import { ApplicationFailure } from '@temporalio/common';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { copyOciArtifact } from '../../src/activities/copy-oci-artifact.ts';
 import { resolveOciArtifact } from '../../src/activities/resolve-oci-artifact.ts';
-import { verifyArtifact, type VerificationPolicy } from '../../src/activities/verify-signatures.ts';
+import { verifyArtifact } from '../../src/activities/verify-signatures.ts';
 import type { OciArtifactSpec } from '../../src/artifacts/types.ts';
 import { RegistryClient } from '../../src/registry/client.ts';
 import { pushImage } from '../support/fixtures/images.ts';
 import { generateKeyPair, signAndAttest, type KeyPair, type SignatureFormat } from '../support/fixtures/signing.ts';
 import { uniqueProject } from '../support/release-bed.ts';
+import type { VerificationPolicy } from '../../src/config/spec.ts';
 
 const attestations = ['slsaprovenance', 'spdxjson', 'vuln'];
 

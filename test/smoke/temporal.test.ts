@@ -4,7 +4,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ping } from '../support/workflows/ping.ts';
 import { connectTestEnvironment, uniqueTaskQueue } from '../support/temporal.ts';
-import { phaseKey, projectKey, versionKey } from '../../src/workflows/search-attributes.ts';
+import { phaseKey, projectKey, versionKey } from '../../src/workflows/messages.ts';
 
 describe('test bed: Temporal dev server', () => {
   let env: TestWorkflowEnvironment;

@@ -13,7 +13,7 @@ import { createShipgateWorker } from '../../src/worker/create-worker.ts';
 import { releaseWorkflowId, statusQuery } from '../../src/workflows/messages.ts';
 import type { release } from '../../src/workflows/release.ts';
 import type { Phase, ReleaseStatus } from '../../src/workflows/status.ts';
-import { phaseKey, projectKey, versionKey } from '../../src/workflows/search-attributes.ts';
+import { phaseKey, projectKey, versionKey } from '../../src/workflows/messages.ts';
 import { startFakeForge, type FakeForge } from './fake-forge.ts';
 import { pushImage, type PushedImage } from './fixtures/images.ts';
 import { generateKeyPair, signAndAttest, type KeyPair, type SignatureFormat } from './fixtures/signing.ts';

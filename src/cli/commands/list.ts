@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { phaseKey, projectKey, versionKey } from '../../workflows/search-attributes.ts';
+import { phaseKey, projectKey, versionKey } from '../../workflows/messages.ts';
 import { releaseWorkflowType } from '../../workflows/messages.ts';
 import { phases } from '../../workflows/status.ts';
 import { CliError, ExitCode } from '../exit-codes.ts';

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { defaultTaskQueue, rollbackWorkflowType } from '../../workflows/messages.ts';
-import { phaseKey, projectKey, versionKey } from '../../workflows/search-attributes.ts';
-import type { rollback, RollbackInput } from '../../workflows/rollback.ts';
+import { phaseKey, projectKey, versionKey } from '../../workflows/messages.ts';
+import type { rollback } from '../../workflows/rollback.ts';
+import type { RollbackInput } from '../../workflows/status.ts';
 import { CliError, ExitCode } from '../exit-codes.ts';
 import { printJson, shortDigest, table } from '../output.ts';
 import { client } from '../release-handle.ts';

@@ -3,7 +3,7 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { loadPlan, PlanError } from '../../config/load.ts';
 import type { ReleaseInput } from '../../config/release-input.ts';
 import { defaultTaskQueue, releaseWorkflowId, releaseWorkflowType, statusQuery } from '../../workflows/messages.ts';
-import { projectKey, versionKey, phaseKey } from '../../workflows/search-attributes.ts';
+import { projectKey, versionKey, phaseKey } from '../../workflows/messages.ts';
 import type { Phase, ReleaseStatus } from '../../workflows/status.ts';
 import type { release } from '../../workflows/release.ts';
 import { CliError, ExitCode } from '../exit-codes.ts';

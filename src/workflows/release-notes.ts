@@ -1,4 +1,4 @@
-import type { VerificationPolicy } from './verify-signatures.ts';
+import type { VerificationPolicy } from '../config/spec.ts';
 
 export interface NotesArtifact {
   name: string;

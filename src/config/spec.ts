@@ -1,0 +1,109 @@
+import type { FloatingTagKind } from '../artifacts/floating-tags.ts';
+import type { OciArtifactSpec } from '../artifacts/types.ts';
+import type { PinTarget } from './pin-template.ts';
+import type { PullRequestRule } from './pull-request-plan.ts';
+
+export type { PinTarget } from './pin-template.ts';
+export type { PullRequestRule } from './pull-request-plan.ts';
+
+// The vocabulary of a release, made where the plan is made: the workflows, activities and adapters import
+// these types from here, so imports only run down.
+
+/**
+ * Everything one release does, derived from the plan, the version, the commit and who started it
+ * (src/config/derive.ts). Pure data without secrets: it is the workflow's view of the plan.
+ */
+export interface ReleaseSpec {
+  project: string;
+  /** Bare semver, "1.2.3". */
+  version: string;
+  /** The git tag, "v1.2.3". */
+  tag: string;
+  commitSha: string;
+  startedBy: string;
+  oci: OciArtifactSpec[];
+  generic: GenericPackageInput[];
+  policy: VerificationPolicy;
+  forge: ForgeConfig | undefined;
+  /** Whether to look the commit up on the canonical repository (smart sync). */
+  canonicalCheck: boolean;
+  gate: {
+    /** auto-when-public: sync on its own when the commit is public; manual: always wait for a sync go. */
+    sync: 'auto-when-public' | 'manual';
+    approvers: string[];
+    allowSelfApproval: boolean;
+    deadlineMs: number;
+    /** Remind (the reminder event) this long before the deadline; undefined: no reminder. */
+    remindBeforeMs?: number;
+  };
+  smoke: {
+    commands: { name: string; run: string[]; timeoutMs: number }[];
+    external: { name: string; timeoutMs: number }[];
+  };
+  promotion: {
+    floatingTags: FloatingTagKind[];
+    publishRelease: boolean;
+    /** The release PR to merge: its number, or how to find it at publish time. */
+    pullRequest: PullRequestRule | undefined;
+    pins: PinTarget[];
+  };
+  /** Exactly one of url and urlEnv (the variable on the worker that holds a secret URL). */
+  notifications: { url?: string; urlEnv?: string; format: NotificationFormat; events: NotificationEvent[] }[];
+  /** Activity timing; tests shorten the retry backoff. */
+  timing?: { retryInitialMs?: number; retryMaxAttempts?: number; heartbeatTimeoutMs?: number };
+}
+
+/** What a release must be signed with: a public key, or keyless (Fulcio certificate identity + OIDC issuer). */
+export type VerificationPolicy =
+  | {
+      kind: 'key';
+      /** Path of the PEM public key on the worker, or the variable holding the PEM. */
+      publicKeyPath?: string;
+      publicKeyEnv?: string;
+      /** How release notes refer to the key in the verify command, e.g. "cosign.pub". */
+      publicKeyName?: string;
+      attestations: string[];
+      attestationsPerPlatform?: boolean;
+    }
+  | {
+      kind: 'keyless';
+      identity?: string;
+      identityRegexp?: string;
+      issuer: string;
+      attestations: string[];
+      attestationsPerPlatform?: boolean;
+    };
+
+export interface GenericPackageInput {
+  name: string;
+  /** Bare semver. */
+  version: string;
+  files: string[];
+  source: ForgeConfig;
+  /** The canonical GitLab project; absent when the files go only to the GitHub release. */
+  destination?: ForgeConfig;
+  /** Also upload the files to the drafted GitHub release as assets. */
+  releaseAssets?: boolean;
+}
+
+export interface PackageFile {
+  name: string;
+  sha256: string;
+  size: number;
+}
+
+export type NotificationEvent = 'waiting' | 'needs-attention' | 'finished' | 'reminder';
+/** Which service's webhook body: Slack, Microsoft Teams (Workflows), Discord, or shipgate's own JSON. */
+export type NotificationFormat = 'generic' | 'slack' | 'teams' | 'discord';
+
+/** The forge as the plan names it: where, which project, which environment variable holds the token. */
+export interface ForgeConfig {
+  kind: 'github' | 'gitlab';
+  baseUrl: string;
+  project: string;
+  tokenEnv: string;
+  /** GitLab: the header the token goes in; default JOB-TOKEN for CI_JOB_TOKEN, else PRIVATE-TOKEN. */
+  tokenHeader?: GitlabTokenHeader;
+}
+
+export type GitlabTokenHeader = 'PRIVATE-TOKEN' | 'JOB-TOKEN' | 'Deploy-Token';
