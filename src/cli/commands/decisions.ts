@@ -63,6 +63,9 @@ export function registerDecisions(program: Command): void {
             digests.map((entry) => entry.split('@') as [string, string]),
           ),
         );
+        const pr = status.pullRequest;
+        if (status.gate.kind === 'promotion' && pr && !pr.merged)
+          console.error(`on approval: merges release PR #${pr.number}${pr.url ? ` (${pr.url})` : ''}`);
       }
       if (!options.yes) {
         if (!process.stdin.isTTY)
