@@ -3,6 +3,7 @@ import { RegistryClient } from '../registry/client.ts';
 import {
   closureTotals,
   missingAtDestination,
+  presentBlobs,
   uniqueBlobs,
   walkClosure,
   type ClosureTotals,
@@ -141,18 +142,4 @@ export async function copyOciArtifact(artifact: ResolvedOciArtifact): Promise<Co
     blobsCopied: toSend.length,
     bytesCopied: toSend.reduce((sum, [, size]) => sum + size, 0),
   };
-}
-
-async function presentBlobs(
-  client: RegistryClient,
-  repository: string,
-  blobs: Map<string, number>,
-): Promise<Set<string>> {
-  const present = new Set<string>();
-  await Promise.all(
-    [...blobs.keys()].map(async (digest) => {
-      if (await client.hasBlob(repository, digest)) present.add(digest);
-    }),
-  );
-  return present;
 }

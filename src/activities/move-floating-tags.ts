@@ -1,6 +1,6 @@
 import { FailureTypes, permanent } from '../errors.ts';
 import { RegistryClient } from '../registry/client.ts';
-import { refAtTag } from '../artifacts/types.ts';
+import { assertVersionTag, tagDigests } from '../registry/tags.ts';
 import {
   decideFloatingTags,
   type TagMove,
@@ -16,23 +16,13 @@ import {
 export async function moveFloatingTags(input: MoveFloatingTagsInput): Promise<MoveFloatingTagsResult> {
   const client = new RegistryClient(input.destination.endpoint);
   const repository = input.destination.repository;
-  const current = await client.headManifest(repository, input.versionTag);
-  if (current?.digest !== input.digest) {
-    throw permanent(
-      FailureTypes.tagTampered,
-      `"${input.name}": ${refAtTag(input.destination, input.versionTag)} now points at ${current?.digest ?? 'nothing'}, but ${input.digest} was published and approved; find out who re-pointed it, restore it, then retry`,
-      { artifact: input.name, expected: input.digest, found: current?.digest },
-    );
-  }
-  const tags = new Map<string, string>();
-  await Promise.all(
-    (await client.tags(repository))
-      .filter((tag) => !tag.startsWith('sha256-'))
-      .map(async (tag) => {
-        const head = await client.headManifest(repository, tag);
-        if (head) tags.set(tag, head.digest);
-      }),
+  await assertVersionTag(
+    input.destination,
+    { name: input.name, tag: input.versionTag, digest: input.digest },
+    `"${input.name}"`,
+    client,
   );
+  const tags = await tagDigests(client, repository);
   const decisions = decideFloatingTags(input.versionTag, input.kinds, tags, { allowBackwards: input.allowBackwards });
   const moves: TagMove[] = [];
   const toMove = decisions.filter((decision) => decision.move);

@@ -1,6 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { FailureTypes, permanent } from '../errors.ts';
-import { jsonRequest, secretFromEnv } from '../forge/http.ts';
+import { jsonRequest } from '../http/json-client.ts';
+import { secretFromEnv } from '../http/secret-from-env.ts';
 import { activityContext } from './context.ts';
 import { notificationBody, type NotificationContent } from './notification-body.ts';
 import type { NotificationFormat } from '../config/spec.ts';

@@ -1,5 +1,6 @@
 import { FailureTypes, permanent } from '../errors.ts';
-import { jsonRequest, secretFromEnv } from '../forge/http.ts';
+import { jsonRequest } from '../http/json-client.ts';
+import { secretFromEnv } from '../http/secret-from-env.ts';
 import {
   renderJson,
   renderSecrets,
@@ -38,14 +39,17 @@ function render(template: PinRequestTemplate, fields: PinFields, what: string) {
     headers,
     body: template.body === undefined ? undefined : renderJson(template.body, fields),
     authHint: variables.length
-      ? `check the control-plane credential in ${variables.map((m) => m[1]).join(', ')}`
+      ? `check the control-plane token in ${variables.map((m) => m[1]).join(', ')} (promotion.pins[] headers)`
       : 'the control plane wants credentials: add a header naming a worker variable, e.g. authorization: "Bearer ${CP_TOKEN}"',
+    // A refused credential is a refused pin too: PinRejected, whatever the status, with the variable to check.
+    unauthorizedType: FailureTypes.pinRejected,
+    forbiddenType: FailureTypes.pinRejected,
   };
 }
 
 /**
  * Pins a promoted digest in a control plane (seed 003) by the plan's request template; any non-2xx fails
- * loudly (5xx and 429 retried, 4xx needs a person). The read-back, which may ask another endpoint than the
+ * loudly (5xx and 429 retried, any 4xx is PinRejected and needs a person: a 401/403 names the variable). The read-back, which may ask another endpoint than the
  * write, confirms the control plane now serves this digest; it is also asked first, so a retried promotion
  * (or a rollback to what is already pinned) writes each pin once.
  */
@@ -64,6 +68,8 @@ export async function pinDigest(input: PinInput): Promise<PinResult> {
       expect: [404],
       what: `pin read-back for ${fields.name}`,
       authHint: read.authHint,
+      unauthorizedType: read.unauthorizedType,
+      forbiddenType: read.forbiddenType,
     });
     return answer.status === 404 ? undefined : valueAt(answer.body, readBack.digestPath, fields);
   };
@@ -77,6 +83,8 @@ export async function pinDigest(input: PinInput): Promise<PinResult> {
     body: write.body,
     what,
     authHint: write.authHint,
+    unauthorizedType: write.unauthorizedType,
+    forbiddenType: write.forbiddenType,
     expect: [400, 404, 409, 422],
   });
   if (answer.status >= 400) {

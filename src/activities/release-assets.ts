@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
-import { FailureTypes, permanent } from '../errors.ts';
-import { jsonRequest, secretFromEnv } from '../forge/http.ts';
+import { FailureTypes, httpFailure, permanent } from '../errors.ts';
+import { send } from '../http/send.ts';
+import { jsonRequest } from '../http/json-client.ts';
+import { secretFromEnv } from '../http/secret-from-env.ts';
 import { heartbeat } from './context.ts';
 import type { ForgeConfig, GenericPackageInput, PackageFile } from '../config/spec.ts';
-import { downloadPackageFile } from './generic-package.ts';
+import { fetchResolvedFile } from './generic-package.ts';
 
 export interface ReleaseAssetsInput {
   forge: ForgeConfig;
@@ -67,21 +69,31 @@ export async function uploadReleaseAssets(input: ReleaseAssetsInput): Promise<{ 
         `${where}: the release already holds it with ${existing.digest ?? 'an unknown digest'}, not sha256:${file.sha256}; delete that asset if it is wrong, then retry`,
       );
     }
-    const bytes = await downloadPackageFile(input.package, file);
-    const response = await fetch(`${uploadUrl}?name=${encodeURIComponent(file.name)}`, {
-      method: 'POST',
-      headers: { ...headers, 'content-type': 'application/octet-stream', 'content-length': String(bytes.length) },
-      body: bytes,
-      signal: AbortSignal.timeout(10 * 60_000),
-    });
+    const bytes = await fetchResolvedFile(input.package, file);
+    const response = await send(
+      `${uploadUrl}?name=${encodeURIComponent(file.name)}`,
+      {
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'application/octet-stream', 'content-length': String(bytes.length) },
+        body: bytes,
+      },
+      `${where}: upload`,
+      10 * 60_000,
+    );
     const text = await response.text();
-    if (response.status === 401 || response.status === 403)
-      throw permanent(FailureTypes.forgeUnauthorized, `${where}: upload answered ${response.status}; ${authHint}`);
-    if (!response.ok)
-      throw permanent(
-        FailureTypes.forgeRejected,
-        `${where}: upload answered ${response.status}: ${text.slice(0, 200)}`,
+    if (!response.ok) {
+      const auth = response.status === 401 || response.status === 403 ? `; ${authHint}` : '';
+      throw httpFailure(
+        response.status,
+        `${where}: upload answered ${response.status}: ${text.slice(0, 200)}${auth}`,
+        {
+          unauthorized: FailureTypes.forgeUnauthorized,
+          forbidden: FailureTypes.forgeForbidden,
+          otherwise: FailureTypes.forgeRejected,
+        },
+        response.headers.get('retry-after'),
       );
+    }
     const stored = JSON.parse(text) as GithubAsset;
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     if ((stored.digest && stored.digest !== `sha256:${sha256}`) || stored.size !== bytes.length) {

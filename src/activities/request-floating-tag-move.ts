@@ -1,5 +1,6 @@
 import { WithStartWorkflowOperation, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
+import { rootCause } from '../errors.ts';
 import { floatingTagsWorkflowId, floatingTagsWorkflowType, moveTagsUpdate } from '../workflows/messages.ts';
 import type { MoveFloatingTagsInput, MoveFloatingTagsResult } from '../artifacts/floating-tags.ts';
 
@@ -34,19 +35,13 @@ export function requestFloatingTagMove(deps: { client: Client; taskQueue: string
  * the real failure). Hand the release the real failure with its type and message, and keep it non-retryable
  * when it was: a tampered tag must park the release at once, not be retried and then reported as "update failed".
  */
-export function surfaceMoveFailure(error: unknown): unknown {
-  if (!(error instanceof WorkflowUpdateFailedError)) return error;
-  let cause: unknown = error.cause;
-  let deepest: ApplicationFailure | undefined;
-  while (cause instanceof Error) {
-    if (cause instanceof ApplicationFailure) deepest = cause;
-    cause = cause.cause;
-  }
-  if (!deepest) return error;
+function surfaceMoveFailure(error: unknown): unknown {
+  if (!(error instanceof WorkflowUpdateFailedError) || !(error.cause instanceof Error)) return error;
+  const cause = rootCause(error);
   return ApplicationFailure.create({
-    type: deepest.type ?? 'Error',
-    message: deepest.message,
-    nonRetryable: deepest.nonRetryable === true,
-    details: deepest.details ? [...deepest.details] : [],
+    type: cause.type,
+    message: cause.message,
+    nonRetryable: cause.nonRetryable,
+    details: cause.details ?? [],
   });
 }

@@ -3,8 +3,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { FailureTypes, permanent } from '../errors.ts';
 import { withToolAuth, type ToolAuth } from '../tools/auth-env.ts';
 import { classifyToolFailure, runTool } from '../tools/run.ts';
-import { refAtDigest, refAtTag, type OciLocation, type ResolvedOciArtifact } from '../artifacts/types.ts';
-import { RegistryClient } from '../registry/client.ts';
+import { refAtDigest, type ResolvedOciArtifact } from '../artifacts/types.ts';
+import { assertVersionTag } from '../registry/tags.ts';
 import { heartbeat } from './context.ts';
 import type { VerificationPolicy } from '../config/spec.ts';
 
@@ -27,7 +27,7 @@ export interface VerificationResult {
 const signatureTypes = new Set(['cosign container image signature', 'https://sigstore.dev/cosign/sign/v1']);
 
 /** The identity half of a cosign verify command line; keyless flags are passed exactly as the plan gives them. */
-export function identityArgs(policy: VerificationPolicy, keyFile: string | undefined): string[] {
+function identityArgs(policy: VerificationPolicy, keyFile: string | undefined): string[] {
   if (policy.kind === 'key') return ['--key', keyFile ?? '', '--insecure-ignore-tlog=true'];
   const identity = policy.identity
     ? ['--certificate-identity', policy.identity]
@@ -35,7 +35,7 @@ export function identityArgs(policy: VerificationPolicy, keyFile: string | undef
   return [...identity, '--certificate-oidc-issuer', policy.issuer];
 }
 
-export function describePolicy(policy: VerificationPolicy, keyPem: string | undefined): string {
+function describePolicy(policy: VerificationPolicy, keyPem: string | undefined): string {
   if (policy.kind === 'key') {
     const fingerprint = keyPem ? createHash('sha256').update(keyPem.trim()).digest('hex').slice(0, 16) : 'unknown';
     return `key ${policy.publicKeyName ?? policy.publicKeyPath ?? policy.publicKeyEnv} (sha256:${fingerprint})`;
@@ -57,7 +57,7 @@ export async function verifyArtifact(input: {
 }): Promise<VerificationResult> {
   const { artifact, policy, where } = input;
   const location = where === 'source' ? artifact.source : artifact.destination;
-  if (input.expectTag) await checkVersionTag(artifact, location);
+  if (input.expectTag) await assertVersionTag(location, artifact, `${artifact.kind} "${artifact.name}"`);
   const keyPem = await loadKey(policy);
   const against = describePolicy(policy, keyPem);
   const targets = [
@@ -132,17 +132,6 @@ async function verifyAttestation(
     acceptExitCodes: [1, 10],
   });
   if (result.exitCode !== 0) throw verificationFailure(what, `${type} attestation`, result.stderr);
-}
-
-async function checkVersionTag(artifact: ResolvedOciArtifact, location: OciLocation): Promise<void> {
-  const head = await new RegistryClient(location.endpoint).headManifest(location.repository, artifact.tag);
-  if (head?.digest !== artifact.digest) {
-    throw permanent(
-      FailureTypes.tagTampered,
-      `${artifact.kind} "${artifact.name}": ${refAtTag(location, artifact.tag)} now points at ${head?.digest ?? 'nothing'}, but ${artifact.digest} was published and approved; find out who re-pointed it and restore it, then retry`,
-      { artifact: artifact.name, expected: artifact.digest, found: head?.digest },
-    );
-  }
 }
 
 function verificationFailure(what: string, check: string, stderr: string) {

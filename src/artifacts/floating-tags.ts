@@ -21,7 +21,7 @@ export interface TagDecision {
   fromVersion: string | undefined;
 }
 
-export function floatingTagName(kind: FloatingTagKind, version: SemVer): string {
+function floatingTagName(kind: FloatingTagKind, version: SemVer): string {
   if (kind === 'latest') return 'latest';
   return kind === 'minor' ? `${version.major}.${version.minor}` : `${version.major}`;
 }

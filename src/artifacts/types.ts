@@ -41,22 +41,6 @@ export interface ResolvedOciArtifact extends OciArtifactSpec {
   files?: { name: string; digest: string; size: number }[];
 }
 
-export interface GenericPackageSpec {
-  kind: 'generic-package';
-  name: string;
-  /** Bare semver. */
-  version: string;
-  files: string[];
-  sourceProject: string;
-  destinationProject: string;
-}
-
-export interface ResolvedGenericPackage extends GenericPackageSpec {
-  resolvedFiles: { name: string; sha256: string; size: number }[];
-}
-
-export type ResolvedArtifact = ResolvedOciArtifact | ResolvedGenericPackage;
-
 /** `host/repo@sha256:...`, the form every record, note and command uses after resolution. */
 export function refAtDigest(location: OciLocation, digest: string): string {
   return `${location.endpoint.host}/${location.repository}@${digest}`;

@@ -1,5 +1,6 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
-import { connectClient, TemporalUnreachable } from '../worker/connect.ts';
+import { rootCause } from '../errors.ts';
+import { connectClient, TemporalUnreachable } from '../temporal/connect.ts';
 import { releaseWorkflowId, statusQuery } from '../workflows/messages.ts';
 import type { ReleaseStatus } from '../workflows/status.ts';
 import { CliError, ExitCode } from './exit-codes.ts';
@@ -45,8 +46,7 @@ export function asCliError(error: unknown, workflowId: string): unknown {
     return new CliError(`no release ${workflowId}; list releases with: shipgate list`, ExitCode.notFound);
   }
   if (error instanceof WorkflowUpdateFailedError) {
-    const cause = error.cause instanceof Error ? error.cause.message : error.message;
-    return new CliError(`refused: ${cause}`, ExitCode.refused);
+    return new CliError(`refused: ${rootCause(error).message}`, ExitCode.refused);
   }
   return error;
 }

@@ -1,5 +1,6 @@
 import { FailureTypes, permanent } from '../errors.ts';
-import { jsonRequest, secretFromEnv } from './http.ts';
+import { jsonRequest } from '../http/json-client.ts';
+import { secretFromEnv } from '../http/secret-from-env.ts';
 import type { ForgeConfig } from '../config/spec.ts';
 
 export type AutoMergeOutcome = { kind: 'enabled' } | { kind: 'clean' } | { kind: 'refused'; message: string };

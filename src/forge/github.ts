@@ -1,4 +1,5 @@
-import { jsonRequest, secretFromEnv } from './http.ts';
+import { jsonRequest } from '../http/json-client.ts';
+import { secretFromEnv } from '../http/secret-from-env.ts';
 import type { Forge, ForgeRelease, MergeOutcome, PullRequestState, PullRequestSummary, ReleaseDraft } from './types.ts';
 import type { ForgeConfig } from '../config/spec.ts';
 
@@ -24,16 +25,19 @@ export class GithubForge implements Forge {
   readonly kind = 'github' as const;
   readonly supportsDrafts = true;
   private readonly config: ForgeConfig;
+  /** `<api>/repos/<owner>/<repo>`: every call this client makes is below it. */
+  private readonly repoUrl: string;
 
   constructor(config: ForgeConfig) {
     this.config = config;
+    this.repoUrl = `${config.baseUrl.replace(/\/$/, '')}/repos/${config.project}`;
   }
 
   private request<T>(method: string, path: string, what: string, body?: unknown, expect: number[] = []) {
     const token = secretFromEnv(this.config.tokenEnv, 'forge.tokenEnv');
     return jsonRequest<T>({
       method,
-      url: `${this.config.baseUrl.replace(/\/$/, '')}/repos/${this.config.project}${path}`,
+      url: `${this.repoUrl}${path}`,
       headers: {
         accept: 'application/vnd.github+json',
         authorization: `Bearer ${token}`,

@@ -1,5 +1,6 @@
 import { FailureTypes } from '../errors.ts';
-import { jsonRequest, secretFromEnv } from './http.ts';
+import { jsonRequest } from '../http/json-client.ts';
+import { secretFromEnv } from '../http/secret-from-env.ts';
 import type { Forge, ForgeRelease, MergeOutcome, PullRequestState, PullRequestSummary, ReleaseDraft } from './types.ts';
 import type { ForgeConfig, GitlabTokenHeader } from '../config/spec.ts';
 
@@ -24,6 +25,11 @@ export function gitlabAuthHeader(tokenEnv: string, token: string, header?: Gitla
   return tokenEnv === 'CI_JOB_TOKEN' ? { 'job-token': token } : { 'private-token': token };
 }
 
+/** `<api>/projects/<url-encoded path>`: every project call (releases, merge requests, packages) is below it. */
+export function gitlabProjectUrl(forge: ForgeConfig): string {
+  return `${forge.baseUrl.replace(/\/$/, '')}/projects/${encodeURIComponent(forge.project)}`;
+}
+
 /** GitLab REST v4, per the public API documentation. */
 export class GitlabForge implements Forge {
   readonly kind = 'gitlab' as const;
@@ -34,16 +40,12 @@ export class GitlabForge implements Forge {
     this.config = config;
   }
 
-  private get projectPath(): string {
-    return `/projects/${encodeURIComponent(this.config.project)}`;
-  }
-
   private request<T>(method: string, path: string, what: string, body?: unknown, expect: number[] = []) {
     const token = secretFromEnv(this.config.tokenEnv, 'forge.tokenEnv');
     const jobToken = this.config.tokenEnv === 'CI_JOB_TOKEN';
     return jsonRequest<T>({
       method,
-      url: `${this.config.baseUrl.replace(/\/$/, '')}${this.projectPath}${path}`,
+      url: `${gitlabProjectUrl(this.config)}${path}`,
       headers: gitlabAuthHeader(this.config.tokenEnv, token, this.config.tokenHeader),
       body,
       expect,

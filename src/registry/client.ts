@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { FailureTypes, isNetworkError, parseRetryAfter, permanent, transient } from '../errors.ts';
+import { FailureTypes, httpFailure, permanent, transient } from '../errors.ts';
+import { send } from '../http/send.ts';
 import { credentialHint, credentialsFor, type BasicCredentials } from './credentials.ts';
 import type { RegistryEndpoint } from '../artifacts/types.ts';
 
-export const manifestMediaTypes = [
+const manifestMediaTypes = [
   'application/vnd.oci.image.index.v1+json',
   'application/vnd.oci.image.manifest.v1+json',
   'application/vnd.docker.distribution.manifest.list.v2+json',
@@ -37,7 +38,7 @@ export interface FetchedManifest {
   json: ManifestJson;
 }
 
-export function digestOf(bytes: Buffer): string {
+function digestOf(bytes: Buffer): string {
   return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 }
 
@@ -163,10 +164,6 @@ export class RegistryClient {
     return fallback?.json.manifests ?? [];
   }
 
-  async deleteManifest(repository: string, digest: string): Promise<void> {
-    await this.request('DELETE', repository, `manifests/${digest}`, { allow404: true });
-  }
-
   /** One registry call with auth negotiation and failure classification. */
   private async request(
     method: string,
@@ -176,42 +173,41 @@ export class RegistryClient {
   ): Promise<Response> {
     const url = `${this.baseUrl}/v2/${repository}/${path}`;
     const scope = `repository:${repository}:${method === 'GET' || method === 'HEAD' ? 'pull' : 'pull,push'}`;
-    let response = await this.send(method, url, options, scope);
+    let response = await this.sendWithAuth(method, url, options, scope);
     if (response.status === 401) {
       await response.arrayBuffer().catch(() => undefined);
       const challenge = response.headers.get('www-authenticate') ?? '';
       await this.authenticate(challenge, scope);
-      response = await this.send(method, url, options, scope);
+      response = await this.sendWithAuth(method, url, options, scope);
     }
     if (response.ok || (response.status === 404 && options.allow404)) return response;
     const text = method === 'HEAD' ? '' : await response.text().catch(() => '');
     const where = `${method} ${this.endpoint.host}/${repository} (${path.split('?')[0]})`;
     const detail = text ? `: ${text.slice(0, 300)}` : '';
-    if (response.status === 401) {
-      throw permanent(
-        FailureTypes.registryUnauthorized,
-        `${where} answered 401 Unauthorized; ${credentialHint(this.endpoint, this.credentials)}`,
-      );
-    }
-    if (response.status === 403) {
-      throw permanent(
-        FailureTypes.registryForbidden,
-        `${where} answered 403 Forbidden: the account from ${this.credentials?.source ?? 'anonymous access'} may not ${method === 'GET' || method === 'HEAD' ? 'pull' : 'push'} here; grant it access to ${repository}`,
-      );
-    }
-    if (response.status === 429 || response.status >= 500) {
-      throw transient(
-        `${where} answered ${response.status}${detail}`,
-        parseRetryAfter(response.headers.get('retry-after')),
-      );
-    }
-    if (response.status === 404) {
-      throw permanent(FailureTypes.sourceArtifactMissing, `${where} answered 404 Not Found${detail}`);
-    }
-    throw permanent(FailureTypes.toolFailed, `${where} answered ${response.status}${detail}`);
+    const account = this.credentials?.source ?? 'anonymous access';
+    const access = method === 'GET' || method === 'HEAD' ? 'pull' : 'push';
+    const message =
+      response.status === 401
+        ? `${where} answered 401 Unauthorized; ${credentialHint(this.endpoint, this.credentials)}`
+        : response.status === 403
+          ? `${where} answered 403 Forbidden: the account from ${account} may not ${access} here; grant it access to ${repository}`
+          : response.status === 404
+            ? `${where} answered 404 Not Found${detail}`
+            : `${where} answered ${response.status}${detail}`;
+    throw httpFailure(
+      response.status,
+      message,
+      {
+        unauthorized: FailureTypes.registryUnauthorized,
+        forbidden: FailureTypes.registryForbidden,
+        notFound: FailureTypes.sourceArtifactMissing,
+        otherwise: FailureTypes.toolFailed,
+      },
+      response.headers.get('retry-after'),
+    );
   }
 
-  private async send(
+  private async sendWithAuth(
     method: string,
     url: string,
     options: { headers?: Record<string, string>; body?: Buffer },
@@ -221,18 +217,12 @@ export class RegistryClient {
     const token = this.tokens.get(scope);
     if (token) headers.authorization = `Bearer ${token}`;
     else if (this.basic && this.credentials) headers.authorization = basicHeader(this.credentials);
-    try {
-      return await fetch(url, {
-        method,
-        headers,
-        ...(options.body ? { body: options.body } : {}),
-        redirect: 'follow',
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
-    } catch (error) {
-      if (isNetworkError(error)) throw transient(`${method} ${url}: ${(error as Error).message}`);
-      throw error;
-    }
+    return send(
+      url,
+      { method, headers, ...(options.body ? { body: options.body } : {}), redirect: 'follow' },
+      `${method} ${url}`,
+      this.timeoutMs,
+    );
   }
 
   /** Basic challenge: send credentials; Bearer challenge: fetch a token from the realm (distribution token spec). */

@@ -134,3 +134,18 @@ export async function missingAtDestination(
   );
   return missing;
 }
+
+/** Which of the blobs the repository already holds (one HEAD each, side by side). */
+export async function presentBlobs(
+  client: RegistryClient,
+  repository: string,
+  blobs: Map<string, number>,
+): Promise<Set<string>> {
+  const present = new Set<string>();
+  await Promise.all(
+    [...blobs.keys()].map(async (digest) => {
+      if (await client.hasBlob(repository, digest)) present.add(digest);
+    }),
+  );
+  return present;
+}

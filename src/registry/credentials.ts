@@ -35,7 +35,7 @@ export function credentialsFor(endpoint: RegistryEndpoint): BasicCredentials | u
   return fromDockerConfig(endpoint.host);
 }
 
-export function dockerConfigPath(): string {
+function dockerConfigPath(): string {
   return join(process.env.DOCKER_CONFIG ?? join(homedir(), '.docker'), 'config.json');
 }
 

@@ -17,7 +17,7 @@ export interface ToolAuth {
  * registries involved, so secrets never appear in arguments (ps) or in workflow history, and a worker's
  * own ~/.docker is never modified.
  */
-export async function toolAuth(endpoints: RegistryEndpoint[]): Promise<ToolAuth> {
+async function toolAuth(endpoints: RegistryEndpoint[]): Promise<ToolAuth> {
   const dir = await mkdtemp(join(tmpdir(), 'shipgate-auth-'));
   const auths: Record<string, { auth: string }> = {};
   for (const endpoint of endpoints) {

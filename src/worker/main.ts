@@ -1,5 +1,6 @@
 import { DefaultLogger, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
-import { connectClient, connectWorkerConnection, temporalSettings } from './connect.ts';
+import { connectClient, temporalSettings } from '../temporal/connect.ts';
+import { connectWorkerConnection } from './connect.ts';
 import { createShipgateWorker } from './create-worker.ts';
 import { defaultTaskQueue } from '../workflows/messages.ts';
 

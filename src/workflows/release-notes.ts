@@ -43,7 +43,7 @@ export function releaseNotes(input: {
   return lines.join('\n') + '\n';
 }
 
-export function verifyCommand(reference: string, policy: VerificationPolicy): string {
+function verifyCommand(reference: string, policy: VerificationPolicy): string {
   const identity =
     policy.kind === 'key'
       ? `--key ${policy.publicKeyName ?? 'cosign.pub'}`

@@ -8,6 +8,7 @@ import { copyOciArtifact } from '../../src/activities/copy-oci-artifact.ts';
 import { copyGenericPackage, resolveGenericPackage } from '../../src/activities/generic-package.ts';
 import { resolveOciArtifact } from '../../src/activities/resolve-oci-artifact.ts';
 import type { OciArtifactSpec } from '../../src/artifacts/types.ts';
+import { RegistryClient } from '../../src/registry/client.ts';
 import { toolPath } from '../../src/tools/locate.ts';
 import { startFakeForge, type FakeForge } from '../support/fake-forge.ts';
 import { helmEnv, pushChart } from '../support/fixtures/charts.ts';
@@ -82,16 +83,21 @@ describe('artifact engine: charts and packages', () => {
       name,
       version: '2.0.0',
     });
+    // The same chart (Chart.yaml says 2.0.0) also tagged 2.1.0: the tag exists, so only the version check can refuse it.
+    const registry = new RegistryClient(source());
+    const chart = await registry.manifest(pushed.repository, pushed.digest);
+    if (!chart) throw new Error(`helm pushed ${pushed.digest} but the registry does not serve it`);
+    await registry.putManifest(pushed.repository, '2.1.0', chart.bytes, chart.mediaType);
     const error = await resolveOciArtifact({
       kind: 'chart',
       name,
-      tag: 'v2.0.0',
+      tag: '2.1.0',
       source: { endpoint: source(), repository: pushed.repository },
       destination: { endpoint: destination(), repository: `prod/charts/${name}` },
     }).catch((e: unknown) => e);
-    // helm pushed 2.0.0; "v2.0.0" does not exist: charts are tagged with their bare semver.
     expect(error).toBeInstanceOf(ApplicationFailure);
-    expect((error as ApplicationFailure).type).toBe('SourceArtifactMissing');
+    expect(error).toMatchObject({ type: 'InvalidInput', nonRetryable: true });
+    expect((error as Error).message).toContain('Chart.yaml version is 2.0.0 but the release tag is 2.1.0');
   });
 
   it('copies package files stored as an OCI artifact, file by file as layers', async () => {

@@ -2,30 +2,18 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import type { ReleasePlan } from '../../src/config/plan.ts';
 import { repoRoot } from '../../src/tools/locate.ts';
 import type { ReleaseStatus } from '../../src/workflows/status.ts';
-import {
-  destinationClient,
-  commitSha,
-  planFor,
-  signedImage,
-  startReleaseBed,
-  uniqueProject,
-  type ReleaseBed,
-} from '../support/release-bed.ts';
+import { commitSha, planFor, signedImage, useReleaseBed, uniqueProject } from '../support/release-bed.ts';
 
 // The real `shipgate` command, run as separate processes against the dev server, as CI and people run it.
 describe('shipgate CLI end to end', () => {
-  let bed: ReleaseBed;
+  const bed = useReleaseBed();
   let dir: string;
-  beforeAll(async () => {
-    bed = await startReleaseBed();
+  beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'shipgate-cli-'));
-  });
-  afterAll(async () => {
-    await bed?.close();
   });
 
   const shipgate = (args: string[], user = 'ci-bot') =>
@@ -102,8 +90,7 @@ describe('shipgate CLI end to end', () => {
     expect(json<{ kind: string; by: string }>(approved)).toMatchObject({ kind: 'approve', by: 'alice' });
     const done = await waitFor(project, '1.0.0', ['promoted', 'needs-attention']);
     expect(done.phase).toBe('promoted');
-    const destination = destinationClient(bed);
-    expect((await destination.headManifest(`prod/${project}`, 'latest'))?.digest).toBe(image.digest);
+    expect((await bed.destinationClient.headManifest(`prod/${project}`, 'latest'))?.digest).toBe(image.digest);
 
     const late = await shipgate(['approve', project, '1.0.0', '--yes'], 'alice');
     expect(late.exitCode).toBe(4);
@@ -175,6 +162,11 @@ describe('shipgate CLI end to end', () => {
       by: 'bob',
       comment: 'changelog is wrong',
     });
+    const restarted = await shipgate(['start', '--plan', planPath, '--version', '2.0.0', '--commit', sha]);
+    expect(restarted.exitCode).toBe(4);
+    expect(restarted.stderr).toMatch(
+      /already ran and ended; a released version is never released twice: bump the version/,
+    );
 
     const badVersion = await shipgate(['start', '--plan', planPath, '--version', 'banana', '--commit', sha]);
     expect(badVersion.exitCode).toBe(2);
@@ -212,6 +204,30 @@ describe('shipgate CLI end to end', () => {
     });
     expect(worker.exitCode).toBe(3);
     expect(worker.stderr).toMatch(/cannot reach Temporal at 127\.0\.0\.1:1.*shipgate dev/);
+  });
+
+  it('start --wait awaiting-approval stops at the sync gate of a private commit, exit 0', async () => {
+    const project = uniqueProject('clisync');
+    await signedImage(bed, `staging/${project}`, 'v1.0.0');
+    // The commit is not seeded at the fake forge: not public on canonical, so the release waits for a sync go.
+    const started = await shipgate([
+      'start',
+      '--plan',
+      writePlan(planFor(bed, project)),
+      '--version',
+      '1.0.0',
+      '--commit',
+      commitSha(`${project}-private`),
+      '--wait',
+      'awaiting-approval',
+      '--json',
+    ]);
+    expect(started.exitCode).toBe(0);
+    expect(json<{ status: ReleaseStatus }>(started).status).toMatchObject({
+      phase: 'awaiting-sync',
+      gate: { kind: 'sync' },
+    });
+    expect((await shipgate(['abort', project, '1.0.0', '--reason', 'test over'], 'alice')).exitCode).toBe(0);
   });
 
   it('retry after needs-attention completes the release', async () => {
@@ -279,8 +295,7 @@ describe('shipgate CLI end to end', () => {
       ['1.0', true],
       ['1', true],
     ]);
-    const destination = destinationClient(bed);
-    expect(await destination.headManifest(`prod/${project}`, 'v1.0.0')).toBeUndefined();
+    expect(await bed.destinationClient.headManifest(`prod/${project}`, 'v1.0.0')).toBeUndefined();
 
     for (const release of [first, await publicRelease(project, '1.1.0')]) {
       const version = release === first ? '1.0.0' : '1.1.0';
@@ -302,7 +317,7 @@ describe('shipgate CLI end to end', () => {
       expect((await shipgate(['approve', project, version, '--yes'], 'alice')).exitCode).toBe(0);
       expect((await waitFor(project, version, ['promoted', 'needs-attention'])).phase).toBe('promoted');
     }
-    const unsignedLatest = (await destination.headManifest(`prod/${project}`, 'latest'))?.digest;
+    const unsignedLatest = (await bed.destinationClient.headManifest(`prod/${project}`, 'latest'))?.digest;
     expect(unsignedLatest).not.toBe(first.image.digest);
 
     const rolledBack = await shipgate(
@@ -317,6 +332,6 @@ describe('shipgate CLI end to end', () => {
       ['latest', '1.1.0'],
       ['1', '1.1.0'],
     ]);
-    expect((await destination.headManifest(`prod/${project}`, 'latest'))?.digest).toBe(first.image.digest);
+    expect((await bed.destinationClient.headManifest(`prod/${project}`, 'latest'))?.digest).toBe(first.image.digest);
   });
 });

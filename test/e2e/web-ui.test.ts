@@ -4,13 +4,7 @@ import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { repoRoot } from '../../src/tools/locate.ts';
-import {
-  startPublicRelease,
-  startReleaseBed,
-  uniqueProject,
-  waitForPhase,
-  type ReleaseBed,
-} from '../support/release-bed.ts';
+import { startPublicRelease, useReleaseBed, uniqueProject, waitForPhase } from '../support/release-bed.ts';
 
 // The Temporal web UI in a real (headless) Chromium: a release waiting for approval is listed with its summary
 // and found by shipgate's search attributes. The screenshots kept in docs/ come from this test: run it with
@@ -19,10 +13,9 @@ const shots = process.env.SHIPGATE_UPDATE_SCREENSHOTS
   ? join(repoRoot, 'docs')
   : mkdtempSync(join(tmpdir(), 'shipgate-ui-'));
 describe('Temporal web UI', () => {
-  let bed: ReleaseBed;
+  const bed = useReleaseBed();
   let browser: Browser;
   beforeAll(async () => {
-    bed = await startReleaseBed();
     browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
       args: [
@@ -39,7 +32,6 @@ describe('Temporal web UI', () => {
   });
   afterAll(async () => {
     await browser?.close();
-    await bed?.close();
   });
 
   it('lists a release waiting for approval by ShipgatePhase and ShipgateProject, and shows its summary', async () => {

@@ -5,15 +5,15 @@ import { join } from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { releasePlanSchema, type ReleasePlan } from '../../src/config/plan.ts';
 import { RegistryClient } from '../../src/registry/client.ts';
 import type { ReleaseInput } from '../../src/config/release-input.ts';
 import { createShipgateWorker } from '../../src/worker/create-worker.ts';
-import { releaseWorkflowId, statusQuery } from '../../src/workflows/messages.ts';
+import { releaseStartOptions } from '../../src/client/release-start-options.ts';
+import { releaseWorkflowType, statusQuery } from '../../src/workflows/messages.ts';
 import type { release } from '../../src/workflows/release.ts';
 import type { Phase, ReleaseStatus } from '../../src/workflows/status.ts';
-import { phaseKey, projectKey, versionKey } from '../../src/workflows/messages.ts';
 import { startFakeForge, type FakeForge } from './fake-forge.ts';
 import { pushImage, type PushedImage } from './fixtures/images.ts';
 import { generateKeyPair, signAndAttest, type KeyPair, type SignatureFormat } from './fixtures/signing.ts';
@@ -27,14 +27,19 @@ export interface ReleaseBed {
   workDir: string;
   source: string;
   destination: string;
+  /** Reads back the destination registry with the credentials the bed's plans name. */
+  destinationClient: RegistryClient;
   worker: Worker;
   workerRun: Promise<void>;
   restartWorker: () => Promise<void>;
   close: () => Promise<void>;
 }
 
-/** A real worker on the shared dev server, the fake forge, a signing key, and the env vars the plan names. */
-export async function startReleaseBed(): Promise<ReleaseBed> {
+/**
+ * A real worker on the shared dev server, the fake forge, a signing key, and the env vars the plan names.
+ * `into` is filled in place (see useReleaseBed), so a bed handed out before it started works once it has.
+ */
+export async function startReleaseBed(into: Partial<ReleaseBed> = {}): Promise<ReleaseBed> {
   const env = await connectTestEnvironment();
   const forge = await startFakeForge();
   const workDir = mkdtempSync(join(tmpdir(), 'shipgate-wf-'));
@@ -44,7 +49,7 @@ export async function startReleaseBed(): Promise<ReleaseBed> {
   process.env.FORGE_TOKEN = 'forge-token';
   process.env.PIN_TOKEN = 'forge-token';
   const taskQueue = `release-${randomUUID()}`;
-  const bed = {
+  const bed = Object.assign(into, {
     env,
     forge,
     key,
@@ -52,7 +57,13 @@ export async function startReleaseBed(): Promise<ReleaseBed> {
     workDir,
     source: inject('sourceRegistry'),
     destination: inject('destinationRegistry'),
-  } as ReleaseBed;
+  }) as ReleaseBed;
+  bed.destinationClient = new RegistryClient({
+    host: bed.destination,
+    plainHttp: true,
+    usernameEnv: 'DEST_USER',
+    passwordEnv: 'DEST_PASS',
+  });
   const start = async (): Promise<void> => {
     bed.worker = await createShipgateWorker({ connection: env.nativeConnection, client: env.client, taskQueue });
     bed.workerRun = bed.worker.run();
@@ -72,14 +83,20 @@ export async function startReleaseBed(): Promise<ReleaseBed> {
   return bed;
 }
 
-/** A client for the destination registry with the credentials the bed's plans name, to read back what was done. */
-export function destinationClient(bed: ReleaseBed): RegistryClient {
-  return new RegistryClient({
-    host: bed.destination,
-    plainHttp: true,
-    usernameEnv: 'DEST_USER',
-    passwordEnv: 'DEST_PASS',
+/**
+ * The shared fixture of the workflow and end-to-end tests: registers the bed's start (beforeAll) and close
+ * (afterAll) in the calling describe block and returns the bed, usable in its tests and helpers. Hooks a file
+ * registers after this one run before the bed closes (vitest runs after-hooks as a stack).
+ */
+export function useReleaseBed(): ReleaseBed {
+  const bed: Partial<ReleaseBed> = {};
+  beforeAll(async () => {
+    await startReleaseBed(bed);
   });
+  afterAll(async () => {
+    await bed.close?.();
+  });
+  return bed as ReleaseBed;
 }
 
 let counter = 0;
@@ -150,18 +167,7 @@ export async function startRelease(
     startedBy,
     timing: { retryInitialMs: 100, retryMaxAttempts: 4, heartbeatTimeoutMs: 5_000 },
   };
-  return bed.env.client.workflow.start<typeof release>('release', {
-    taskQueue,
-    workflowId: releaseWorkflowId(plan.project, version.replace(/^v/, '')),
-    args: [input],
-    workflowIdConflictPolicy: 'USE_EXISTING',
-    typedSearchAttributes: [
-      { key: projectKey, value: plan.project },
-      { key: versionKey, value: version.replace(/^v/, '') },
-      { key: phaseKey, value: 'publishing' },
-    ],
-    staticSummary: `release ${plan.project} ${version.replace(/^v/, '')} (${sha.slice(0, 12)})`,
-  });
+  return bed.env.client.workflow.start<typeof release>(releaseWorkflowType, releaseStartOptions(input, taskQueue));
 }
 
 /** The usual start of a test: a signed image in the source, its commit public on the fake forge, the release started. */
@@ -193,6 +199,15 @@ export async function waitForPhase(
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   throw new Error(`release did not reach ${wanted.join('/')}; last status: ${JSON.stringify(status, null, 2)}`);
+}
+
+/** The activity types a workflow scheduled, in order, from its event history (what really ran, attempts aside). */
+export async function scheduledActivities(handle: WorkflowHandle): Promise<string[]> {
+  const history = await handle.fetchHistory();
+  return (history.events ?? []).flatMap((event) => {
+    const name = event.activityTaskScheduledEventAttributes?.activityType?.name;
+    return name ? [name] : [];
+  });
 }
 
 /**

@@ -1,31 +1,20 @@
-import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RegistryClient } from '../../src/registry/client.ts';
+import { WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { describe, expect, it } from 'vitest';
 import { approveSignal, approveUpdate, rejectUpdate, statusQuery } from '../../src/workflows/messages.ts';
 import {
-  destinationClient,
   commitSha,
   planFor,
   recordHistory,
   signedImage,
   startPublicRelease,
   startRelease,
-  startReleaseBed,
+  useReleaseBed,
   uniqueProject,
   waitForPhase,
-  type ReleaseBed,
 } from '../support/release-bed.ts';
 
 describe('release workflow: gates', () => {
-  let bed: ReleaseBed;
-  let destination: RegistryClient;
-  beforeAll(async () => {
-    bed = await startReleaseBed();
-    destination = destinationClient(bed);
-  });
-  afterAll(async () => {
-    await bed?.close();
-  });
+  const bed = useReleaseBed();
 
   it('a private commit waits for a manual sync go before copying anything, then goes on', async () => {
     const project = uniqueProject('private');
@@ -35,14 +24,14 @@ describe('release workflow: gates', () => {
     expect(waiting.phase).toBe('awaiting-sync');
     expect(waiting.canonical).toMatchObject({ public: false });
     expect(waiting.gate?.kind).toBe('sync');
-    expect(await destination.headManifest(`prod/${project}`, 'v2.0.0')).toBeUndefined();
+    expect(await bed.destinationClient.headManifest(`prod/${project}`, 'v2.0.0')).toBeUndefined();
 
     await handle.executeUpdate(approveUpdate, {
       args: [{ approver: 'bob', digests: [`app@${image.digest}`], gate: 'sync' }],
     });
     const atGate = await waitForPhase(handle, ['awaiting-approval', 'needs-attention']);
     expect(atGate.phase).toBe('awaiting-approval');
-    expect((await destination.headManifest(`prod/${project}`, 'v2.0.0'))?.digest).toBe(image.digest);
+    expect((await bed.destinationClient.headManifest(`prod/${project}`, 'v2.0.0'))?.digest).toBe(image.digest);
     expect(atGate.decisions.map((d) => [d.kind, d.gate])).toEqual([['approve', 'sync']]);
     await handle.executeUpdate(approveUpdate, { args: [{ approver: 'alice', digests: atGate.gate?.digests ?? [] }] });
     expect((await waitForPhase(handle, ['promoted', 'needs-attention'])).phase).toBe('promoted');
@@ -110,14 +99,28 @@ describe('release workflow: gates', () => {
     await signedImage(bed, `staging/${project}`, 'v1.0.0');
     const sha = commitSha(project);
     bed.forge.seedGithubCommit(`acme/${project}`, sha);
-    const handle = await startRelease(bed, planFor(bed, project), 'v1.0.0', sha);
+    // A pin path of this release's own: the default one ("/pins/app") is shared by every test's release.
+    const pin = `${project}-app`;
+    const plan = planFor(bed, project, {
+      promotion: {
+        floatingTags: ['latest'],
+        publishRelease: true,
+        pins: [{ url: `${bed.forge.pinsUrl}/${project}-{name}`, tokenEnv: 'PIN_TOKEN', readBack: true }],
+      },
+    });
+    const handle = await startRelease(bed, plan, 'v1.0.0', sha);
     await waitForPhase(handle, ['awaiting-approval', 'needs-attention']);
     await handle.executeUpdate(rejectUpdate, { args: [{ by: 'alice', reason: 'smoke looked wrong' }] });
     const status = await handle.result();
     expect(status.phase).toBe('rejected');
-    expect(await destination.headManifest(`prod/${project}`, 'latest')).toBeUndefined();
+    expect(await bed.destinationClient.headManifest(`prod/${project}`, 'latest')).toBeUndefined();
     expect(bed.forge.githubReleases(`acme/${project}`).every((r) => r.draft)).toBe(true);
-    expect(bed.forge.pins().has(project)).toBe(false);
+    expect(bed.forge.callsTo('POST', new RegExp(`^/pins/${pin}$`))).toEqual([]);
+    expect(bed.forge.pins().has(pin)).toBe(false);
+
+    // An ended release is never started again (REJECT_DUPLICATE), as the CLI starts it: the tests start it the same way.
+    const again = await startRelease(bed, plan, 'v1.0.0', sha).catch((e: unknown) => e);
+    expect(again).toBeInstanceOf(WorkflowExecutionAlreadyStartedError);
   });
 
   it('the approval deadline ends the release as expired, with nothing promoted', async () => {
@@ -130,6 +133,6 @@ describe('release workflow: gates', () => {
     const status = await handle.result();
     expect(status.phase).toBe('expired');
     expect(status.decisions.at(-1)).toMatchObject({ kind: 'expired', via: 'timer' });
-    expect(await destination.headManifest(`prod/${project}`, 'latest')).toBeUndefined();
+    expect(await bed.destinationClient.headManifest(`prod/${project}`, 'latest')).toBeUndefined();
   });
 });

@@ -1,26 +1,21 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { approveUpdate, retryUpdate } from '../../src/workflows/messages.ts';
 import {
   commitSha,
   planFor,
   signedImage,
   startRelease,
-  startReleaseBed,
+  useReleaseBed,
   uniqueProject,
   waitForPhase,
-  type ReleaseBed,
 } from '../support/release-bed.ts';
 
 // A GitLab canonical project (seed 000): the commit check with a CI job token, the release created on promotion
 // (GitLab has no drafts), and the merge request merged; each GitLab refusal parks the release with what to fix.
 describe('release workflow: GitLab', () => {
-  let bed: ReleaseBed;
-  beforeAll(async () => {
-    bed = await startReleaseBed();
+  const bed = useReleaseBed();
+  beforeAll(() => {
     process.env.CI_JOB_TOKEN = 'forge-token';
-  });
-  afterAll(async () => {
-    await bed?.close();
   });
 
   it('a job token outside the allowlist, then an unmergeable MR, each need attention; fixed and retried, it promotes', async () => {

@@ -1,26 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { approveUpdate, statusQuery } from '../../src/workflows/messages.ts';
 import {
-  destinationClient,
   commitSha,
   planFor,
   recordHistory,
   signedImage,
+  startPublicRelease,
   startRelease,
-  startReleaseBed,
+  useReleaseBed,
   uniqueProject,
   waitForPhase,
-  type ReleaseBed,
 } from '../support/release-bed.ts';
 
 describe('release workflow: public commit, automatic sync, approval, promotion', () => {
-  let bed: ReleaseBed;
-  beforeAll(async () => {
-    bed = await startReleaseBed();
-  });
-  afterAll(async () => {
-    await bed?.close();
-  });
+  const bed = useReleaseBed();
 
   it('publishes by digest, waits, and on approval promotes: tags, release, PR and pin read back', async () => {
     const project = uniqueProject('happy');
@@ -49,9 +42,8 @@ describe('release workflow: public commit, automatic sync, approval, promotion',
     expect(new Set(artifact?.verifications.map((v) => v.where))).toEqual(new Set(['source', 'destination']));
 
     // Published, not promoted: the version tag is at the destination, latest is not; the release is a draft.
-    const destination = destinationClient(bed);
-    expect((await destination.headManifest(`prod/${project}`, 'v1.0.0'))?.digest).toBe(image.digest);
-    expect(await destination.headManifest(`prod/${project}`, 'latest')).toBeUndefined();
+    expect((await bed.destinationClient.headManifest(`prod/${project}`, 'v1.0.0'))?.digest).toBe(image.digest);
+    expect(await bed.destinationClient.headManifest(`prod/${project}`, 'latest')).toBeUndefined();
     expect(bed.forge.githubReleases(`acme/${project}`).map((r) => [r.tag_name, r.draft])).toEqual([['v1.0.0', true]]);
     expect(bed.forge.githubReleases(`acme/${project}`)[0]?.body).toContain(`prod/${project}@${image.digest}`);
 
@@ -64,7 +56,7 @@ describe('release workflow: public commit, automatic sync, approval, promotion',
     expect(done.phase).toBe('promoted');
 
     for (const tag of ['latest', '1.0', '1']) {
-      expect((await destination.headManifest(`prod/${project}`, tag))?.digest, tag).toBe(image.digest);
+      expect((await bed.destinationClient.headManifest(`prod/${project}`, tag))?.digest, tag).toBe(image.digest);
     }
     const releases = bed.forge.githubReleases(`acme/${project}`);
     expect(releases.map((r) => [r.tag_name, r.draft])).toEqual([['v1.0.0', false]]);
@@ -78,5 +70,23 @@ describe('release workflow: public commit, automatic sync, approval, promotion',
     });
     await recordHistory(handle, 'automatic-sync-promoted');
     expect((await handle.query(statusQuery)).tagMoves.map((m) => m.tag).sort()).toEqual(['1', '1.0', 'latest']);
+  });
+
+  it('a release PR someone merged before promotion: the merge step succeeds and says it was already merged', async () => {
+    const project = uniqueProject('merged');
+    bed.forge.seedGithubPull(`acme/${project}`, 9, { merged: true, state: 'closed' });
+    const { handle } = await startPublicRelease(bed, project, 'v1.0.0', {
+      promotion: { floatingTags: [], publishRelease: false, mergePullRequest: { number: 9 } },
+    });
+    const waiting = await waitForPhase(handle, ['awaiting-approval', 'needs-attention']);
+    await handle.executeUpdate(approveUpdate, { args: [{ approver: 'alice', digests: waiting.gate?.digests ?? [] }] });
+    const done = await waitForPhase(handle, ['promoted', 'needs-attention']);
+    expect(done.attention).toBeUndefined();
+    expect(done.phase).toBe('promoted');
+    expect(done.steps.find((s) => s.step === 'merge-pr')).toMatchObject({
+      state: 'done',
+      summary: '#9 was already merged',
+    });
+    expect(bed.forge.callsTo('PUT', new RegExp(`^/repos/acme/${project}/pulls/9/merge$`))).toEqual([]);
   });
 });

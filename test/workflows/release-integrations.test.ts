@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { approveUpdate, retryUpdate, statusQuery } from '../../src/workflows/messages.ts';
 import type { ReleaseStatus } from '../../src/workflows/status.ts';
 import {
@@ -7,10 +7,9 @@ import {
   planFor,
   signedImage,
   startRelease,
-  startReleaseBed,
   uniqueProject,
+  useReleaseBed,
   waitForPhase,
-  type ReleaseBed,
 } from '../support/release-bed.ts';
 import { writePackageFiles } from '../support/fixtures/packages.ts';
 
@@ -18,13 +17,7 @@ import { writePackageFiles } from '../support/fixtures/packages.ts';
 // fake forge, control plane and chat services answering as their documentation says.
 
 describe('release workflow: release PRs, pin templates, draft checks, chat notifications', () => {
-  let bed: ReleaseBed;
-  beforeAll(async () => {
-    bed = await startReleaseBed();
-  });
-  afterAll(async () => {
-    await bed?.close();
-  });
+  const bed = useReleaseBed();
 
   /** Polls the status until the predicate holds: a retried step shows a higher attempt, or the phase moves on. */
   const waitUntil = async (

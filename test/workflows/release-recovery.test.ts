@@ -1,33 +1,23 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import type { RegistryClient } from '../../src/registry/client.ts';
 import { ApplicationFailure } from '@temporalio/common';
 import { requestFloatingTagMove } from '../../src/activities/request-floating-tag-move.ts';
 import { approveUpdate, retryUpdate, statusQuery } from '../../src/workflows/messages.ts';
 import { pushImage, regctl } from '../support/fixtures/images.ts';
 import {
-  destinationClient,
   commitSha,
   planFor,
   recordHistory,
+  scheduledActivities,
   startRelease,
   startPublicRelease,
-  startReleaseBed,
+  useReleaseBed,
   uniqueProject,
   waitForPhase,
-  type ReleaseBed,
 } from '../support/release-bed.ts';
 
 describe('release workflow: failures, retries, restarts and concurrency', () => {
-  let bed: ReleaseBed;
-  let destination: RegistryClient;
-  beforeAll(async () => {
-    bed = await startReleaseBed();
-    destination = destinationClient(bed);
-  });
-  afterAll(async () => {
-    await bed?.close();
-  });
+  const bed = useReleaseBed();
 
   it('a version tag re-pointed between publish and promote stops the promotion; restored, retry completes', async () => {
     const project = uniqueProject('tamper');
@@ -43,14 +33,14 @@ describe('release workflow: failures, retries, restarts and concurrency', () => 
       dockerConfigDir: inject('dockerConfigDir'),
       label: 'impostor',
     });
-    expect((await destination.headManifest(`prod/${project}`, 'v1.0.0'))?.digest).toBe(impostor.digest);
+    expect((await bed.destinationClient.headManifest(`prod/${project}`, 'v1.0.0'))?.digest).toBe(impostor.digest);
 
     await handle.executeUpdate(approveUpdate, { args: [{ approver: 'alice', digests: waiting.gate?.digests ?? [] }] });
     const stopped = await waitForPhase(handle, ['needs-attention', 'promoted']);
     expect(stopped.phase).toBe('needs-attention');
     expect(stopped.attention).toMatchObject({ step: 'reverify', type: 'TagTampered' });
     expect(stopped.attention?.message).toContain(image.digest);
-    expect(await destination.headManifest(`prod/${project}`, 'latest')).toBeUndefined();
+    expect(await bed.destinationClient.headManifest(`prod/${project}`, 'latest')).toBeUndefined();
 
     // The operator restores the tag from the recorded digest and retries from the failed step.
     await regctl(
@@ -66,8 +56,12 @@ describe('release workflow: failures, retries, restarts and concurrency', () => 
     await handle.executeUpdate(retryUpdate, { args: [{ by: 'alice', comment: 'restored v1.0.0' }] });
     const done = await waitForPhase(handle, ['promoted', 'needs-attention']);
     expect(done.phase).toBe('promoted');
-    expect((await destination.headManifest(`prod/${project}`, 'latest'))?.digest).toBe(image.digest);
-    expect(done.steps.filter((s) => s.step === 'copy')).toHaveLength(1);
+    expect((await bed.destinationClient.headManifest(`prod/${project}`, 'latest'))?.digest).toBe(image.digest);
+    // The retry ran from the failed step: the copy was not done again; the destination verify ran once, reverify twice.
+    const scheduled = await scheduledActivities(handle);
+    expect(scheduled.filter((name) => name === 'copyImage')).toHaveLength(1);
+    expect(scheduled.filter((name) => name === 'verifyArtifact')).toHaveLength(4);
+    expect(done.steps.find((s) => s.step === 'reverify')).toMatchObject({ state: 'done' });
   });
 
   it('a tamper found by the floating-tag owner reaches the release as itself: TagTampered, not retryable', async () => {
@@ -114,11 +108,11 @@ describe('release workflow: failures, retries, restarts and concurrency', () => 
         ),
       );
       const highest = images.at(-1)?.digest;
-      expect((await destination.headManifest(repository, 'latest'))?.digest, `round ${round}`).toBe(highest);
-      expect((await destination.headManifest(repository, '1'))?.digest, `round ${round}`).toBe(highest);
+      expect((await bed.destinationClient.headManifest(repository, 'latest'))?.digest, `round ${round}`).toBe(highest);
+      expect((await bed.destinationClient.headManifest(repository, '1'))?.digest, `round ${round}`).toBe(highest);
       for (const image of images) {
         const minor = image.tag.slice(1).split('.').slice(0, 2).join('.');
-        expect((await destination.headManifest(repository, minor))?.digest, `round ${round} ${minor}`).toBe(
+        expect((await bed.destinationClient.headManifest(repository, minor))?.digest, `round ${round} ${minor}`).toBe(
           image.digest,
         );
       }
@@ -206,7 +200,7 @@ describe('release workflow: failures, retries, restarts and concurrency', () => 
     expect(
       bed.forge.callsTo('POST', /^\/pins\/app$/).filter((c) => (c.body as { digest?: string }).digest === image.digest),
     ).toHaveLength(1);
-    expect((await destination.headManifest(`prod/${project}`, 'latest'))?.digest).toBe(image.digest);
+    expect((await bed.destinationClient.headManifest(`prod/${project}`, 'latest'))?.digest).toBe(image.digest);
   });
 
   it('two releases promoting at the same time leave every floating tag on the higher version', async () => {
@@ -229,9 +223,9 @@ describe('release workflow: failures, retries, restarts and concurrency', () => 
       waitForPhase(high.handle, ['promoted', 'needs-attention']),
     ]);
     expect([lowDone.phase, highDone.phase]).toEqual(['promoted', 'promoted']);
-    expect((await destination.headManifest(`prod/${project}`, 'latest'))?.digest).toBe(high.image.digest);
-    expect((await destination.headManifest(`prod/${project}`, '1'))?.digest).toBe(high.image.digest);
-    expect((await destination.headManifest(`prod/${project}`, '1.4'))?.digest).toBe(low.image.digest);
-    expect((await destination.headManifest(`prod/${project}`, '1.5'))?.digest).toBe(high.image.digest);
+    expect((await bed.destinationClient.headManifest(`prod/${project}`, 'latest'))?.digest).toBe(high.image.digest);
+    expect((await bed.destinationClient.headManifest(`prod/${project}`, '1'))?.digest).toBe(high.image.digest);
+    expect((await bed.destinationClient.headManifest(`prod/${project}`, '1.4'))?.digest).toBe(low.image.digest);
+    expect((await bed.destinationClient.headManifest(`prod/${project}`, '1.5'))?.digest).toBe(high.image.digest);
   });
 });

@@ -1,5 +1,5 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { approveUpdate, reportCheckUpdate, retryUpdate, statusQuery } from '../../src/workflows/messages.ts';
 import type { ReleaseStatus } from '../../src/workflows/status.ts';
 import {
@@ -8,20 +8,13 @@ import {
   signedImage,
   startRelease,
   startPublicRelease,
-  startReleaseBed,
+  useReleaseBed,
   uniqueProject,
   waitForPhase,
-  type ReleaseBed,
 } from '../support/release-bed.ts';
 
 describe('release workflow: smoke checks', () => {
-  let bed: ReleaseBed;
-  beforeAll(async () => {
-    bed = await startReleaseBed();
-  });
-  afterAll(async () => {
-    await bed?.close();
-  });
+  const bed = useReleaseBed();
 
   const until = async (
     read: () => Promise<ReleaseStatus>,

@@ -1,34 +1,28 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, describe, expect, inject, it } from 'vitest';
 import { repoRoot } from '../../src/tools/locate.ts';
 import { approveUpdate, statusQuery } from '../../src/workflows/messages.ts';
 import { pushImage } from '../support/fixtures/images.ts';
 import { signAndAttest } from '../support/fixtures/signing.ts';
 import {
-  destinationClient,
   commitSha,
   planFor,
   startRelease,
-  startReleaseBed,
+  useReleaseBed,
   uniqueProject,
   waitForPhase,
-  type ReleaseBed,
 } from '../support/release-bed.ts';
 
 // A worker is a process that can die at any moment. Here it is the real `shipgate worker`, killed with SIGKILL
 // in the middle of the copy (no graceful shutdown, no cancellation): the copy's heartbeat times out, the next
 // worker process takes the activity over, and the release completes with every side effect done once.
 describe('release workflow: a worker process killed mid-copy', () => {
-  let bed: ReleaseBed;
+  const bed = useReleaseBed();
   const workers: ResultPromise[] = [];
-  beforeAll(async () => {
-    bed = await startReleaseBed();
-  });
-  afterAll(async () => {
+  afterAll(() => {
     for (const worker of workers) worker.kill('SIGKILL');
-    await bed?.close();
   });
 
   const startWorkerProcess = (taskQueue: string): ResultPromise => {
@@ -100,8 +94,7 @@ describe('release workflow: a worker process killed mid-copy', () => {
     expect(copyStarted?.activityTaskStartedEventAttributes?.attempt).toBeGreaterThanOrEqual(2);
     second.kill('SIGTERM');
 
-    const destination = destinationClient(bed);
-    expect((await destination.headManifest(`prod/${project}`, 'v4.0.0'))?.digest).toBe(image.digest);
+    expect((await bed.destinationClient.headManifest(`prod/${project}`, 'v4.0.0'))?.digest).toBe(image.digest);
     expect(bed.forge.callsTo('POST', new RegExp(`/repos/acme/${project}/releases$`))).toHaveLength(1);
     expect(
       bed.forge.callsTo('POST', /^\/pins\/app$/).filter((c) => (c.body as { digest?: string }).digest === image.digest),

@@ -1,4 +1,6 @@
 import { createInterface } from 'node:readline/promises';
+import type { WorkflowHandle } from '@temporalio/client';
+import type { UpdateDefinition } from '@temporalio/common';
 import type { Command } from 'commander';
 import {
   abortUpdate,
@@ -30,6 +32,25 @@ function printDecision(decision: Decision, json: boolean | undefined): void {
     );
 }
 
+/** The release a command names, as a handle on the workflow. */
+async function handleFor(release: string[]): Promise<WorkflowHandle> {
+  const temporal = await client();
+  return temporal.workflow.getHandle(releaseIdFrom(release));
+}
+
+/** Sends one decision as an update; a refusal comes back as the CLI's error, the recorded decision is printed. */
+async function decide<A>(
+  handle: WorkflowHandle,
+  update: UpdateDefinition<Decision, [A]>,
+  request: A,
+  json: boolean | undefined,
+): Promise<void> {
+  const decision = await handle.executeUpdate(update, { args: [request] }).catch((error: unknown) => {
+    throw asCliError(error, handle.workflowId);
+  });
+  printDecision(decision, json);
+}
+
 export function registerDecisions(program: Command): void {
   program
     .command('approve')
@@ -43,8 +64,7 @@ export function registerDecisions(program: Command): void {
     .option('-y, --yes', 'do not ask for confirmation (scripts)')
     .option('--json', 'print the recorded decision as JSON')
     .action(async (release: string[], options: { as?: string; comment?: string; yes?: boolean; json?: boolean }) => {
-      const temporal = await client();
-      const handle = temporal.workflow.getHandle(releaseIdFrom(release));
+      const handle = await handleFor(release);
       const status = await releaseStatus(handle);
       if (!status.gate) {
         throw new CliError(
@@ -73,41 +93,16 @@ export function registerDecisions(program: Command): void {
         if (!(await confirm('Approve exactly these digests? [y/N] ')))
           throw new CliError('not approved', ExitCode.refused);
       }
-      const decision = await handle
-        .executeUpdate(approveUpdate, {
-          args: [
-            {
-              approver: options.as ?? userName(),
-              digests,
-              gate: status.gate.kind,
-              ...(options.comment ? { comment: options.comment } : {}),
-            },
-          ],
-        })
-        .catch((error: unknown) => {
-          throw asCliError(error, handle.workflowId);
-        });
-      printDecision(decision, options.json);
+      const approval = {
+        approver: options.as ?? userName(),
+        digests,
+        gate: status.gate.kind,
+        ...(options.comment ? { comment: options.comment } : {}),
+      };
+      await decide(handle, approveUpdate, approval, options.json);
     });
 
-  program
-    .command('reject')
-    .description('reject the release at its gate: nothing is promoted')
-    .argument('<release...>', 'PROJECT VERSION, or a release id')
-    .requiredOption('--reason <text>', 'why, for the record')
-    .option('--as <name>', 'who rejects')
-    .option('--json', 'print the recorded decision as JSON')
-    .action(async (release: string[], options: { reason: string; as?: string; json?: boolean }) => {
-      const temporal = await client();
-      const handle = temporal.workflow.getHandle(releaseIdFrom(release));
-      const decision = await handle
-        .executeUpdate(rejectUpdate, { args: [{ by: options.as ?? userName(), reason: options.reason }] })
-        .catch((error: unknown) => {
-          throw asCliError(error, handle.workflowId);
-        });
-      printDecision(decision, options.json);
-    });
-
+  endingDecision(program, 'reject', 'reject the release at its gate: nothing is promoted', 'who rejects', rejectUpdate);
   program
     .command('retry')
     .description('run a release that needs attention again from the step that failed')
@@ -124,43 +119,22 @@ export function registerDecisions(program: Command): void {
         release: string[],
         options: { as?: string; comment?: string; recreateDraft?: boolean; json?: boolean },
       ) => {
-        const temporal = await client();
-        const handle = temporal.workflow.getHandle(releaseIdFrom(release));
-        const decision = await handle
-          .executeUpdate(retryUpdate, {
-            args: [
-              {
-                by: options.as ?? userName(),
-                ...(options.comment ? { comment: options.comment } : {}),
-                ...(options.recreateDraft ? { recreateDraft: true } : {}),
-              },
-            ],
-          })
-          .catch((error: unknown) => {
-            throw asCliError(error, handle.workflowId);
-          });
-        printDecision(decision, options.json);
+        const retry = {
+          by: options.as ?? userName(),
+          ...(options.comment ? { comment: options.comment } : {}),
+          ...(options.recreateDraft ? { recreateDraft: true } : {}),
+        };
+        await decide(await handleFor(release), retryUpdate, retry, options.json);
       },
     );
 
-  program
-    .command('abort')
-    .description('end a release that waits at a gate or needs attention; what was done stays recorded')
-    .argument('<release...>', 'PROJECT VERSION, or a release id')
-    .requiredOption('--reason <text>', 'why, for the record')
-    .option('--as <name>', 'who aborts')
-    .option('--json', 'print the recorded decision as JSON')
-    .action(async (release: string[], options: { reason: string; as?: string; json?: boolean }) => {
-      const temporal = await client();
-      const handle = temporal.workflow.getHandle(releaseIdFrom(release));
-      const decision = await handle
-        .executeUpdate(abortUpdate, { args: [{ by: options.as ?? userName(), reason: options.reason }] })
-        .catch((error: unknown) => {
-          throw asCliError(error, handle.workflowId);
-        });
-      printDecision(decision, options.json);
-    });
-
+  endingDecision(
+    program,
+    'abort',
+    'end a release that waits at a gate or needs attention; what was done stays recorded',
+    'who aborts',
+    abortUpdate,
+  );
   program
     .command('report-check')
     .description('report the result of an external smoke check the plan declares')
@@ -179,23 +153,34 @@ export function registerDecisions(program: Command): void {
       ) => {
         if (Boolean(options.pass) === Boolean(options.fail))
           throw new CliError('say exactly one of --pass or --fail', ExitCode.badInput);
-        const temporal = await client();
-        const handle = temporal.workflow.getHandle(releaseIdFrom(release));
-        const decision = await handle
-          .executeUpdate(reportCheckUpdate, {
-            args: [
-              {
-                name,
-                passed: Boolean(options.pass),
-                by: options.as ?? userName(),
-                ...(options.detail ? { detail: options.detail } : {}),
-              },
-            ],
-          })
-          .catch((error: unknown) => {
-            throw asCliError(error, handle.workflowId);
-          });
-        printDecision(decision, options.json);
+        const report = {
+          name,
+          passed: Boolean(options.pass),
+          by: options.as ?? userName(),
+          ...(options.detail ? { detail: options.detail } : {}),
+        };
+        await decide(await handleFor(release), reportCheckUpdate, report, options.json);
       },
     );
+}
+
+/** reject and abort: the same command shape (a reason, who), a different update. */
+function endingDecision(
+  program: Command,
+  name: string,
+  description: string,
+  asHelp: string,
+  update: UpdateDefinition<Decision, [{ by: string; reason: string }]>,
+): void {
+  program
+    .command(name)
+    .description(description)
+    .argument('<release...>', 'PROJECT VERSION, or a release id')
+    .requiredOption('--reason <text>', 'why, for the record')
+    .option('--as <name>', asHelp)
+    .option('--json', 'print the recorded decision as JSON')
+    .action(async (release: string[], options: { reason: string; as?: string; json?: boolean }) => {
+      const request = { by: options.as ?? userName(), reason: options.reason };
+      await decide(await handleFor(release), update, request, options.json);
+    });
 }

@@ -16,12 +16,7 @@ export interface ListedRelease {
 }
 
 /** The visibility query behind `shipgate list`; the same one works in the Temporal UI's search box. */
-export function listQuery(options: {
-  awaiting?: boolean;
-  attention?: boolean;
-  project?: string;
-  phase?: string;
-}): string {
+function listQuery(options: { awaiting?: boolean; attention?: boolean; project?: string; phase?: string }): string {
   const clauses = [`WorkflowType = '${releaseWorkflowType}'`];
   const phase = options.awaiting ? 'awaiting-approval' : options.attention ? 'needs-attention' : options.phase;
   if (phase && !(phases as readonly string[]).includes(phase))

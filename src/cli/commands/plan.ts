@@ -6,11 +6,12 @@ import { decideFloatingTags } from '../../artifacts/floating-tags.ts';
 import { refAtTag } from '../../artifacts/types.ts';
 import { deriveSpec } from '../../config/derive.ts';
 import { RegistryClient } from '../../registry/client.ts';
+import { tagDigests } from '../../registry/tags.ts';
 import { CliError, ExitCode } from '../exit-codes.ts';
 import { printJson, table } from '../output.ts';
 import { userName } from '../user.ts';
 import { normalizeVersion } from '../versions.ts';
-import { loadPlanForCli } from './start.ts';
+import { loadPlanForCli } from '../load-plan.ts';
 
 export interface PlannedArtifact {
   name: string;
@@ -63,12 +64,7 @@ export function registerPlan(program: Command): void {
             base.action = !existing ? 'copy' : existing.digest === resolved.digest ? 'present' : 'conflict';
             if (base.action === 'conflict') base.problem = `${base.destination} already holds ${existing?.digest}`;
             if (artifact.kind === 'image' && spec.promotion.floatingTags.length > 0) {
-              const tags = new Map<string, string>();
-              for (const tag of await destination.tags(artifact.destination.repository)) {
-                if (tag.startsWith('sha256-')) continue;
-                const head = await destination.headManifest(artifact.destination.repository, tag);
-                if (head) tags.set(tag, head.digest);
-              }
+              const tags = await tagDigests(destination, artifact.destination.repository);
               tags.set(artifact.tag, resolved.digest);
               base.floatingTags = decideFloatingTags(artifact.tag, spec.promotion.floatingTags, tags).map((d) => ({
                 tag: d.tag,

@@ -3,12 +3,13 @@ import { defaultTaskQueue, rollbackWorkflowType } from '../../workflows/messages
 import { phaseKey, projectKey, versionKey } from '../../workflows/messages.ts';
 import type { rollback } from '../../workflows/rollback.ts';
 import type { RollbackInput } from '../../workflows/status.ts';
+import { rootCause } from '../../errors.ts';
 import { CliError, ExitCode } from '../exit-codes.ts';
 import { printJson, shortDigest, table } from '../output.ts';
 import { client } from '../release-handle.ts';
 import { userName } from '../user.ts';
 import { normalizeVersion } from '../versions.ts';
-import { loadPlanForCli } from './start.ts';
+import { loadPlanForCli } from '../load-plan.ts';
 
 export function registerRollback(program: Command): void {
   program
@@ -48,14 +49,10 @@ export function registerRollback(program: Command): void {
             staticSummary: `rollback ${project} to ${toVersion}: ${options.reason}`,
           })
           .catch((error: unknown) => {
-            const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
-            const message =
-              cause instanceof Error && cause.cause instanceof Error
-                ? cause.cause.message
-                : cause instanceof Error
-                  ? cause.message
-                  : String(cause);
-            throw new CliError(`rollback of ${project} to ${toVersion} failed: ${message}`, ExitCode.refused);
+            throw new CliError(
+              `rollback of ${project} to ${toVersion} failed: ${rootCause(error).message}`,
+              ExitCode.refused,
+            );
           });
         if (options.json) return printJson({ id: workflowId, ...status });
         console.log(`${project} rolled back to ${toVersion} by ${status.by}: ${status.reason}`);

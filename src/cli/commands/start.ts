@@ -1,15 +1,15 @@
 import type { Command } from 'commander';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { loadPlan, PlanError } from '../../config/load.ts';
 import type { ReleaseInput } from '../../config/release-input.ts';
 import { defaultTaskQueue, releaseWorkflowId, releaseWorkflowType, statusQuery } from '../../workflows/messages.ts';
-import { projectKey, versionKey, phaseKey } from '../../workflows/messages.ts';
 import type { Phase, ReleaseStatus } from '../../workflows/status.ts';
 import type { release } from '../../workflows/release.ts';
+import { releaseStartOptions } from '../../client/release-start-options.ts';
 import { CliError, ExitCode } from '../exit-codes.ts';
 import { printJson } from '../output.ts';
+import { loadPlanForCli } from '../load-plan.ts';
 import { client } from '../release-handle.ts';
-import { temporalSettings } from '../../worker/connect.ts';
+import { temporalSettings } from '../../temporal/connect.ts';
 import { userName } from '../user.ts';
 import { normalizeVersion } from '../versions.ts';
 
@@ -17,22 +17,11 @@ const waitTargets: Phase[] = ['awaiting-sync', 'awaiting-approval', 'promoted'];
 const gates: Phase[] = ['awaiting-sync', 'awaiting-approval'];
 
 /** The release's page in the Temporal web UI, in the namespace envconfig resolves (variables or profile). */
-export function uiLink(workflowId: string, namespace = temporalSettings().namespace): string | undefined {
+function uiLink(workflowId: string, namespace = temporalSettings().namespace): string | undefined {
   const base = process.env.SHIPGATE_UI_URL ?? process.env.TEMPORAL_UI_URL;
   return base
     ? `${base.replace(/\/$/, '')}/namespaces/${namespace}/workflows/${encodeURIComponent(workflowId)}`
     : undefined;
-}
-
-export async function loadPlanForCli(path: string) {
-  try {
-    return await loadPlan(path);
-  } catch (error) {
-    if (error instanceof PlanError) throw new CliError(error.message, ExitCode.badInput);
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT')
-      throw new CliError(`plan file ${path} not found; pass --plan PATH`, ExitCode.badInput);
-    throw error;
-  }
 }
 
 export function registerStart(program: Command): void {
@@ -102,19 +91,7 @@ export function registerStart(program: Command): void {
           .then((d) => d.status.name === 'RUNNING')
           .catch(() => false);
         const handle = await temporal.workflow
-          .start<typeof release>(releaseWorkflowType, {
-            taskQueue: options.taskQueue,
-            workflowId,
-            args: [input],
-            workflowIdConflictPolicy: 'USE_EXISTING',
-            workflowIdReusePolicy: 'REJECT_DUPLICATE',
-            typedSearchAttributes: [
-              { key: projectKey, value: plan.project },
-              { key: versionKey, value: version },
-              { key: phaseKey, value: 'publishing' },
-            ],
-            staticSummary: `release ${plan.project} ${version} (${options.commit.slice(0, 12)})`,
-          })
+          .start<typeof release>(releaseWorkflowType, releaseStartOptions(input, options.taskQueue))
           .catch((error: unknown) => {
             if (error instanceof WorkflowExecutionAlreadyStartedError) {
               throw new CliError(
@@ -143,7 +120,7 @@ export function registerStart(program: Command): void {
 }
 
 /** Polls the status query, printing each phase/step change: live on a terminal, plain lines in CI. */
-export async function waitForPhase(
+async function waitForPhase(
   handle: { query: (def: typeof statusQuery) => Promise<ReleaseStatus> },
   target: Phase,
   quiet: boolean,
@@ -176,7 +153,7 @@ export async function waitForPhase(
   }
 }
 
-export function exitForStatus(status: ReleaseStatus, target: Phase): void {
+function exitForStatus(status: ReleaseStatus, target: Phase): void {
   if (status.phase === target || (gates.includes(target) && gates.includes(status.phase))) return;
   if (status.phase === 'needs-attention') process.exitCode = ExitCode.needsAttention;
   else if (['rejected', 'expired', 'aborted'].includes(status.phase)) process.exitCode = ExitCode.releaseStopped;

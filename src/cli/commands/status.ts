@@ -3,7 +3,7 @@ import type { ReleaseStatus } from '../../workflows/status.ts';
 import { printJson, section, shortDigest, table } from '../output.ts';
 import { client, releaseIdFrom, releaseStatus } from '../release-handle.ts';
 
-export function renderStatus(status: ReleaseStatus): string {
+function renderStatus(status: ReleaseStatus): string {
   const lines = [
     `${status.project} ${status.version}  (${status.tag}, commit ${status.commitSha.slice(0, 12)}, started by ${status.startedBy})`,
     `phase: ${status.phase}${status.currentStep ? `  step: ${status.currentStep}` : ''}`,

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { runWorker } from '../../worker/main.ts';
-import { TemporalUnreachable } from '../../worker/connect.ts';
+import { TemporalUnreachable } from '../../temporal/connect.ts';
 import { CliError, ExitCode } from '../exit-codes.ts';
 
 export function registerWorker(program: Command): void {
