@@ -289,4 +289,27 @@ describe('release workflow: release PRs, pin templates, draft checks, chat notif
     expect(bed.forge.githubReleases(`acme/${project}`).map((r) => [r.tag_name, r.draft])).toEqual([['v1.2.3', false]]);
     expect(bed.forge.githubReleaseAssets(`acme/${project}`, 'v1.2.3')).toHaveLength(2);
   });
+
+  it('reminds approvers once before the gate deadline, then the deadline ends the release', async () => {
+    const project = uniqueProject('remind');
+    await signedImage(bed, `staging/${project}`, 'v0.9.0');
+    const sha = commitSha(project);
+    bed.forge.seedGithubCommit(`acme/${project}`, sha);
+    const plan = planFor(bed, project, {
+      gate: { approvers: ['alice'], allowSelfApproval: false, deadline: '4s', remindBefore: '2s' },
+      promotion: { pins: [] },
+      notifications: { webhooks: [{ url: `${bed.forge.url}/hooks/discord/${project}`, format: 'discord' }] },
+    });
+    const handle = await startRelease(bed, plan, 'v0.9.0', sha);
+    const final = await handle.result();
+    expect(final.phase).toBe('expired');
+    const heard = bed.forge.chatMessages
+      .filter((m) => m.path.endsWith(`/${project}`))
+      .map((m) => (m.body as { embeds: { title: string }[] }).embeds[0]?.title);
+    expect(heard).toEqual([
+      `${project} 0.9.0 waits for a decision`,
+      `${project} 0.9.0 still waits: the gate deadline is near`,
+      `${project} 0.9.0 expired`,
+    ]);
+  });
 });
