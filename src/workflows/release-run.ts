@@ -1,6 +1,4 @@
 import {
-  ActivityFailure,
-  ApplicationFailure,
   proxyActivities,
   setCurrentDetails,
   upsertSearchAttributes,
@@ -8,6 +6,7 @@ import {
   type ActivityOptions,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
+import { rootCause } from '../errors.ts';
 import type { NotificationEvent, ReleaseSpec } from '../config/spec.ts';
 import { phaseKey, projectKey, versionKey, type GateKind } from './messages.ts';
 import type { GateOutcome, ReleaseDecisions } from './release-decisions.ts';
@@ -69,7 +68,7 @@ export class ReleaseRun {
         this.state.finishStep(name, now(), summary);
         return;
       } catch (error) {
-        const failure = explain(error);
+        const failure = rootCause(error);
         this.state.failStep(name, { step: name, type: failure.type, message: failure.message, at: now(), attempt });
         this.decisions.openAttention();
         this.setPhase('needs-attention');
@@ -190,11 +189,4 @@ function activitiesFor(spec: ReleaseSpec) {
       maximumAttempts: spec.timing?.retryMaxAttempts ?? 8,
     },
   });
-}
-
-function explain(error: unknown): { type: string; message: string } {
-  const cause = error instanceof ActivityFailure ? error.cause : error;
-  if (cause instanceof ApplicationFailure) return { type: cause.type ?? 'Error', message: cause.message };
-  if (cause instanceof Error) return { type: cause.name, message: cause.message };
-  return { type: 'Error', message: String(cause) };
 }
