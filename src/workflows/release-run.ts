@@ -160,7 +160,7 @@ export class ReleaseRun {
         .catch((error: unknown) => {
           // A URL from urlEnv is a secret: only the variable's name is recorded.
           const webhook = hook.urlEnv ? `$${hook.urlEnv}` : (/^https?:\/\/[^/?#]+/.exec(hook.url ?? '')?.[0] ?? '');
-          this.state.recordUndeliveredNotification({ event, webhook, message: explain(error).message, at: now() });
+          this.state.recordUndeliveredNotification({ event, webhook, message: rootCause(error).message, at: now() });
           setCurrentDetails(describe(this.state.status));
         });
     }
