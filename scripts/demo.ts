@@ -100,6 +100,7 @@ async function main(): Promise<void> {
         '  - { name: gateway-chart, source: staging/charts/gateway, destination: acme/charts/gateway }',
         'policy:',
         `  key: { path: "${key.publicKey}" }`,
+        '  tlog: ignore # the demo signs offline, without a transparency log',
         '  attestations: [slsaprovenance, spdxjson, vuln]',
         `forge: { kind: github, baseUrl: "${forge.githubUrl}", project: acme/gateway, tokenEnv: GITHUB_TOKEN }`,
         'gate: { mode: auto-when-public, approvers: [alice], allowSelfApproval: false, deadline: 7d }',

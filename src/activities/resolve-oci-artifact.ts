@@ -11,11 +11,13 @@ const titleAnnotation = 'org.opencontainers.image.title';
  */
 export async function resolveOciArtifact(spec: OciArtifactSpec): Promise<ResolvedOciArtifact> {
   const client = new RegistryClient(spec.source.endpoint);
-  const manifest = await client.manifest(spec.source.repository, spec.tag);
+  // The source may tag the build otherwise (sha-<commit>, a build number); the version tag is the destination's.
+  const sourceTag = spec.sourceTag ?? spec.tag;
+  const manifest = await client.manifest(spec.source.repository, sourceTag);
   if (!manifest) {
     throw permanent(
       FailureTypes.sourceArtifactMissing,
-      `${spec.kind} "${spec.name}": ${refAtTag(spec.source, spec.tag)} does not exist in the source registry; push it there first or fix the ${spec.kind}'s source repository in the plan`,
+      `${spec.kind} "${spec.name}": ${refAtTag(spec.source, sourceTag)} does not exist in the source registry; push it there first or fix the ${spec.kind}'s source repository${spec.sourceTag ? ' or sourceTag' : ''} in the plan`,
       { artifact: spec.name },
     );
   }
@@ -55,7 +57,7 @@ async function chartOf(
   if (json.config?.mediaType !== helmConfigType) {
     throw permanent(
       FailureTypes.invalidInput,
-      `chart "${spec.name}": ${refAtTag(spec.source, spec.tag)} is not a Helm chart (config media type ${json.config?.mediaType ?? 'none'}); push it with helm push`,
+      `chart "${spec.name}": ${refAtTag(spec.source, spec.sourceTag ?? spec.tag)} is not a Helm chart (config media type ${json.config?.mediaType ?? 'none'}); push it with helm push`,
     );
   }
   const config = JSON.parse((await client.blob(spec.source.repository, json.config.digest)).toString('utf8')) as {

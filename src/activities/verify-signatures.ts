@@ -1,18 +1,29 @@
 import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
+import type { VerificationPolicy, VerifyMode } from '../config/verification-policy.ts';
 import { FailureTypes, permanent } from '../errors.ts';
-import { withToolAuth, type ToolAuth } from '../tools/auth-env.ts';
-import { classifyToolFailure, runTool } from '../tools/run.ts';
+import { withToolAuth } from '../tools/auth-env.ts';
 import { refAtDigest, type ResolvedOciArtifact } from '../artifacts/types.ts';
 import { assertVersionTag } from '../registry/tags.ts';
+import { checkPlacement, missingPlatforms, type Target } from './attestation-placement.ts';
+import { checkAttestation, checkSignature } from './cosign-checks.ts';
+import {
+  printedFiles,
+  shellLine,
+  verifyAttestationArgs,
+  verifySignatureArgs,
+  type CosignFiles,
+} from './cosign-command.ts';
 import { heartbeat } from './context.ts';
-import type { VerificationPolicy } from '../config/spec.ts';
+
+export type { VerificationPolicy } from '../config/verification-policy.ts';
 
 export interface DigestVerification {
   digest: string;
   /** "index", "linux/amd64", ... */
   role: string;
   signature: boolean;
+  /** The attestation types verified on this digest. */
   attestations: string[];
 }
 
@@ -20,19 +31,14 @@ export interface VerificationResult {
   name: string;
   where: 'source' | 'destination';
   against: string;
+  mode: VerifyMode;
+  /** verified: every check passed; failed: some did not (only returned in warn mode); not-verified: mode off. */
+  outcome: 'verified' | 'failed' | 'not-verified';
   digests: DigestVerification[];
-}
-
-/** Payload types cosign reports for a signature (legacy simple signing, and sigstore bundle format). */
-const signatureTypes = new Set(['cosign container image signature', 'https://sigstore.dev/cosign/sign/v1']);
-
-/** The identity half of a cosign verify command line; keyless flags are passed exactly as the plan gives them. */
-function identityArgs(policy: VerificationPolicy, keyFile: string | undefined): string[] {
-  if (policy.kind === 'key') return ['--key', keyFile ?? '', '--insecure-ignore-tlog=true'];
-  const identity = policy.identity
-    ? ['--certificate-identity', policy.identity]
-    : ['--certificate-identity-regexp', policy.identityRegexp ?? ''];
-  return [...identity, '--certificate-oidc-issuer', policy.issuer];
+  /** What did not verify, each naming the check and the digest. */
+  problems: string[];
+  /** The cosign commands that ran, as shell lines with files by name: what the release notes print. */
+  commands: string[];
 }
 
 function describePolicy(policy: VerificationPolicy, keyPem: string | undefined): string {
@@ -44,9 +50,11 @@ function describePolicy(policy: VerificationPolicy, keyPem: string | undefined):
 }
 
 /**
- * Verifies one artifact where it lies now (source before the copy, destination after): a signature on the
- * index and on every platform manifest, and each required attestation. Any miss is stop-ship: a permanent
- * failure naming the artifact, the digest and what failed. Each check is by digest, never by tag.
+ * Verifies one artifact where it lies now (source before the copy, destination after), by digest: the required
+ * platforms are in the index, the index and every platform manifest are signed, each required attestation is
+ * where the policy places it and passes its content policies. In require mode any miss is stop-ship (a
+ * permanent failure naming the artifact, the digest and the check); in warn mode the misses are returned;
+ * in off mode nothing is checked.
  */
 export async function verifyArtifact(input: {
   artifact: ResolvedOciArtifact;
@@ -57,117 +65,94 @@ export async function verifyArtifact(input: {
 }): Promise<VerificationResult> {
   const { artifact, policy, where } = input;
   const location = where === 'source' ? artifact.source : artifact.destination;
+  // The tamper check is about what gets promoted, not about signatures: it runs in every mode.
   if (input.expectTag) await assertVersionTag(location, artifact, `${artifact.kind} "${artifact.name}"`);
+  const base = { name: artifact.name, where, mode: policy.mode, digests: [], problems: [], commands: [] };
+  if (policy.mode === 'off') return { ...base, against: 'nothing (mode off)', outcome: 'not-verified' };
+
   const keyPem = await loadKey(policy);
-  const against = describePolicy(policy, keyPem);
-  const targets = [
-    { digest: artifact.digest, role: artifact.kind === 'image' ? 'index' : artifact.kind },
-    ...artifact.platforms.map((p) => ({ digest: p.digest, role: p.platform })),
-  ];
-  const wantAttestations = artifact.kind === 'image' ? policy.attestations : [];
-  return withToolAuth([location.endpoint], async (auth) => {
+  await checkPolicyFiles(policy);
+  const index: Target = { digest: artifact.digest, role: artifact.kind === 'image' ? 'index' : artifact.kind };
+  const platforms: Target[] = artifact.platforms.map((p) => ({ digest: p.digest, role: p.platform }));
+  const problems: string[] = [];
+  const commands: string[] = [];
+  const digests = new Map<string, DigestVerification>(
+    [index, ...platforms].map((t) => [t.digest, { ...t, signature: false, attestations: [] }]),
+  );
+  const describe = (t: Target) => `${artifact.kind} "${artifact.name}" ${t.role} ${t.digest} at the ${where}`;
+
+  const missing = missingPlatforms(policy.platforms, artifact.platforms);
+  if (missing.length > 0) {
+    problems.push(
+      `${artifact.kind} "${artifact.name}" ${artifact.digest}: required platform${missing.length > 1 ? 's' : ''} ${missing.join(', ')} missing from the index (it has: ${artifact.platforms.map((p) => p.platform).join(', ') || 'none'})`,
+    );
+  }
+
+  await withToolAuth([location.endpoint], async (auth) => {
     const env = auth.env;
-    const keyFile = policy.kind === 'key' ? await writeKey(auth, keyPem ?? '') : undefined;
-    const args = identityArgs(policy, keyFile);
-    const digests: DigestVerification[] = [];
+    const files: CosignFiles = policy.kind === 'key' ? { key: await writeKey(auth.env, keyPem ?? '') } : {};
     let done = 0;
     // cosign runs take seconds each: keep heartbeating so a dead worker is noticed and a live one is not.
-    const ticker = setInterval(() => heartbeat({ verified: done, of: targets.length }), 2_000);
-    const check = async (target: (typeof targets)[number], index: number): Promise<void> => {
-      const ref = refAtDigest(location, target.digest);
-      const what = `${artifact.kind} "${artifact.name}" ${target.role} ${target.digest} at the ${where}`;
-      await verifySignature(ref, args, env, what, target.digest);
-      const required = index === 0 || policy.attestationsPerPlatform ? wantAttestations : [];
-      for (const type of required) await verifyAttestation(ref, args, env, what, type);
-      digests.push({ digest: target.digest, role: target.role, signature: true, attestations: required });
-      heartbeat({ verified: ++done, of: targets.length });
-    };
-    // The index first, so a failure names the digest people approve; then the platforms side by side.
+    const ticker = setInterval(() => heartbeat({ checked: done }), 2_000);
     try {
-      await check(targets[0] as (typeof targets)[number], 0);
-      await Promise.all(targets.slice(1).map((target, index) => check(target, index + 1)));
+      const signature = async (target: Target) => {
+        const ref = refAtDigest(location, target.digest);
+        const result = await checkSignature(
+          verifySignatureArgs(policy, files, ref),
+          env,
+          describe(target),
+          target.digest,
+        );
+        if (result.passed) {
+          commands.push(shellLine('cosign', verifySignatureArgs(policy, printedFiles(policy), ref)));
+          (digests.get(target.digest) as DigestVerification).signature = true;
+        } else problems.push(`signature of ${describe(target)}: ${result.reason}`);
+        heartbeat({ checked: ++done });
+      };
+      // The index first, so a failure names the digest people approve; then the platforms side by side.
+      await signature(index);
+      await Promise.all(platforms.map(signature));
+      for (const requirement of policy.attestations) {
+        const outcome = await checkPlacement(requirement.on, index, platforms, async (target) => {
+          const ref = refAtDigest(location, target.digest);
+          const args = verifyAttestationArgs(policy, files, requirement, ref);
+          const result = await checkAttestation(args, env, describe(target), requirement.policies);
+          if (result.passed) {
+            commands.push(
+              shellLine('cosign', verifyAttestationArgs(policy, printedFiles(policy, requirement), requirement, ref)),
+            );
+          }
+          heartbeat({ checked: ++done });
+          return result;
+        });
+        for (const target of outcome.passedOn) digests.get(target.digest)?.attestations.push(requirement.type);
+        for (const problem of outcome.problems) {
+          problems.push(
+            `${requirement.type} attestation (on: ${requirement.on}) of ${describe(problem.target)}: ${problem.reason}`,
+          );
+        }
+      }
     } finally {
       clearInterval(ticker);
     }
-    digests.sort(
-      (a, b) => targets.findIndex((t) => t.digest === a.digest) - targets.findIndex((t) => t.digest === b.digest),
+  });
+
+  const result: VerificationResult = {
+    ...base,
+    against: describePolicy(policy, keyPem),
+    outcome: problems.length === 0 ? 'verified' : 'failed',
+    digests: [...digests.values()],
+    problems,
+    commands: [...new Set(commands)].sort(),
+  };
+  if (problems.length > 0 && policy.mode === 'require') {
+    throw permanent(
+      FailureTypes.verificationFailed,
+      `stop-ship: ${problems.join('; ')}; do not promote: sign/attest it as the policy requires, or fix the policy`,
+      { artifact: artifact.name, problems },
     );
-    return { name: artifact.name, where, against, digests };
-  });
-}
-
-async function verifySignature(
-  ref: string,
-  identity: string[],
-  env: Record<string, string>,
-  what: string,
-  digest: string,
-) {
-  const result = await runTool('cosign', ['verify', ...identity, '--output', 'json', ref], {
-    env,
-    what: `signature check of ${what}`,
-    acceptExitCodes: [1, 10],
-  });
-  if (result.exitCode !== 0) throw verificationFailure(what, 'signature', result.stderr);
-  const payloads = parseJsonLines(result.stdout) as {
-    critical?: { type?: string; image?: { 'docker-manifest-digest'?: string } };
-  }[];
-  const signed = payloads.some(
-    (p) => signatureTypes.has(p.critical?.type ?? '') && p.critical?.image?.['docker-manifest-digest'] === digest,
-  );
-  if (!signed)
-    throw verificationFailure(what, 'signature', 'cosign found attestations but no signature for this digest');
-}
-
-async function verifyAttestation(
-  ref: string,
-  identity: string[],
-  env: Record<string, string>,
-  what: string,
-  type: string,
-) {
-  const result = await runTool('cosign', ['verify-attestation', ...identity, '--type', type, '--output', 'json', ref], {
-    env,
-    what: `${type} attestation check of ${what}`,
-    acceptExitCodes: [1, 10],
-  });
-  if (result.exitCode !== 0) throw verificationFailure(what, `${type} attestation`, result.stderr);
-}
-
-function verificationFailure(what: string, check: string, stderr: string) {
-  // Registry trouble (auth, 5xx, refused) is not a verdict on the signature: classify it as such.
-  if (/unauthorized|forbidden|denied|\b(401|403|429|500|502|503|504)\b|connection refused|i\/o timeout/i.test(stderr)) {
-    return classifyToolFailure('cosign', `${check} check of ${what}`, stderr);
   }
-  const reason =
-    stderr
-      .trim()
-      .split('\n')
-      .filter((line) => line.startsWith('Error') || line.includes('error'))
-      .at(-1) ?? stderr.trim().split('\n').at(-1);
-  return permanent(
-    FailureTypes.verificationFailed,
-    `stop-ship: ${check} of ${what} did not verify: ${reason?.replace(/^Error: /, '')}; do not promote: sign/attest it with the release key or fix the policy`,
-    { check },
-  );
-}
-
-function parseJsonLines(text: string): unknown[] {
-  const trimmed = text.trim();
-  if (!trimmed) return [];
-  try {
-    const parsed = JSON.parse(trimmed) as unknown;
-    return Array.isArray(parsed) ? (parsed as unknown[]) : [parsed];
-  } catch {
-    return trimmed.split('\n').flatMap((line): unknown[] => {
-      try {
-        const parsed = JSON.parse(line) as unknown;
-        return Array.isArray(parsed) ? (parsed as unknown[]) : [parsed];
-      } catch {
-        return [];
-      }
-    });
-  }
+  return result;
 }
 
 async function loadKey(policy: VerificationPolicy): Promise<string | undefined> {
@@ -191,8 +176,27 @@ async function loadKey(policy: VerificationPolicy): Promise<string | undefined> 
   }
 }
 
-async function writeKey(auth: ToolAuth, pem: string): Promise<string> {
-  const path = `${auth.env.DOCKER_CONFIG}/cosign.pub`;
+/** The trust roots and content policies the plan names must be readable on the worker before cosign runs. */
+async function checkPolicyFiles(policy: VerificationPolicy): Promise<void> {
+  const files = [
+    ...(policy.kind === 'keyless' && policy.certificateChain
+      ? [['policy.keyless.certificateChain', policy.certificateChain]]
+      : []),
+    ...(policy.kind === 'keyless' && policy.trustedRoot ? [['policy.keyless.trustedRoot', policy.trustedRoot]] : []),
+    ...policy.attestations.flatMap((a) => a.policies.map((path) => [`${a.type} attestation policy`, path])),
+  ];
+  for (const [field, path] of files) {
+    await readFile(path ?? '').catch(() => {
+      throw permanent(
+        FailureTypes.invalidInput,
+        `${field}: cannot read ${path} on the worker; put the file there (paths are relative to the worker's working directory)`,
+      );
+    });
+  }
+}
+
+async function writeKey(env: Record<string, string>, pem: string): Promise<string> {
+  const path = `${env.DOCKER_CONFIG}/cosign.pub`;
   await writeFile(path, pem, { mode: 0o600 });
   return path;
 }

@@ -20,8 +20,10 @@ export interface OciArtifactSpec {
   name: string;
   source: OciLocation;
   destination: OciLocation;
-  /** The version tag, the same at source and destination (images: "v1.2.3"; charts, packages: bare "1.2.3"). */
+  /** The version tag, written at the destination (images: "v1.2.3"; charts, packages: bare "1.2.3"). */
   tag: string;
+  /** The tag looked up in the source (e.g. "sha-0123abc"); the version tag when the plan names none. */
+  sourceTag?: string;
 }
 
 export interface PlatformDigest {

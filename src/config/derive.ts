@@ -1,18 +1,21 @@
 import { formatSemver, parseSemver } from '../artifacts/semver.ts';
 import type { OciArtifactSpec } from '../artifacts/types.ts';
 import { parseDuration } from './durations.ts';
+import { policyFor } from './derive-policy.ts';
 import { genericPackageSpec } from './package-plan.ts';
 import { pinTarget } from './pin-plan.ts';
 import { pullRequestRule } from './pull-request-plan.ts';
 import type { ReleaseInput } from './release-input.ts';
+import { renderSourceTag } from './source-tag.ts';
 import type { ForgeConfig, ReleaseSpec, VerificationPolicy } from './spec.ts';
 import type { RegistryEndpoint } from '../artifacts/types.ts';
 
 /**
  * The workflow's view of a release, derived from the plan: pure and deterministic (the workflow calls it),
- * so the same input always gives the same spec on replay.
+ * so the same input always gives the same spec on replay. `sourceTags: false` leaves the source tags out, for
+ * work at the destination only (rollback), which has no commit or build number to render them with.
  */
-export function deriveSpec(input: ReleaseInput): ReleaseSpec {
+export function deriveSpec(input: ReleaseInput, options: { sourceTags?: boolean } = {}): ReleaseSpec {
   const { plan } = input;
   const parsed = parseSemver(input.version);
   if (!parsed) throw new Error(`version "${input.version}" is not a semantic version`);
@@ -21,6 +24,13 @@ export function deriveSpec(input: ReleaseInput): ReleaseSpec {
   const destination: RegistryEndpoint = plan.registries.destination;
   const imageTag = (template: string | undefined): string =>
     (template ?? 'v{version}').replaceAll('{version}', version);
+  const values = { version, commitSha: input.commitSha, ...(input.build ? { build: input.build } : {}) };
+  // The tag the build carries in the source registry; unset: the version tag itself.
+  const sourceTag = (template: string | undefined): { sourceTag?: string } => {
+    const chosen = template ?? plan.sourceTag;
+    return chosen && options.sourceTags !== false ? { sourceTag: renderSourceTag(chosen, values) } : {};
+  };
+  const policies: Record<string, VerificationPolicy> = {};
 
   const oci: OciArtifactSpec[] = [
     ...plan.images.map((image): OciArtifactSpec => ({
@@ -29,6 +39,7 @@ export function deriveSpec(input: ReleaseInput): ReleaseSpec {
       source: { endpoint: source, repository: image.source },
       destination: { endpoint: destination, repository: image.destination },
       tag: imageTag(image.tag),
+      ...sourceTag(image.sourceTag),
     })),
     ...plan.charts.map((chart): OciArtifactSpec => ({
       kind: 'chart',
@@ -36,6 +47,7 @@ export function deriveSpec(input: ReleaseInput): ReleaseSpec {
       source: { endpoint: source, repository: chart.source },
       destination: { endpoint: destination, repository: chart.destination },
       tag: version,
+      ...sourceTag(chart.sourceTag),
     })),
     ...plan.packages.flatMap((pkg): OciArtifactSpec[] =>
       pkg.kind === 'oci'
@@ -46,6 +58,7 @@ export function deriveSpec(input: ReleaseInput): ReleaseSpec {
               source: { endpoint: source, repository: pkg.source },
               destination: { endpoint: destination, repository: pkg.destination },
               tag: version,
+              ...sourceTag(pkg.sourceTag),
             },
           ]
         : [],
@@ -57,24 +70,10 @@ export function deriveSpec(input: ReleaseInput): ReleaseSpec {
     pkg.kind === 'gitlab-generic' ? [genericPackageSpec(pkg, forge, version)] : [],
   );
 
-  const policy: VerificationPolicy = plan.policy.key
-    ? {
-        kind: 'key',
-        ...(plan.policy.key.path
-          ? { publicKeyPath: plan.policy.key.path, publicKeyName: baseName(plan.policy.key.path) }
-          : {}),
-        ...(plan.policy.key.env ? { publicKeyEnv: plan.policy.key.env } : {}),
-        attestations: plan.policy.attestations,
-        attestationsPerPlatform: plan.policy.attestationsPerPlatform ?? false,
-      }
-    : {
-        kind: 'keyless',
-        ...(plan.policy.keyless?.identity ? { identity: plan.policy.keyless.identity } : {}),
-        ...(plan.policy.keyless?.identityRegexp ? { identityRegexp: plan.policy.keyless.identityRegexp } : {}),
-        issuer: plan.policy.keyless?.issuer ?? '',
-        attestations: plan.policy.attestations,
-        attestationsPerPlatform: plan.policy.attestationsPerPlatform ?? false,
-      };
+  for (const image of plan.images) policies[image.name] = policyFor(plan, 'image', image.verify);
+  for (const chart of plan.charts) policies[chart.name] = policyFor(plan, 'chart', chart.verify);
+  for (const pkg of plan.packages)
+    if (pkg.kind === 'oci') policies[pkg.name] = policyFor(plan, 'oci-package', pkg.verify);
 
   return {
     project: plan.project,
@@ -84,7 +83,8 @@ export function deriveSpec(input: ReleaseInput): ReleaseSpec {
     startedBy: input.startedBy,
     oci,
     generic,
-    policy,
+    policy: policyFor(plan, 'image'),
+    policies,
     forge,
     canonicalCheck: plan.canonical.check && forge !== undefined,
     gate: {
@@ -111,8 +111,4 @@ export function deriveSpec(input: ReleaseInput): ReleaseSpec {
     })),
     ...(input.timing ? { timing: input.timing } : {}),
   };
-}
-
-function baseName(path: string): string {
-  return path.split('/').at(-1) ?? path;
 }

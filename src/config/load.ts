@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
+import { branchIdentitiesAccepted } from './identity-regexp.ts';
 import { releasePlanSchema, type ReleasePlan } from './plan.ts';
 
 export interface PlanIssue {
@@ -47,6 +48,19 @@ export function parsePlan(text: string, source = 'shipgate.yaml'): ReleasePlan {
 
 export async function loadPlan(path: string): Promise<ReleasePlan> {
   return parsePlan(await readFile(path, 'utf8'), path);
+}
+
+/** What is allowed but probably not meant: the CLI prints these when it loads a plan. */
+export function planWarnings(plan: ReleasePlan): string[] {
+  const warnings: string[] = [];
+  const pattern = plan.policy.keyless?.identityRegexp;
+  const branches = pattern ? branchIdentitiesAccepted(pattern) : [];
+  if (pattern && branches.length > 0) {
+    warnings.push(
+      `policy.keyless.identityRegexp also accepts signatures made from a branch, e.g. ${branches[0]}; anchor it to tags (…@refs/tags/v.*$) so only a tagged release workflow can sign`,
+    );
+  }
+  return warnings;
 }
 
 function describeIssue(issue: z.core.$ZodIssue): PlanIssue {

@@ -2,7 +2,9 @@ import { z } from 'zod';
 import { duration, envName, httpUrl, name } from './fields.ts';
 import { genericPackageIssues, genericPackagePlan } from './package-plan.ts';
 import { pinPlan } from './pin-plan.ts';
+import { artifactVerifySchema, policySchema } from './policy-schema.ts';
 import { pullRequestPlan } from './pull-request-plan.ts';
+import { sourceTagSchema } from './source-tag.ts';
 
 // The release plan (shipgate.yaml). Strict objects everywhere: a typo is an error that names the key.
 // Secrets are never in the plan: it names environment variables (…Env) and files, and the worker reads them.
@@ -40,57 +42,29 @@ const image = z.strictObject({
         'the version tag template is "v{version}" (the default, as pushed by most projects) or "{version}"; variant tags such as "{version}-alpine" are not supported because latest, X.Y and X are derived from the version',
     })
     .default('v{version}'),
+  sourceTag: sourceTagSchema.optional(),
+  verify: artifactVerifySchema.optional(),
 });
 
-const chart = z.strictObject({ name, source: repository, destination: repository });
+const chart = z.strictObject({
+  name,
+  source: repository,
+  destination: repository,
+  sourceTag: sourceTagSchema.optional(),
+  verify: artifactVerifySchema.optional(),
+});
 
-const ociPackage = z.strictObject({ name, kind: z.literal('oci'), source: repository, destination: repository });
+const ociPackage = z.strictObject({
+  name,
+  kind: z.literal('oci'),
+  source: repository,
+  destination: repository,
+  sourceTag: sourceTagSchema.optional(),
+  verify: artifactVerifySchema.optional(),
+});
 const pkg = z.discriminatedUnion('kind', [ociPackage, genericPackagePlan], {
   error: 'kind must be "oci" (files stored as an OCI artifact) or "gitlab-generic" (GitLab generic package registry)',
 });
-
-const attestation = z.union(
-  [
-    z.enum([
-      'slsaprovenance',
-      'slsaprovenance02',
-      'slsaprovenance1',
-      'spdx',
-      'spdxjson',
-      'cyclonedx',
-      'vuln',
-      'openvex',
-      'custom',
-    ]),
-    z.url(),
-  ],
-  { error: 'a cosign predicate type (slsaprovenance, spdxjson, cyclonedx, vuln, ...) or a predicate type URI' },
-);
-
-const policy = z
-  .strictObject({
-    key: z
-      .strictObject({ path: z.string().min(1).optional(), env: envName.optional() })
-      .refine((k) => Boolean(k.path) !== Boolean(k.env), {
-        error: 'give exactly one of path (a PEM file on the worker) or env',
-      })
-      .optional(),
-    keyless: z
-      .strictObject({
-        identity: z.string().min(1).optional(),
-        identityRegexp: z.string().min(1).optional(),
-        issuer: z.url({ error: 'the OIDC issuer URL, e.g. https://token.actions.githubusercontent.com' }),
-      })
-      .refine((k) => Boolean(k.identity) !== Boolean(k.identityRegexp), {
-        error:
-          'give exactly one of identity or identityRegexp, e.g. identityRegexp: ^https://github.com/ORG/REPO/.github/workflows/publish.yml@refs/tags/v.*$',
-      })
-      .optional(),
-    attestations: z.array(attestation).default([]),
-    /** Also require each attestation on every platform manifest (SBOMs bound to per-arch digests). */
-    attestationsPerPlatform: z.boolean().default(false),
-  })
-  .refine((p) => Boolean(p.key) !== Boolean(p.keyless), { error: 'give exactly one of policy.key or policy.keyless' });
 
 const forge = z.strictObject({
   kind: z.enum(['github', 'gitlab'], { error: 'kind must be "github" or "gitlab"' }),
@@ -171,7 +145,9 @@ export const releasePlanSchema = z
     images: z.array(image).default([]),
     charts: z.array(chart).default([]),
     packages: z.array(pkg).default([]),
-    policy,
+    /** Default source tag template of every OCI artifact (e.g. sha-{shortCommit}); unset: the version tag. */
+    sourceTag: sourceTagSchema.optional(),
+    policy: policySchema,
     forge: forge.optional(),
     canonical: z.strictObject({ check: z.boolean().default(true) }).default({ check: true }),
     gate: gate.default({ mode: 'auto-when-public', approvers: [], allowSelfApproval: false, deadline: '14d' }),
@@ -226,6 +202,17 @@ export const releasePlanSchema = z
             message: `"${check.name}" is used twice: smoke check names must be unique across commands and external`,
           });
         checkNames.add(check.name);
+      });
+    }
+    const verified = [...plan.images, ...plan.charts, ...plan.packages.flatMap((p) => (p.kind === 'oci' ? [p] : []))]
+      .map((item) => item.verify?.mode ?? plan.policy.mode)
+      .some((mode) => mode !== 'off');
+    if (verified && !plan.policy.key && !plan.policy.keyless) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['policy'],
+        message:
+          'give exactly one of policy.key or policy.keyless (who must have signed), or policy.mode: off when nothing is signed',
       });
     }
     if (plan.promotion.mergePullRequest && !plan.forge) {

@@ -9,6 +9,8 @@ export interface ReleaseInput {
   startedBy: string;
   /** The release PR (GitHub) or MR (GitLab) number given at start (shipgate start --pr N). */
   pullRequest?: number;
+  /** A build number from the start command, for source tag templates with {build}. */
+  build?: string;
   /** Shorter activity retry backoff, for tests and the demo. */
   timing?: { retryInitialMs?: number; retryMaxAttempts?: number; heartbeatTimeoutMs?: number };
 }

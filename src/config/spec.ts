@@ -1,5 +1,6 @@
 import type { FloatingTagKind } from '../artifacts/floating-tags.ts';
 import type { OciArtifactSpec } from '../artifacts/types.ts';
+import type { VerificationPolicy } from './verification-policy.ts';
 import type { PinTarget } from './pin-template.ts';
 import type { PullRequestRule } from './pull-request-plan.ts';
 
@@ -23,7 +24,10 @@ export interface ReleaseSpec {
   startedBy: string;
   oci: OciArtifactSpec[];
   generic: GenericPackageInput[];
+  /** The plan's default policy (an image without overrides). */
   policy: VerificationPolicy;
+  /** The policy of each OCI artifact by name, with its own mode, attestations and platforms. */
+  policies: Record<string, VerificationPolicy>;
   forge: ForgeConfig | undefined;
   /** Whether to look the commit up on the canonical repository (smart sync). */
   canonicalCheck: boolean;
@@ -53,26 +57,7 @@ export interface ReleaseSpec {
   timing?: { retryInitialMs?: number; retryMaxAttempts?: number; heartbeatTimeoutMs?: number };
 }
 
-/** What a release must be signed with: a public key, or keyless (Fulcio certificate identity + OIDC issuer). */
-export type VerificationPolicy =
-  | {
-      kind: 'key';
-      /** Path of the PEM public key on the worker, or the variable holding the PEM. */
-      publicKeyPath?: string;
-      publicKeyEnv?: string;
-      /** How release notes refer to the key in the verify command, e.g. "cosign.pub". */
-      publicKeyName?: string;
-      attestations: string[];
-      attestationsPerPlatform?: boolean;
-    }
-  | {
-      kind: 'keyless';
-      identity?: string;
-      identityRegexp?: string;
-      issuer: string;
-      attestations: string[];
-      attestationsPerPlatform?: boolean;
-    };
+export type { VerificationPolicy } from './verification-policy.ts';
 
 export interface GenericPackageInput {
   name: string;

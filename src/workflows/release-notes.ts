@@ -1,4 +1,4 @@
-import type { VerificationPolicy } from '../config/spec.ts';
+import type { VerifyMode } from '../config/verification-policy.ts';
 
 export interface NotesArtifact {
   name: string;
@@ -7,32 +7,47 @@ export interface NotesArtifact {
   reference: string;
   platforms?: { platform: string; digest: string }[];
   files?: { name: string; sha256?: string; size: number }[];
+  /** The destination verification: its mode, outcome, what failed (warn mode), and the commands that ran. */
+  verification?: {
+    mode: VerifyMode;
+    outcome: 'verified' | 'failed' | 'not-verified';
+    problems: string[];
+    commands: string[];
+  };
 }
 
 /**
  * Release notes that let anyone check what was shipped (seed 001): every artifact by digest, per-platform
- * digests, and the exact cosign command that verifies it, plus how to roll back.
+ * digests, and the cosign commands shipgate ran to verify it at the destination, exactly as they ran (files by
+ * name), plus what was not verified or did not verify, and how to roll back.
  */
 export function releaseNotes(input: {
   project: string;
   version: string;
   commitSha: string;
   artifacts: NotesArtifact[];
-  policy: VerificationPolicy;
 }): string {
   const lines = [`## ${input.project} ${input.version}`, '', `Commit: \`${input.commitSha}\``, '', '### Artifacts', ''];
   for (const artifact of input.artifacts) {
-    lines.push(`- **${artifact.name}** (${artifact.kind}): \`${artifact.reference}\``);
+    lines.push(`- **${artifact.name}** (${artifact.kind}): \`${artifact.reference}\`${verdict(artifact)}`);
     for (const platform of artifact.platforms ?? []) lines.push(`  - ${platform.platform}: \`${platform.digest}\``);
     for (const file of artifact.files ?? []) {
       lines.push(`  - ${file.name} (${file.size} bytes)${file.sha256 ? `: sha256 \`${file.sha256}\`` : ''}`);
     }
+    for (const problem of artifact.verification?.problems ?? []) lines.push(`  - did not verify: ${problem}`);
   }
-  const oci = input.artifacts.filter((artifact) => artifact.kind !== 'generic-package');
-  if (oci.length > 0) {
-    lines.push('', '### Verify', '', '```sh');
-    for (const artifact of oci) lines.push(verifyCommand(artifact.reference, input.policy));
-    lines.push('```');
+  const commands = input.artifacts.flatMap((artifact) => artifact.verification?.commands ?? []);
+  if (commands.length > 0) {
+    lines.push(
+      '',
+      '### Verify',
+      '',
+      'The commands shipgate ran at the destination, run from a folder holding the files they name:',
+      '',
+      '```sh',
+      ...commands,
+      '```',
+    );
   }
   lines.push(
     '',
@@ -43,15 +58,10 @@ export function releaseNotes(input: {
   return lines.join('\n') + '\n';
 }
 
-function verifyCommand(reference: string, policy: VerificationPolicy): string {
-  const identity =
-    policy.kind === 'key'
-      ? `--key ${policy.publicKeyName ?? 'cosign.pub'}`
-      : [
-          policy.identity
-            ? `--certificate-identity '${policy.identity}'`
-            : `--certificate-identity-regexp '${policy.identityRegexp ?? ''}'`,
-          `--certificate-oidc-issuer '${policy.issuer}'`,
-        ].join(' ');
-  return `cosign verify ${identity} ${reference}`;
+function verdict(artifact: NotesArtifact): string {
+  const verification = artifact.verification;
+  if (!verification) return '';
+  if (verification.outcome === 'not-verified') return ' (not verified: verification is off for it in the plan)';
+  if (verification.outcome === 'failed') return ' (**verification failed**, released anyway: mode warn)';
+  return '';
 }

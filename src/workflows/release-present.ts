@@ -14,14 +14,17 @@ export function releaseDraft(spec: ReleaseSpec, state: ReleaseState): ReleaseDra
       project: spec.project,
       version: spec.version,
       commitSha: spec.commitSha,
-      policy: spec.policy,
       artifacts: [
-        ...state.resolvedOci().map((artifact) => ({
-          name: artifact.name,
-          kind: artifact.kind,
-          reference: `${artifact.destination.endpoint.host}/${artifact.destination.repository}@${artifact.digest}`,
-          platforms: artifact.platforms,
-        })),
+        ...state.resolvedOci().map((artifact) => {
+          const verification = state.status.artifacts.find((a) => a.name === artifact.name)?.verification;
+          return {
+            name: artifact.name,
+            kind: artifact.kind,
+            reference: `${artifact.destination.endpoint.host}/${artifact.destination.repository}@${artifact.digest}`,
+            platforms: artifact.platforms,
+            ...(verification ? { verification } : {}),
+          };
+        }),
         ...state.resolvedPackages().map(([name, files]) => ({ name, kind: 'generic-package', reference: name, files })),
       ],
     }),
@@ -54,10 +57,15 @@ export function describe(status: ReleaseStatus): string {
         : status.phase === 'needs-attention'
           ? `needs attention at ${status.attention?.step}: ${status.attention?.message}`
           : (status.currentStep ?? status.phase);
+  // warn failures and off artifacts stay visible in the UI for the whole release.
+  const unverified = status.artifacts.filter((a) => a.verification && a.verification.outcome !== 'verified');
+  const warning = unverified.length
+    ? `\n\n${unverified.map((a) => `${a.name}: ${a.verification?.outcome === 'failed' ? 'did not verify (warn)' : 'not verified (off)'}`).join(', ')}`
+    : '';
   const failures = status.notificationFailures ?? [];
   const last = failures.at(-1);
   const undelivered = last
     ? `\n\n${failures.length} notification(s) not delivered, last: ${last.webhook} (${last.event}): ${last.message}`
     : '';
-  return `**${status.project} ${status.version}**: ${waiting}${undelivered}`;
+  return `**${status.project} ${status.version}**: ${waiting}${warning}${undelivered}`;
 }

@@ -38,7 +38,7 @@ export class ReleaseState {
         ...spec.oci.map((a) => ({
           name: a.name,
           kind: a.kind,
-          source: refAtTag(a.source, a.tag),
+          source: refAtTag(a.source, a.sourceTag ?? a.tag),
           destination: refAtTag(a.destination, a.tag),
           verifications: [],
         })),
@@ -130,6 +130,20 @@ export class ReleaseState {
         at,
       });
     }
+    const { mode, where, outcome, problems, commands } = result;
+    record.verification = { mode, where, outcome, problems, commands };
+  }
+
+  /** The step summary: what was verified, and which artifacts were not (off) or did not verify (warn). */
+  verificationSummary(where: 'source' | 'destination'): string {
+    const latest = this.status.artifacts.flatMap((a) =>
+      a.verification?.where === where ? [{ name: a.name, outcome: a.verification.outcome }] : [],
+    );
+    const names = (outcome: string) => latest.filter((v) => v.outcome === outcome).map((v) => v.name);
+    const parts = [`${names('verified').length} verified at the ${where}`];
+    if (names('failed').length) parts.push(`did not verify (warn): ${names('failed').join(', ')}`);
+    if (names('not-verified').length) parts.push(`not verified (off): ${names('not-verified').join(', ')}`);
+    return parts.join('; ');
   }
 
   recordCopy(name: string, copied: NonNullable<ArtifactStatus['copied']>): void {

@@ -17,12 +17,11 @@ const a = proxyActivities<Activities>({
  * Recorded like a release: who, why, which digests, which tags moved from where.
  */
 export async function rollback(input: RollbackInput): Promise<RollbackStatus> {
-  const spec = deriveSpec({
-    plan: input.plan,
-    version: input.toVersion,
-    commitSha: '0'.repeat(40),
-    startedBy: input.by,
-  });
+  // Only the destination matters here: no source tags (sha-{commit}, {build}) to render.
+  const spec = deriveSpec(
+    { plan: input.plan, version: input.toVersion, commitSha: '0'.repeat(40), startedBy: input.by },
+    { sourceTags: false },
+  );
   const status: RollbackStatus = {
     project: spec.project,
     toVersion: spec.version,
@@ -52,7 +51,7 @@ export async function rollback(input: RollbackInput): Promise<RollbackStatus> {
           heartbeatTimeout: '1 minute',
           summary: `verify ${image.name}@${atDestination.digest.slice(0, 19)}`,
         },
-        [{ artifact: atDestination, where: 'destination', policy: spec.policy }],
+        [{ artifact: atDestination, where: 'destination', policy: spec.policies[image.name] ?? spec.policy }],
       );
       status.artifacts.push({ name: image.name, digest: atDestination.digest, verifiedAgainst: verified.against });
       return atDestination;

@@ -1,5 +1,6 @@
 import type { TagMove } from '../artifacts/floating-tags.ts';
 import type { ReleasePlan } from '../config/plan.ts';
+import type { VerifyMode } from '../config/verification-policy.ts';
 
 /** Where a release is; also the ShipgatePhase search attribute, so the UI can list e.g. all awaiting-approval. */
 export type Phase =
@@ -60,6 +61,16 @@ export interface VerificationRecord {
   at: string;
 }
 
+/** The latest verification of an artifact under its mode: warn failures and off are stated, never hidden. */
+export interface VerificationSummary {
+  mode: VerifyMode;
+  where: 'source' | 'destination';
+  outcome: 'verified' | 'failed' | 'not-verified';
+  problems: string[];
+  /** The cosign commands that ran (files by name), as the release notes print them. */
+  commands: string[];
+}
+
 export interface ArtifactStatus {
   name: string;
   kind: string;
@@ -70,6 +81,7 @@ export interface ArtifactStatus {
   platforms?: { platform: string; digest: string }[];
   files?: { name: string; sha256?: string; digest?: string; size: number }[];
   verifications: VerificationRecord[];
+  verification?: VerificationSummary;
   copied?: { blobs: number; bytes: number; alreadyPresent: boolean };
 }
 

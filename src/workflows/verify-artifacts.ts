@@ -20,14 +20,12 @@ export async function verifyArtifacts(
     await eachOnce(stage, state.resolvedOci(), async (artifact) => {
       const verb = stage === 'reverify' ? 're-verify' : 'verify';
       const summary = `${verb} ${artifact.name}@${artifact.digest.slice(0, 19)} ${label}`;
-      const input = { artifact, where, policy: spec.policy, ...(expectTag ? { expectTag } : {}) };
+      // Each artifact under its own policy: its mode, attestations and required platforms.
+      const policy = spec.policies[artifact.name] ?? spec.policy;
+      const input = { artifact, where, policy, ...(expectTag ? { expectTag } : {}) };
       const result = await a.verifyArtifact.executeWithOptions({ ...timeouts.verify, summary }, [input]);
       state.recordVerification(result, now());
     });
-    return stage === 'verify-source'
-      ? `signatures and attestations verified against ${spec.policy.kind}`
-      : stage === 'verify-destination'
-        ? 'destination digests and signatures verified'
-        : 'destination unchanged since publish';
+    return stage === 'reverify' ? 'destination unchanged since publish' : state.verificationSummary(where);
   });
 }

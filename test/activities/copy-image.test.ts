@@ -47,7 +47,14 @@ describe('artifact engine: images', () => {
     const dir = join(inject('workDir'), `keys-${process.pid}`);
     key = await generateKeyPair(dir);
     otherKey = await generateKeyPair(dir, 'other');
-    policy = { kind: 'key', publicKeyPath: key.publicKey, attestations, attestationsPerPlatform: true };
+    policy = {
+      kind: 'key',
+      publicKeyPath: key.publicKey,
+      mode: 'require',
+      tlog: 'ignore',
+      attestations: attestations.map((type) => ({ type, on: 'both', policies: [] })),
+      platforms: [],
+    };
   });
 
   for (const format of ['legacy', 'bundle'] as SignatureFormat[]) {
@@ -133,11 +140,20 @@ describe('artifact engine: images', () => {
       verifyArtifact({
         artifact: resolved,
         where: 'source',
-        policy: { ...policy, attestations: ['slsaprovenance', 'spdxjson'], attestationsPerPlatform: false },
+        policy: {
+          ...policy,
+          attestations: ['slsaprovenance', 'spdxjson'].map((type) => ({ type, on: 'index', policies: [] })),
+        },
       }),
     );
     expect(missing.type).toBe('VerificationFailed');
     expect(missing.message).toMatch(/spdxjson attestation/);
+    // Signed without the transparency log: refused when the policy requires it (tlog: require, the default).
+    const noTlog = await failureOf(
+      verifyArtifact({ artifact: resolved, where: 'source', policy: { ...policy, tlog: 'require', attestations: [] } }),
+    );
+    expect(noTlog.type).toBe('VerificationFailed');
+    expect(noTlog.message).toContain(`stop-ship: signature of image "${name}" index ${image.digest}`);
   });
 
   it('a 401 at the destination is permanent and names the credential source', async () => {

@@ -280,16 +280,69 @@ describe('shipgate CLI end to end', () => {
     const first = await publicRelease(project, '1.0.0');
     const planned = await shipgate(['plan', '--plan', first.planPath, '--version', '1.0.0', '--json']);
     expect(planned.exitCode).toBe(0);
-    const dry = json<{
+    type Dry = {
       ok: boolean;
       artifacts: {
         action: string;
         digest: string;
+        mode: string;
+        verification: string;
         verified: boolean;
+        checks: string[];
+        verificationProblems: string[];
+        problem: string | null;
         floatingTags: { tag: string; move: boolean }[];
       }[];
-    }>(planned);
-    expect(dry.artifacts[0]).toMatchObject({ action: 'copy', digest: first.image.digest, verified: true });
+    };
+    const dry = json<Dry>(planned);
+    expect(dry.artifacts[0]).toMatchObject({
+      action: 'copy',
+      digest: first.image.digest,
+      mode: 'require',
+      verification: 'verified',
+      verified: true,
+    });
+    expect(dry.artifacts[0]?.checks).toContain(
+      `cosign verify --key cosign.pub --insecure-ignore-tlog=true ${bed.source}/staging/${project}@${first.image.digest}`,
+    );
+    // A required vuln attestation (with its content policy) the image lacks: reported under warn, a problem under require.
+    const rego = join(repoRoot, 'examples/policies/no-critical.rego');
+    for (const mode of ['warn', 'require'] as const) {
+      const strictPlan = writePlan(
+        planFor(bed, project, {
+          policy: {
+            key: { path: bed.key.publicKey },
+            tlog: 'ignore',
+            mode,
+            attestations: [{ type: 'vuln', policy: rego }],
+          },
+        }),
+      );
+      const result = await shipgate(['plan', '--plan', strictPlan, '--version', '1.0.0', '--json']);
+      expect(result.exitCode, mode).toBe(mode === 'warn' ? 0 : 4);
+      const artifact = json<Dry>(result).artifacts[0];
+      expect(artifact).toMatchObject({ mode, verification: 'failed', verified: false });
+      expect(artifact?.verificationProblems.join('\n')).toContain(
+        `vuln attestation (on: index) of image "app" index ${first.image.digest}`,
+      );
+      if (mode === 'require') expect(artifact?.problem).toMatch(/^stop-ship: vuln attestation/);
+    }
+    // The loader warns when a keyless identity regexp would also accept a branch ref.
+    const loose = writePlan(
+      planFor(bed, `${project}-loose`, {
+        policy: {
+          keyless: {
+            identityRegexp: '^https://github.com/acme/.*$',
+            issuer: 'https://token.actions.githubusercontent.com',
+          },
+          tlog: 'ignore',
+        },
+      }),
+    );
+    const warned = await shipgate(['plan', '--plan', loose, '--version', '9.9.9']);
+    expect(warned.stderr).toMatch(
+      /warning: .*loose\.yaml: policy\.keyless\.identityRegexp also accepts signatures made from a branch, e\.g\. https:\/\/github\.com\/acme\/x@refs\/heads\/main/,
+    );
     expect(dry.artifacts[0]?.floatingTags.map((t) => [t.tag, t.move])).toEqual([
       ['latest', true],
       ['1.0', true],

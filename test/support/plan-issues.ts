@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
 import { parsePlan, PlanError } from '../../src/config/load.ts';
 
-/** Every problem the plan loader reports for a plan text, as "path: message"; fails when the plan is accepted. */
+/** The loader's complaints about a plan, as "path: message" lines; fails the test if the plan is accepted. */
 export function issuesOf(text: string): string[] {
   try {
     parsePlan(text, 'plan.yaml');

@@ -138,7 +138,8 @@ export function planFor(bed: ReleaseBed, project: string, overrides: Record<stri
       destination: { host: bed.destination, plainHttp: true, usernameEnv: 'DEST_USER', passwordEnv: 'DEST_PASS' },
     },
     images: [{ name: 'app', source: `staging/${project}`, destination: `prod/${project}` }],
-    policy: { key: { path: bed.key.publicKey }, attestations: ['slsaprovenance'] },
+    // Fixtures are signed offline (no transparency log).
+    policy: { key: { path: bed.key.publicKey }, tlog: 'ignore', attestations: ['slsaprovenance'] },
     forge: { kind: 'github', baseUrl: bed.forge.githubUrl, project: `acme/${project}`, tokenEnv: 'FORGE_TOKEN' },
     gate: { mode: 'auto-when-public', approvers: ['alice', 'bob'], allowSelfApproval: false, deadline: '1h' },
     promotion: {

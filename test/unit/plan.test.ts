@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parsePlan } from '../../src/config/load.ts';
-import { issuesOf } from '../support/plan-issues.ts';
 import { deriveSpec } from '../../src/config/derive.ts';
+import { issuesOf } from '../support/plan-issues.ts';
 import { parseDuration } from '../../src/config/durations.ts';
 
 const minimal = `

@@ -11,14 +11,21 @@ import { CliError, ExitCode } from '../exit-codes.ts';
 import { printJson, table } from '../output.ts';
 import { userName } from '../user.ts';
 import { normalizeVersion } from '../versions.ts';
-import { loadPlanForCli } from '../load-plan.ts';
+import { checkBuild, checkSourceTags, loadPlanForCli } from '../load-plan.ts';
 
 export interface PlannedArtifact {
   name: string;
   kind: string;
   source: string;
   digest: string | null;
+  /** The artifact's verification mode, and what its checks found: verified, failed, not-verified (off). */
+  mode: string;
+  verification: 'verified' | 'failed' | 'not-verified' | 'not-run';
   verified: boolean;
+  /** The cosign commands that ran and passed, as the release notes would print them. */
+  checks: string[];
+  /** The checks that did not pass (attestation content policies included), each naming the digest. */
+  verificationProblems: string[];
   destination: string;
   /** copy: not there yet; present: already there on the same digest; conflict: the tag holds another digest. */
   action: 'copy' | 'present' | 'conflict' | 'blocked';
@@ -36,19 +43,39 @@ export function registerPlan(program: Command): void {
     .description('dry run: resolve and verify, then print what would be copied, tagged and moved; changes nothing')
     .requiredOption('--version <version>', 'the release version, e.g. v1.2.3')
     .option('--plan <path>', 'the release plan', 'shipgate.yaml')
+    .option('--commit <sha>', 'the commit, for source tag templates with {commit} or {shortCommit}')
+    .option('--build <number>', 'a build number, for source tag templates with {build}')
     .option('--json', 'print the plan as JSON (shape: docs/cli.md)')
-    .action(async (options: { version: string; plan: string; json?: boolean }) => {
+    .action(async (options: { version: string; plan: string; commit?: string; build?: string; json?: boolean }) => {
       const version = normalizeVersion(options.version);
       const plan = await loadPlanForCli(options.plan);
-      const spec = deriveSpec({ plan, version, commitSha: '0'.repeat(40), startedBy: userName() });
+      if (options.commit !== undefined && !/^[0-9a-f]{40}$/.test(options.commit))
+        throw new CliError(
+          `--commit "${options.commit}" must be a full 40-character hex commit SHA`,
+          ExitCode.badInput,
+        );
+      const input = {
+        plan,
+        version,
+        commitSha: options.commit ?? '0'.repeat(40),
+        startedBy: userName(),
+        ...(options.build ? { build: checkBuild(options.build) } : {}),
+      };
+      checkSourceTags(input);
+      const spec = deriveSpec(input);
       const planned: PlannedArtifact[] = await Promise.all(
         spec.oci.map(async (artifact): Promise<PlannedArtifact> => {
+          const policy = spec.policies[artifact.name] ?? spec.policy;
           const base: PlannedArtifact = {
             name: artifact.name,
             kind: artifact.kind,
-            source: refAtTag(artifact.source, artifact.tag),
+            source: refAtTag(artifact.source, artifact.sourceTag ?? artifact.tag),
             digest: null,
+            mode: policy.mode,
+            verification: 'not-run',
             verified: false,
+            checks: [],
+            verificationProblems: [],
             destination: refAtTag(artifact.destination, artifact.tag),
             action: 'blocked',
             floatingTags: [],
@@ -57,8 +84,18 @@ export function registerPlan(program: Command): void {
           try {
             const resolved = await resolveOciArtifact(artifact);
             base.digest = resolved.digest;
-            await verifyArtifact({ artifact: resolved, where: 'source', policy: spec.policy });
-            base.verified = true;
+            // Every check runs (as in warn mode), so the dry run reports all of them; the mode decides the verdict.
+            const verification = await verifyArtifact({
+              artifact: resolved,
+              where: 'source',
+              policy: policy.mode === 'off' ? policy : { ...policy, mode: 'warn' },
+            });
+            base.verification = verification.outcome;
+            base.verified = verification.outcome === 'verified';
+            base.checks = verification.commands;
+            base.verificationProblems = verification.problems;
+            if (verification.outcome === 'failed' && policy.mode === 'require')
+              throw new Error(`stop-ship: ${verification.problems.join('; ')}`);
             const destination = new RegistryClient(artifact.destination.endpoint);
             const existing = await destination.headManifest(artifact.destination.repository, artifact.tag);
             base.action = !existing ? 'copy' : existing.digest === resolved.digest ? 'present' : 'conflict';
@@ -85,10 +122,24 @@ export function registerPlan(program: Command): void {
         console.log(`${spec.project} ${version}: dry run (nothing was changed)\n`);
         console.log(
           table(
-            ['artifact', 'kind', 'digest', 'verified', 'action', 'destination'],
-            planned.map((p) => [p.name, p.kind, p.digest ?? '-', p.verified ? 'yes' : 'NO', p.action, p.destination]),
+            ['artifact', 'kind', 'digest', 'mode', 'verification', 'action', 'destination'],
+            planned.map((p) => [
+              p.name,
+              p.kind,
+              p.digest ?? '-',
+              p.mode,
+              p.verification === 'not-verified' ? 'not verified (off)' : p.verification,
+              p.action,
+              p.destination,
+            ]),
           ),
         );
+        for (const p of planned.filter((x) => x.checks.length || x.verificationProblems.length)) {
+          console.log(`\n${p.name} (${p.mode}): checks that ran`);
+          for (const check of p.checks) console.log(`  passed  ${check}`);
+          for (const problem of p.verificationProblems)
+            console.log(`  ${p.mode === 'warn' ? 'WARN' : 'FAILED'}  ${problem}`);
+        }
         const moves = planned.flatMap((p) =>
           p.floatingTags.map((t) => [p.name, t.tag, t.move ? 'move' : 'stay', t.reason]),
         );

@@ -7,7 +7,7 @@ import type { release } from '../../workflows/release.ts';
 import { releaseStartOptions } from '../../client/release-start-options.ts';
 import { CliError, ExitCode } from '../exit-codes.ts';
 import { printJson } from '../output.ts';
-import { loadPlanForCli } from '../load-plan.ts';
+import { checkBuild, checkSourceTags, loadPlanForCli } from '../load-plan.ts';
 import { client } from '../release-handle.ts';
 import { temporalSettings } from '../../temporal/connect.ts';
 import { userName } from '../user.ts';
@@ -40,11 +40,13 @@ export function registerStart(program: Command): void {
     )
     .option('--task-queue <name>', 'worker task queue', process.env.SHIPGATE_TASK_QUEUE ?? defaultTaskQueue)
     .option('--wait <phase>', `wait until the release reaches a phase: ${waitTargets.join(', ')}`)
+    .option('--build <number>', 'a build number, for source tag templates with {build} (plan: sourceTag)')
     .option('--json', 'print the result as JSON')
     .action(
       async (options: {
         version: string;
         commit: string;
+        build?: string;
         plan: string;
         as?: string;
         taskQueue: string;
@@ -81,7 +83,10 @@ export function registerStart(program: Command): void {
           commitSha: options.commit,
           startedBy: options.as ?? userName(),
           ...(options.pr !== undefined ? { pullRequest: Number(options.pr) } : {}),
+          ...(options.build ? { build: checkBuild(options.build) } : {}),
         };
+        // The source tags are rendered here first, so a template that needs --build fails before anything starts.
+        checkSourceTags(input);
         const temporal = await client();
         const workflowId = releaseWorkflowId(plan.project, version);
         // Only to say so: USE_EXISTING makes the start itself idempotent.

@@ -1,0 +1,50 @@
+import type { AttestationPlacement } from '../config/verification-policy.ts';
+
+export interface Target {
+  digest: string;
+  /** "index" (or the artifact kind for single manifests), "linux/amd64", ... */
+  role: string;
+}
+
+/** A checked digest: passed, or the reason it did not. */
+export type CheckResult = { passed: true } | { passed: false; reason: string };
+
+/**
+ * Checks one attestation type where the plan wants it (seed 001 binds SBOMs to the per-arch manifests only).
+ * `check` runs cosign on one digest. Returns the roles that carry it, or the problems, each naming the digest.
+ * Without platform manifests (a single-manifest image, a chart) every placement means the one manifest.
+ */
+export async function checkPlacement(
+  placement: AttestationPlacement,
+  index: Target,
+  platforms: Target[],
+  check: (target: Target) => Promise<CheckResult>,
+): Promise<{ passedOn: Target[]; problems: { target: Target; reason: string }[] }> {
+  const on = platforms.length === 0 ? 'index' : placement;
+  const run = async (targets: Target[]) => {
+    const results = await Promise.all(targets.map(async (target) => ({ target, result: await check(target) })));
+    return {
+      passedOn: results.filter((r) => r.result.passed).map((r) => r.target),
+      problems: results.flatMap((r) => (r.result.passed ? [] : [{ target: r.target, reason: r.result.reason }])),
+    };
+  };
+  if (on === 'index') return run([index]);
+  if (on === 'platforms') return run(platforms);
+  if (on === 'both') {
+    const first = await run([index]);
+    const rest = await run(platforms);
+    return { passedOn: [...first.passedOn, ...rest.passedOn], problems: [...first.problems, ...rest.problems] };
+  }
+  // either: the index, or else every platform manifest.
+  const onIndex = await run([index]);
+  if (onIndex.problems.length === 0) return onIndex;
+  const onPlatforms = await run(platforms);
+  if (onPlatforms.problems.length === 0) return onPlatforms;
+  return { passedOn: [], problems: [...onIndex.problems, ...onPlatforms.problems] };
+}
+
+/** The required platforms an index lacks. */
+export function missingPlatforms(required: string[], present: { platform: string }[]): string[] {
+  const have = new Set(present.map((p) => p.platform));
+  return required.filter((platform) => !have.has(platform));
+}

@@ -1,0 +1,93 @@
+import { classifyToolFailure, runTool } from '../tools/run.ts';
+import type { CheckResult } from './attestation-placement.ts';
+
+/** Payload types cosign reports for a signature (legacy simple signing, and sigstore bundle format). */
+const signatureTypes = new Set(['cosign container image signature', 'https://sigstore.dev/cosign/sign/v1']);
+
+/**
+ * cosign's answers that are verdicts, not failures to run: 1 (does not verify), 10 (no signatures), 11 (no such
+ * tag), 12 (no signature matches the identity or key), 13 (no certificate on the signature).
+ */
+const verdictExitCodes = [1, 10, 11, 12, 13];
+
+/** Registry trouble (auth, 5xx, refused) is not a verdict on a signature: it is thrown, classified, and retried. */
+const registryTrouble =
+  /unauthorized|forbidden|denied|\b(401|403|429|500|502|503|504)\b|connection refused|connection reset|i\/o timeout/i;
+
+/** `cosign verify`: the digest carries a signature by the policy's signer. */
+export async function checkSignature(
+  args: string[],
+  env: Record<string, string>,
+  what: string,
+  digest: string,
+): Promise<CheckResult> {
+  const result = await runTool('cosign', args, {
+    env,
+    what: `signature check of ${what}`,
+    acceptExitCodes: verdictExitCodes,
+  });
+  if (result.exitCode !== 0) return verdict(`signature check of ${what}`, result.stderr);
+  const payloads = parseJsonLines(result.stdout) as {
+    critical?: { type?: string; image?: { 'docker-manifest-digest'?: string } };
+  }[];
+  const signed = payloads.some(
+    (p) => signatureTypes.has(p.critical?.type ?? '') && p.critical?.image?.['docker-manifest-digest'] === digest,
+  );
+  return signed ? { passed: true } : { passed: false, reason: 'cosign found attestations but no signature' };
+}
+
+/** `cosign verify-attestation --type T [--policy F]`: a signed attestation of that type, and its content passes. */
+export async function checkAttestation(
+  args: string[],
+  env: Record<string, string>,
+  what: string,
+  policies: string[],
+): Promise<CheckResult> {
+  const result = await runTool('cosign', args, {
+    env,
+    what: `attestation check of ${what}`,
+    acceptExitCodes: verdictExitCodes,
+  });
+  if (result.exitCode === 0) return { passed: true };
+  const rules = contentPolicyErrors(result.stderr);
+  if (rules.length > 0) {
+    return { passed: false, reason: `content policy ${policies.join(', ')} refused it: ${rules.join('; ')}` };
+  }
+  return verdict(`attestation check of ${what}`, result.stderr);
+}
+
+function verdict(what: string, stderr: string): CheckResult {
+  if (registryTrouble.test(stderr)) throw classifyToolFailure('cosign', what, stderr);
+  const lines = stderr.trim().split('\n');
+  const reason = lines.filter((line) => line.startsWith('Error') || line.includes('error')).at(-1) ?? lines.at(-1);
+  return { passed: false, reason: (reason ?? 'cosign refused it').replace(/^Error: /, '') };
+}
+
+/** cosign lists each CUE/Rego validation error as "- <error>" after "There are N number of errors". */
+export function contentPolicyErrors(stderr: string): string[] {
+  const lines = stderr.split('\n');
+  const start = lines.findIndex((line) => /number of errors occurred during the validation/.test(line));
+  if (start < 0) return [];
+  return lines
+    .slice(start + 1)
+    .filter((line) => line.startsWith('- '))
+    .map((line) => line.slice(2).trim());
+}
+
+function parseJsonLines(text: string): unknown[] {
+  const trimmed = text.trim();
+  if (!trimmed) return [];
+  try {
+    const parsed = JSON.parse(trimmed) as unknown;
+    return Array.isArray(parsed) ? (parsed as unknown[]) : [parsed];
+  } catch {
+    return trimmed.split('\n').flatMap((line): unknown[] => {
+      try {
+        const parsed = JSON.parse(line) as unknown;
+        return Array.isArray(parsed) ? (parsed as unknown[]) : [parsed];
+      } catch {
+        return [];
+      }
+    });
+  }
+}
