@@ -1,6 +1,8 @@
 # The shipgate worker: Node 24 plus the tools activities drive (regctl copies, cosign verifies), and crane for
-# smoke commands that look at the release by digest; all built from source with pinned versions.
-FROM golang:1.25-bookworm AS tools
+# smoke commands that look at the release by digest; all built from source with pinned versions (the same as
+# scripts/setup). The Go image must be at least the newest `go` line of the tools' go.mod files (cosign v3.1.2 needs
+# 1.26): official Go images set GOTOOLCHAIN=local and will not fetch a newer toolchain (test/unit/versions.test.ts).
+FROM golang:1.26-bookworm AS tools
 RUN GOFLAGS=-trimpath go install github.com/regclient/regclient/cmd/regctl@v0.11.5 \
  && GOFLAGS=-trimpath go install github.com/sigstore/cosign/v3/cmd/cosign@v3.1.2 \
  && GOFLAGS=-trimpath go install github.com/google/go-containerregistry/cmd/crane@v0.21.9

@@ -15,6 +15,8 @@ export const ExitCode = {
   releaseStopped: 6,
   /** `--wait` ended with the release needing attention. */
   needsAttention: 7,
+  /** Temporal's namespace authorization refused the caller (token or certificate without the permission). */
+  notAuthorized: 8,
 } as const;
 
 export class CliError extends Error {

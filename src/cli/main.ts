@@ -8,6 +8,7 @@ import { registerRollback } from './commands/rollback.ts';
 import { registerWorker } from './commands/worker.ts';
 import { registerDev } from './commands/dev.ts';
 import { CliError, ExitCode } from './exit-codes.ts';
+import { notAuthorized } from './not-authorized.ts';
 
 const program = new Command('shipgate')
   .description('Durable releases on Temporal: publish by digest, wait for a person, promote.')
@@ -25,7 +26,8 @@ registerDev(program);
 
 try {
   await program.parseAsync(process.argv);
-} catch (error) {
+} catch (caught) {
+  const error = notAuthorized(caught) ?? caught;
   if (error instanceof CommanderError) {
     process.exitCode = error.exitCode === 0 ? ExitCode.ok : ExitCode.badInput;
   } else if (error instanceof CliError) {

@@ -4,6 +4,7 @@ import { connectClient, TemporalUnreachable } from '../temporal/connect.ts';
 import { releaseWorkflowId, statusQuery } from '../workflows/messages.ts';
 import type { ReleaseStatus } from '../workflows/status.ts';
 import { CliError, ExitCode } from './exit-codes.ts';
+import { notAuthorized } from './not-authorized.ts';
 import { normalizeVersion } from './versions.ts';
 
 /** `PROJECT VERSION`, or one argument that is already a release id ("release:acme/gateway:1.2.3"). */
@@ -23,7 +24,9 @@ export async function client(): Promise<Client> {
   try {
     return await connectClient();
   } catch (error) {
-    if (error instanceof TemporalUnreachable) throw new CliError(error.message, ExitCode.unreachable);
+    // A frontend that answers but refuses the credentials is reachable: say what to fix (exit 8), not "unreachable".
+    if (error instanceof TemporalUnreachable)
+      throw notAuthorized(error) ?? new CliError(error.message, ExitCode.unreachable);
     throw error;
   }
 }

@@ -1,9 +1,8 @@
 import { mkdirSync } from 'node:fs';
-import { connect } from 'node:net';
 import { join } from 'node:path';
 import { toolPath } from '../tools/locate.ts';
 import { searchAttributeKeys } from '../workflows/messages.ts';
-import { freePort, retryOnPortConflict, startProcess, waitUntil } from './processes.ts';
+import { freePort, retryOnPortConflict, startProcess, tcpOpen, waitUntil } from './processes.ts';
 
 export interface TemporalDevServer {
   address: string;
@@ -59,17 +58,6 @@ async function startOnce(options: TemporalDevServerOptions): Promise<TemporalDev
     namespace,
     stop: proc.stop,
   };
-}
-
-function tcpOpen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }
 
 /** `--search-attribute Name=Keyword` flags for `temporal server start-dev`. */

@@ -28,6 +28,7 @@ export function unreachable(settings: TemporalSettings, error: unknown): Tempora
   return new TemporalUnreachable(
     `cannot reach Temporal at ${settings.address} (namespace ${settings.namespace}): ${(error as Error).message}; ` +
       'run `shipgate dev` for a local stack, or set TEMPORAL_ADDRESS (and TEMPORAL_NAMESPACE, TEMPORAL_API_KEY for Temporal Cloud)',
+    { cause: error },
   );
 }
 

@@ -5,7 +5,16 @@ import { fileURLToPath } from 'node:url';
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /** The tools shipgate drives; scripts/setup installs each into .tools/bin. */
-export type ToolName = 'temporal' | 'registry' | 'regctl' | 'cosign' | 'helm' | 'crane';
+export type ToolName =
+  | 'temporal'
+  | 'registry'
+  | 'regctl'
+  | 'cosign'
+  | 'helm'
+  | 'crane'
+  | 'temporal-server'
+  | 'temporal-sql-tool'
+  | 'temporal-ui-server';
 
 /**
  * Where a tool lives: $SHIPGATE_TOOLS_BIN, else the project's .tools/bin, else whatever PATH finds

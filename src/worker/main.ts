@@ -23,7 +23,7 @@ function installJsonLogging(): void {
 }
 
 /** Runs a worker until SIGINT/SIGTERM; running activities get 30 s to finish before exit. */
-export async function runWorker(options: { taskQueue?: string } = {}): Promise<void> {
+export async function runWorker(options: { taskQueue?: string; maxActivities?: number } = {}): Promise<void> {
   installJsonLogging();
   const settings = temporalSettings();
   const [connection, client] = await Promise.all([connectWorkerConnection(settings), connectClient(settings)]);
@@ -34,7 +34,10 @@ export async function runWorker(options: { taskQueue?: string } = {}): Promise<v
     taskQueue: options.taskQueue ?? process.env.SHIPGATE_TASK_QUEUE ?? defaultTaskQueue,
     // On SIGTERM (a deploy), running activities get this long to finish before they are cancelled; a copy that
     // does not make it is resumed by the next worker from what is already at the destination.
-    extra: { shutdownGraceTime: '30s' },
+    extra: {
+      shutdownGraceTime: '30s',
+      ...(options.maxActivities ? { maxConcurrentActivityTaskExecutions: options.maxActivities } : {}),
+    },
   });
   await worker.run();
   await connection.close();

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { WorkflowHandle } from '@temporalio/client';
+import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, inject } from 'vitest';
@@ -111,7 +111,7 @@ export function commitSha(seed: string): string {
 
 /** Pushes a signed and attested multi-arch image for a version into the source registry. */
 export async function signedImage(
-  bed: ReleaseBed,
+  bed: Pick<ReleaseBed, 'source' | 'key' | 'workDir'>,
   repository: string,
   tag: string,
   options: { format?: SignatureFormat; attestations?: string[]; sign?: boolean } = {},
@@ -129,8 +129,51 @@ export async function signedImage(
   return image;
 }
 
+/**
+ * A signed multi-arch image large enough (two layers of `layerBytes` per platform) that its copy is still running
+ * when a test kills the worker that runs it.
+ */
+export async function signedLargeImage(
+  bed: Pick<ReleaseBed, 'source' | 'key' | 'workDir'>,
+  project: string,
+  tag: string,
+  layerBytes: number,
+): Promise<PushedImage> {
+  const image = await pushImage({
+    registry: bed.source,
+    repository: `staging/${project}`,
+    tag,
+    layersPerPlatform: 2,
+    layerBytes,
+  });
+  await signAndAttest(image, {
+    key: bed.key,
+    format: 'bundle',
+    attestations: ['slsaprovenance'],
+    workDir: bed.workDir,
+    perPlatform: false,
+  });
+  return image;
+}
+
+/** The started event of the release's copy: which attempt ran last and on which worker (pid@host). */
+export async function copyStarted(
+  handle: WorkflowHandle,
+): Promise<{ attempt?: number | null; identity?: string | null } | undefined> {
+  const events = (await handle.fetchHistory()).events ?? [];
+  const scheduled = events.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'copyImage');
+  return (
+    events.find((e) => String(e.activityTaskStartedEventAttributes?.scheduledEventId) === String(scheduled?.eventId))
+      ?.activityTaskStartedEventAttributes ?? undefined
+  );
+}
+
 /** A plan for one image, with the fake forge and the local registries; overrides merge in. */
-export function planFor(bed: ReleaseBed, project: string, overrides: Record<string, unknown> = {}): ReleasePlan {
+export function planFor(
+  bed: Pick<ReleaseBed, 'source' | 'destination' | 'key' | 'forge'>,
+  project: string,
+  overrides: Record<string, unknown> = {},
+): ReleasePlan {
   return releasePlanSchema.parse({
     project,
     registries: {
@@ -152,7 +195,7 @@ export function planFor(bed: ReleaseBed, project: string, overrides: Record<stri
 }
 
 export async function startRelease(
-  bed: ReleaseBed,
+  bed: { env: { client: Client }; taskQueue: string },
   plan: ReleasePlan,
   version: string,
   sha: string,

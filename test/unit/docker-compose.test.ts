@@ -26,7 +26,9 @@ describe('docker-compose.yml', () => {
 
   it('pins every image by version (no latest, no untagged)', () => {
     for (const [name, service] of Object.entries(compose.services)) {
-      expect(service.image, name).toMatch(/^[\w./-]+:\d+(\.\d+)+$/);
+      // Temporal's admin-tools tags name the server version, then the bundled CLIs (1.29.1-tctl-1.18.4-cli-1.5.0).
+      const tag = service.image?.startsWith('temporalio/admin-tools:') ? '(-[a-z]+-[\\d.]+)*' : '';
+      expect(service.image, name).toMatch(new RegExp(`^[\\w./-]+:\\d+(\\.\\d+)+${tag}$`));
     }
     for (const from of dockerfile.matchAll(/^FROM (\S+)/gm)) expect(from[1]).toMatch(/:\d+(\.\d+)*[\w.-]*$/);
   });
@@ -37,7 +39,11 @@ describe('docker-compose.yml', () => {
       expect(service.healthcheck?.test, name).toBeDefined();
     }
     expect(compose.services.worker?.depends_on?.temporal?.condition).toBe('service_healthy');
-    expect(compose.services.temporal?.depends_on?.postgresql?.condition).toBe('service_healthy');
+    // The schema job waits for PostgreSQL, the server for the schema job (Temporal's own compose layout).
+    expect(compose.services['temporal-schema']?.depends_on?.postgresql?.condition).toBe('service_healthy');
+    expect(compose.services.temporal?.depends_on?.['temporal-schema']?.condition).toBe(
+      'service_completed_successfully',
+    );
   });
 
   it("gives the worker Temporal's envconfig variables and the task queue, and no secret values", () => {

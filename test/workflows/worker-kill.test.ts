@@ -4,11 +4,11 @@ import { execa, type ResultPromise } from 'execa';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { repoRoot } from '../../src/tools/locate.ts';
 import { approveUpdate, statusQuery } from '../../src/workflows/messages.ts';
-import { pushImage } from '../support/fixtures/images.ts';
-import { signAndAttest } from '../support/fixtures/signing.ts';
 import {
+  copyStarted,
   commitSha,
   planFor,
+  signedLargeImage,
   startRelease,
   useReleaseBed,
   uniqueProject,
@@ -44,20 +44,7 @@ describe('release workflow: a worker process killed mid-copy', () => {
 
   it('the next worker resumes the copy and the release completes, released and pinned once', async () => {
     const project = uniqueProject('kill');
-    const image = await pushImage({
-      registry: bed.source,
-      repository: `staging/${project}`,
-      tag: 'v4.0.0',
-      layersPerPlatform: 2,
-      layerBytes: 32 * 1024 * 1024,
-    });
-    await signAndAttest(image, {
-      key: bed.key,
-      format: 'bundle',
-      attestations: ['slsaprovenance'],
-      workDir: bed.workDir,
-      perPlatform: false,
-    });
+    const image = await signedLargeImage(bed, project, 'v4.0.0', 32 * 1024 * 1024);
     const sha = commitSha(project);
     bed.forge.seedGithubCommit(`acme/${project}`, sha);
     const taskQueue = `killable-${randomUUID()}`;
@@ -83,15 +70,7 @@ describe('release workflow: a worker process killed mid-copy', () => {
     expect(done.phase).toBe('promoted');
 
     // The copy really was taken over: its activity ran again (attempt 2 or later) after the first worker died.
-    const history = await handle.fetchHistory();
-    const events = history.events ?? [];
-    const copyScheduled = events.find(
-      (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'copyImage',
-    );
-    const copyStarted = events.find(
-      (e) => String(e.activityTaskStartedEventAttributes?.scheduledEventId) === String(copyScheduled?.eventId),
-    );
-    expect(copyStarted?.activityTaskStartedEventAttributes?.attempt).toBeGreaterThanOrEqual(2);
+    expect((await copyStarted(handle))?.attempt).toBeGreaterThanOrEqual(2);
     second.kill('SIGTERM');
 
     expect((await bed.destinationClient.headManifest(`prod/${project}`, 'v4.0.0'))?.digest).toBe(image.digest);

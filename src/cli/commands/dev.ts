@@ -1,32 +1,57 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import { startProductionStack } from '../../devstack/production/stack.ts';
 import { startTemporalDevServer } from '../../devstack/temporal-dev-server.ts';
 import { repoRoot } from '../../tools/locate.ts';
 import { runWorker } from '../../worker/main.ts';
 import { CliError, ExitCode } from '../exit-codes.ts';
 
+const topologies = ['dev', 'production'] as const;
+
 export function registerDev(program: Command): void {
   program
     .command('dev')
     .description(
-      'run the embedded local stack: Temporal dev server (SQLite in .state/, web UI) and a worker; Ctrl-C stops both',
+      'run a local stack and a worker: the Temporal dev server (SQLite in .state/, web UI), or with --topology ' +
+        'production PostgreSQL and the Temporal server with mTLS and JWT authorization; Ctrl-C stops it all',
     )
+    .option('--topology <name>', `${topologies.join(' or ')}`, 'dev')
     .option('--port <port>', 'Temporal frontend port', '7233')
     .option('--ui-port <port>', 'web UI port', '8233')
-    .option('--state-dir <dir>', 'where releases are persisted across restarts', join(repoRoot, '.state', 'dev'))
-    .action(async (options: { port: string; uiPort: string; stateDir: string }) => {
+    .option('--state-dir <dir>', 'where releases are persisted across restarts (default .state/<topology>)')
+    .action(async (options: { topology: string; port: string; uiPort: string; stateDir?: string }) => {
       const port = Number(options.port);
       const uiPort = Number(options.uiPort);
       if (!Number.isInteger(port) || !Number.isInteger(uiPort))
         throw new CliError('--port and --ui-port take port numbers', ExitCode.badInput);
-      const server = await startTemporalDevServer({ stateDir: options.stateDir, port, uiPort });
-      console.error(
-        `shipgate dev: Temporal at ${server.address}, web UI at ${server.uiUrl}, state in ${options.stateDir}`,
-      );
-      process.env.TEMPORAL_ADDRESS = server.address;
-      const stop = async (): Promise<void> => {
-        await server.stop();
-      };
+      if (!(topologies as readonly string[]).includes(options.topology))
+        throw new CliError(`--topology must be one of: ${topologies.join(', ')}`, ExitCode.badInput);
+      const stateDir = options.stateDir ?? join(repoRoot, '.state', options.topology);
+      let stop: () => Promise<void>;
+      if (options.topology === 'production') {
+        const stack = await startProductionStack({ stateDir, port, uiPort });
+        stop = stack.stop;
+        const env = stack.clientEnv('<api_key from the profile>');
+        console.error(
+          [
+            `shipgate dev: production topology ready in ${stack.startSeconds.toFixed(1)} s, state in ${stateDir}`,
+            `  Temporal:   ${stack.address} (mTLS, JWT authorization), namespace ${stack.namespace}`,
+            `  PostgreSQL: ${stack.postgres.host}:${stack.postgres.port} (${stack.postgres.major}), user ${stack.postgres.user}`,
+            `  web UI:     ${stack.uiUrl ?? '(none)'}`,
+            `  connect other terminals with the profile (a 12-hour "${stack.namespace}:write" token):`,
+            `    export TEMPORAL_CONFIG_FILE=${stack.profileFile} TEMPORAL_PROFILE=${stack.profile}`,
+            `  or with variables: ${Object.entries(env)
+              .map(([key, value]) => `${key}=${value}`)
+              .join(' ')}`,
+          ].join('\n'),
+        );
+        Object.assign(process.env, { TEMPORAL_CONFIG_FILE: stack.profileFile, TEMPORAL_PROFILE: stack.profile });
+      } else {
+        const server = await startTemporalDevServer({ stateDir, port, uiPort });
+        stop = server.stop;
+        console.error(`shipgate dev: Temporal at ${server.address}, web UI at ${server.uiUrl}, state in ${stateDir}`);
+        process.env.TEMPORAL_ADDRESS = server.address;
+      }
       process.once('exit', () => void stop());
       try {
         await runWorker();
