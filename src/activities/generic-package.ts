@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { FailureTypes, permanent } from '../errors.ts';
-import { downloadPackageFile, listPackageFiles, uploadPackageFile } from '../forge/gitlab-packages.ts';
+import { downloadPackageFile, storedPackageFiles, uploadPackageFile } from '../forge/gitlab-packages.ts';
 import { heartbeat, heartbeatWhile } from './context.ts';
 import type { ForgeConfig, GenericPackageInput, PackageFile } from '../config/spec.ts';
 
@@ -12,7 +12,7 @@ export interface GenericPackageCopy {
 
 /** Records each file's sha256 and size at the source: the package is addressed by these from now on. */
 export async function resolveGenericPackage(input: GenericPackageInput): Promise<PackageFile[]> {
-  const files = await listPackageFiles(input.source, input.name, input.version);
+  const files = await storedPackageFiles(input.source, input.name, input.version, input.files);
   return input.files.map((fileName) => {
     const file = files.find((f) => f.file_name === fileName);
     if (!file?.file_sha256) {
@@ -34,7 +34,8 @@ export async function resolveGenericPackage(input: GenericPackageInput): Promise
 export async function copyGenericPackage(
   input: GenericPackageInput & { destination: ForgeConfig; resolved: PackageFile[] },
 ): Promise<GenericPackageCopy> {
-  const present = await listPackageFiles(input.destination, input.name, input.version);
+  const names = input.resolved.map((file) => file.name);
+  const present = await storedPackageFiles(input.destination, input.name, input.version, names);
   const result: GenericPackageCopy = { name: input.name, version: input.version, files: [] };
   for (const file of input.resolved) {
     const where = `package "${input.name}" ${input.version} file ${file.name}`;
@@ -54,9 +55,7 @@ export async function copyGenericPackage(
     const bytes = await heartbeatWhile(progress, () => fetchResolvedFile(input, file));
     const stored = await heartbeatWhile(progress, () => uploadPackageFile(input.destination, ref, bytes));
     const storedSha =
-      stored ??
-      (await listPackageFiles(input.destination, input.name, input.version)).find((f) => f.file_name === file.name)
-        ?.file_sha256;
+      stored ?? (await storedPackageFiles(input.destination, input.name, input.version, [file.name]))[0]?.file_sha256;
     if (storedSha !== file.sha256) {
       throw permanent(
         FailureTypes.packageChecksumMismatch,

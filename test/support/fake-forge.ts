@@ -539,6 +539,9 @@ export async function startFakeForge(options: { port?: number; tokens?: string[]
           return send(201, { message: '201 Created' });
         }
       }
+      // A deploy token reaches only the package registry endpoints, not the packages API (GitLab answers 404).
+      if (req.headers['deploy-token'] && /^\/packages(\/\d+\/package_files)?$/.test(rest))
+        return send(404, { message: '404 Project Not Found' });
       if (rest === '/packages' && call.method === 'GET') {
         const list = [...packages.entries()]
           .filter(

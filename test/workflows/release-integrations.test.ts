@@ -278,6 +278,12 @@ describe('release workflow: release PRs, pin templates, draft checks, chat notif
       .filter((c) => c.status === 201);
     expect(puts.length).toBeGreaterThanOrEqual(2);
     expect(puts.every((c) => c.headers['deploy-token'] === 'deploy-token-for-canonical')).toBe(true);
+    // A deploy token cannot list packages on GitLab: the look-first read the files themselves instead.
+    const canonicalReads = bed.forge.calls.filter(
+      (c) => c.method === 'GET' && c.headers['deploy-token'] && c.path.includes(`canonical/${project}`),
+    );
+    expect(canonicalReads.length).toBeGreaterThan(0);
+    expect(canonicalReads.every((c) => c.path.includes('/packages/generic/gateway/1.2.3/'))).toBe(true);
     expect(bed.forge.callsTo('GET', new RegExp(`/repos/acme/${project}/commits/`))[0]?.headers.authorization).toBe(
       'Bearer forge-token',
     );
