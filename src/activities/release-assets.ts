@@ -60,13 +60,15 @@ export async function uploadReleaseAssets(input: ReleaseAssetsInput): Promise<{ 
     const where = `release asset ${file.name} of package "${input.package.name}"`;
     const existing = assets.body.find((asset) => asset.name === file.name);
     if (existing) {
-      if (existing.digest === `sha256:${file.sha256}`) {
+      // Older GitHub (Enterprise) versions give no digest: then the asset itself is fetched and hashed.
+      const digest = existing.digest ?? (await assetDigest(existing, headers, where));
+      if (digest === `sha256:${file.sha256}`) {
         result.push({ name: file.name, uploaded: false });
         continue;
       }
       throw permanent(
         FailureTypes.tagConflict,
-        `${where}: the release already holds it with ${existing.digest ?? 'an unknown digest'}, not sha256:${file.sha256}; delete that asset if it is wrong, then retry`,
+        `${where}: the release already holds it with ${digest}, not sha256:${file.sha256}; delete that asset if it is wrong, then retry`,
       );
     }
     const bytes = await fetchResolvedFile(input.package, file);
@@ -106,4 +108,24 @@ export async function uploadReleaseAssets(input: ReleaseAssetsInput): Promise<{ 
     heartbeat({ filesDone: result.length, of: input.files.length });
   }
   return result;
+}
+
+/** GET of an asset's bytes (the API answers with them, or redirects to them, for application/octet-stream). */
+async function assetDigest(asset: GithubAsset, headers: Record<string, string>, where: string): Promise<string> {
+  const response = await send(
+    asset.url,
+    { headers: { ...headers, accept: 'application/octet-stream' } },
+    where,
+    10 * 60_000,
+  );
+  if (!response.ok) {
+    throw httpFailure(response.status, `${where}: GET ${asset.url} answered ${response.status}`, {
+      unauthorized: FailureTypes.forgeUnauthorized,
+      forbidden: FailureTypes.forgeForbidden,
+      otherwise: FailureTypes.forgeRejected,
+    });
+  }
+  return `sha256:${createHash('sha256')
+    .update(Buffer.from(await response.arrayBuffer()))
+    .digest('hex')}`;
 }

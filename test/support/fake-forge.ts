@@ -361,6 +361,12 @@ export async function startFakeForge(options: { port?: number; tokens?: string[]
         const found = releases.find((x) => x.tag_name === r?.[1] && !x.draft);
         return found ? send(200, found) : send(404, { message: 'Not Found', status: '404' });
       }
+      if ((r = rest.match(/^\/releases\/assets\/(\d+)$/)) && call.method === 'GET') {
+        const asset = [...releaseAssets.values()].flat().find((a) => a.id === Number(r?.[1]));
+        if (!asset) return send(404, { message: 'Not Found', status: '404' });
+        const { bytes, ...shown } = asset;
+        return call.headers.accept === 'application/octet-stream' ? send(200, bytes) : send(200, shown);
+      }
       if ((r = rest.match(/^\/releases\/(\d+)\/assets$/)) && call.method === 'GET') {
         if (!releases.some((x) => x.id === Number(r?.[1]))) return send(404, { message: 'Not Found', status: '404' });
         return send(
