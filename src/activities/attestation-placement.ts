@@ -7,7 +7,12 @@ export interface Target {
 }
 
 /** A checked digest: passed, or the reason it did not. */
-export type CheckResult = { passed: true } | { passed: false; reason: string };
+export type CheckResult =
+  | {
+      passed: true;
+      /** sha256 of each attestation payload that verified, when cosign printed them. */ payloads?: string[];
+    }
+  | { passed: false; reason: string };
 
 /**
  * Checks one attestation type where the plan wants it (seed 001 binds SBOMs to the per-arch manifests only).

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { classifyToolFailure, runTool } from '../tools/run.ts';
 import type { CheckResult } from './attestation-placement.ts';
 
@@ -48,7 +49,12 @@ export async function checkAttestation(
     what: `attestation check of ${what}`,
     acceptExitCodes: verdictExitCodes,
   });
-  if (result.exitCode === 0) return { passed: true };
+  if (result.exitCode === 0) {
+    const payloads = (parseJsonLines(result.stdout) as { payload?: string }[]).flatMap((envelope) =>
+      envelope.payload ? [createHash('sha256').update(Buffer.from(envelope.payload, 'base64')).digest('hex')] : [],
+    );
+    return { passed: true, payloads };
+  }
   const rules = contentPolicyErrors(result.stderr);
   if (rules.length > 0) {
     return { passed: false, reason: `content policy ${policies.join(', ')} refused it: ${rules.join('; ')}` };

@@ -1,5 +1,7 @@
 import type { Client } from '@temporalio/client';
+import { attestPromotion } from './attest-promotion.ts';
 import { checkCommitIsPublic } from './check-canonical.ts';
+import { checkPromotionRecord } from './check-promotion-record.ts';
 import { copyOciArtifact } from './copy-oci-artifact.ts';
 import { draftRelease, publishRelease } from './forge-release.ts';
 import { copyGenericPackage, resolveGenericPackage } from './generic-package.ts';
@@ -37,6 +39,8 @@ export function createActivities(deps: { client: Client; taskQueue: string }) {
     findPullRequest,
     mergePullRequest,
     pinDigest,
+    attestPromotion,
+    checkPromotionRecord,
     notify,
   };
 }

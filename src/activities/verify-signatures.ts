@@ -25,6 +25,8 @@ export interface DigestVerification {
   signature: boolean;
   /** The attestation types verified on this digest. */
   attestations: string[];
+  /** sha256 of each attestation payload that verified: the promotion record's input attestations. */
+  attestationDigests?: { type: string; sha256: string }[];
 }
 
 export interface VerificationResult {
@@ -118,6 +120,12 @@ export async function verifyArtifact(input: {
           const args = verifyAttestationArgs(policy, files, requirement, ref);
           const result = await checkAttestation(args, env, describe(target), requirement.policies);
           if (result.passed) {
+            const verified = digests.get(target.digest);
+            if (verified && result.payloads?.length)
+              verified.attestationDigests = [
+                ...(verified.attestationDigests ?? []),
+                ...result.payloads.map((sha256) => ({ type: requirement.type, sha256 })),
+              ];
             commands.push(
               shellLine('cosign', verifyAttestationArgs(policy, printedFiles(policy, requirement), requirement, ref)),
             );

@@ -17,6 +17,8 @@ export const ExitCode = {
   needsAttention: 7,
   /** Temporal's namespace authorization refused the caller (token or certificate without the permission). */
   notAuthorized: 8,
+  /** `verify` / `report --from-registry`: no promotion record that verifies with the key (unsigned, tampered, other key). */
+  notVerified: 9,
 } as const;
 
 export class CliError extends Error {

@@ -1,6 +1,7 @@
 import { formatSemver, parseSemver } from '../artifacts/semver.ts';
 import type { OciArtifactSpec } from '../artifacts/types.ts';
 import { parseDuration } from './durations.ts';
+import { freezeWindowsOf } from './freeze-windows.ts';
 import { policyFor } from './derive-policy.ts';
 import { genericPackageSpec } from './package-plan.ts';
 import { pinTarget } from './pin-plan.ts';
@@ -109,6 +110,8 @@ export function deriveSpec(input: ReleaseInput, options: { sourceTags?: boolean 
       format: hook.format,
       events: hook.events,
     })),
+    evidence: plan.evidence ? { key: plan.evidence.key, publicKeyName: plan.evidence.publicKeyName } : undefined,
+    freeze: freezeWindowsOf(plan.freeze ?? []),
     ...(input.timing ? { timing: input.timing } : {}),
   };
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { duration, envName, httpUrl, name } from './fields.ts';
 import { genericPackageIssues, genericPackagePlan } from './package-plan.ts';
 import { pinPlan } from './pin-plan.ts';
+import { evidenceSchema, freezeSchema } from './promotion-evidence-plan.ts';
 import { artifactVerifySchema, policySchema } from './policy-schema.ts';
 import { pullRequestPlan } from './pull-request-plan.ts';
 import { sourceTagSchema } from './source-tag.ts';
@@ -154,6 +155,10 @@ export const releasePlanSchema = z
     smoke: smoke.default({ commands: [], external: [] }),
     promotion: promotion.default({ floatingTags: ['latest', 'minor', 'major'], publishRelease: true, pins: [] }),
     notifications: notifications.default({ webhooks: [] }),
+    /** Sign a promotion record (SLSA VSA + approvals) beside every promoted digest. */
+    evidence: evidenceSchema.optional(),
+    /** When promotion may not start (absolute and weekly windows). */
+    freeze: freezeSchema,
   })
   .superRefine((plan, ctx) => {
     const all = [...plan.images, ...plan.charts, ...plan.packages];

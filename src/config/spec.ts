@@ -1,5 +1,7 @@
 import type { FloatingTagKind } from '../artifacts/floating-tags.ts';
 import type { OciArtifactSpec } from '../artifacts/types.ts';
+import type { PromotionKey } from '../artifacts/promotion-record.ts';
+import type { FreezeWindow } from './freeze-windows.ts';
 import type { VerificationPolicy } from './verification-policy.ts';
 import type { PinTarget } from './pin-template.ts';
 import type { PullRequestRule } from './pull-request-plan.ts';
@@ -53,6 +55,9 @@ export interface ReleaseSpec {
   };
   /** Exactly one of url and urlEnv (the variable on the worker that holds a secret URL). */
   notifications: { url?: string; urlEnv?: string; format: NotificationFormat; events: NotificationEvent[] }[];
+  /** The promotion key (by variable names) and how notes name its public half; none: no promotion records. */
+  evidence: { key: PromotionKey; publicKeyName: string } | undefined;
+  freeze: FreezeWindow[];
   /** Activity timing; tests shorten the retry backoff. */
   timing?: { retryInitialMs?: number; retryMaxAttempts?: number; heartbeatTimeoutMs?: number };
 }

@@ -47,11 +47,18 @@ export interface CheckReport {
   url?: string;
 }
 
+/** Lifts a freeze window for this release only; recorded as a decision of its own, with the reason. */
+export interface OverrideFreezeRequest {
+  by: string;
+  reason: string;
+}
+
 export const approveUpdate = defineUpdate<Decision, [ApproveRequest]>('approve');
 export const rejectUpdate = defineUpdate<Decision, [RejectRequest]>('reject');
 export const retryUpdate = defineUpdate<Decision, [RetryRequest]>('retry');
 export const abortUpdate = defineUpdate<Decision, [AbortRequest]>('abort');
 export const reportCheckUpdate = defineUpdate<Decision, [CheckReport]>('report-check');
+export const overrideFreezeUpdate = defineUpdate<Decision, [OverrideFreezeRequest]>('override-freeze');
 
 /** Signal twins of approve and reject, for the UI's "send signal" and tools that can only signal. */
 export const approveSignal = defineSignal<[ApproveRequest]>('approve');

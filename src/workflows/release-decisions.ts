@@ -1,9 +1,11 @@
 import { condition, setHandler } from '@temporalio/workflow';
 import type { ReleaseSpec } from '../config/spec.ts';
 import { approvalRefusal } from './approval-policy.ts';
+import { overrideRefusal } from './freeze-override-policy.ts';
 import {
   abortUpdate,
   approveSignal,
+  overrideFreezeUpdate,
   approveUpdate,
   rejectSignal,
   rejectUpdate,
@@ -14,6 +16,7 @@ import {
   type ApproveRequest,
   type CheckReport,
   type Decision,
+  type OverrideFreezeRequest,
   type RejectRequest,
   type RetryRequest,
 } from './messages.ts';
@@ -24,7 +27,7 @@ import { waitWithReminder, type GateReminder } from './integrations.ts';
 export type GateOutcome = 'approved' | 'rejected' | 'expired' | 'aborted';
 export type AttentionAction = 'retry' | 'abort';
 
-const closedToChecks = ['promoting', 'promoted', 'rejected', 'expired', 'aborted'];
+const closedToChecks = ['frozen', 'promoting', 'promoted', 'rejected', 'expired', 'aborted'];
 
 /**
  * The release's message handlers, and the one owner of the decision the process is waiting for (in the manner
@@ -36,6 +39,7 @@ export class ReleaseDecisions {
   private attentionAction: AttentionAction | undefined;
   /** The last retry asked to publish a new release in place of a deleted draft (retry --recreate-draft). */
   recreateDraft = false;
+  private freezeOverride: Decision | undefined;
 
   private readonly state: ReleaseState;
 
@@ -88,6 +92,22 @@ export class ReleaseDecisions {
     setHandler(reportCheckUpdate, (report) => this.reportCheck(report), {
       validator: (report: CheckReport) => refuse(this.checkRefusal(report)),
     });
+    setHandler(
+      overrideFreezeUpdate,
+      (request) => {
+        const decision = { kind: 'override-freeze', by: request.by, at: now(), via: 'update' } as const;
+        this.freezeOverride = this.record({ ...decision }, request.reason);
+        return this.freezeOverride;
+      },
+      { validator: (request: OverrideFreezeRequest) => refuse(overrideRefusal(state.status, spec, request)) },
+    );
+  }
+
+  /** While frozen: an override decision, 'abort', or undefined when the window ended first. */
+  async freezeDecision(untilMs: number): Promise<Decision | 'abort' | undefined> {
+    this.attentionAction = undefined;
+    await condition(() => this.freezeOverride !== undefined || this.attentionAction === 'abort', untilMs);
+    return this.attentionAction === 'abort' ? 'abort' : this.freezeOverride;
   }
 
   /** Opens a gate: a decision that arrives while the "waiting" notification is still being delivered counts. */
@@ -162,8 +182,8 @@ export class ReleaseDecisions {
   private abortRefusal(reason: string): string | undefined {
     const status = this.state.status;
     if (!reason) return 'reason is required';
-    if (status.phase === 'needs-attention' || status.gate) return undefined;
-    return `the release is ${status.phase}; abort is possible at a gate or when it needs attention`;
+    if (status.phase === 'needs-attention' || status.phase === 'frozen' || status.gate) return undefined;
+    return `the release is ${status.phase}; abort is possible at a gate, when frozen or when it needs attention`;
   }
 
   private checkRefusal(report: CheckReport): string | undefined {

@@ -26,6 +26,8 @@ export function releaseNotes(input: {
   version: string;
   commitSha: string;
   artifacts: NotesArtifact[];
+  /** With promotion evidence: how the notes name the promotion public key (the VSA check command). */
+  promotionKeyName?: string | undefined;
 }): string {
   const lines = [`## ${input.project} ${input.version}`, '', `Commit: \`${input.commitSha}\``, '', '### Artifacts', ''];
   for (const artifact of input.artifacts) {
@@ -49,6 +51,21 @@ export function releaseNotes(input: {
       '```',
     );
   }
+  const oci = input.artifacts.filter((artifact) => artifact.kind !== 'generic-package');
+  if (input.promotionKeyName && oci.length > 0) {
+    lines.push(
+      '',
+      'Promoted by shipgate (a signed SLSA verification summary with the approvals, on each digest):',
+      '',
+      '```sh',
+      ...oci.map(
+        (artifact) =>
+          `cosign verify-attestation --key ${input.promotionKeyName} --insecure-ignore-tlog=true --type https://slsa.dev/verification_summary/v1 ${artifact.reference}`,
+      ),
+      '```',
+    );
+  }
+
   lines.push(
     '',
     '### Roll back',

@@ -14,6 +14,7 @@ export function releaseDraft(spec: ReleaseSpec, state: ReleaseState): ReleaseDra
       project: spec.project,
       version: spec.version,
       commitSha: spec.commitSha,
+      promotionKeyName: spec.evidence?.publicKeyName,
       artifacts: [
         ...state.resolvedOci().map((artifact) => {
           const verification = state.status.artifacts.find((a) => a.name === artifact.name)?.verification;
@@ -54,9 +55,11 @@ export function describe(status: ReleaseStatus): string {
       ? `waiting for approval by ${status.gate?.approvers.join(', ') || 'anyone'} until ${status.gate?.deadline}`
       : status.phase === 'awaiting-sync'
         ? 'commit not public yet: waiting for a manual sync go'
-        : status.phase === 'needs-attention'
-          ? `needs attention at ${status.attention?.step}: ${status.attention?.message}`
-          : (status.currentStep ?? status.phase);
+        : status.phase === 'frozen'
+          ? `frozen until ${status.freeze?.until}: ${status.freeze?.reasons.join('; ')}`
+          : status.phase === 'needs-attention'
+            ? `needs attention at ${status.attention?.step}: ${status.attention?.message}`
+            : (status.currentStep ?? status.phase);
   // warn failures and off artifacts stay visible in the UI for the whole release.
   const unverified = status.artifacts.filter((a) => a.verification && a.verification.outcome !== 'verified');
   const warning = unverified.length

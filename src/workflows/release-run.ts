@@ -48,11 +48,11 @@ export class ReleaseRun {
     this.setPhase('publishing');
   }
 
-  setPhase(phase: Phase): void {
+  readonly setPhase = (phase: Phase): void => {
     this.state.setPhase(phase);
     upsertSearchAttributes([{ key: phaseKey, value: phase }]);
     setCurrentDetails(describe(this.state.status));
-  }
+  };
 
   /**
    * Runs a step until it succeeds. A failure that survived its activity's retries parks the release in

@@ -6,6 +6,7 @@ import type {
   Attention,
   CheckStatus,
   Decision,
+  FreezeStatus,
   GateKind,
   Phase,
   ReleaseStatus,
@@ -126,6 +127,7 @@ export class ReleaseState {
         where: result.where,
         signature: digest.signature,
         attestations: digest.attestations,
+        ...(digest.attestationDigests?.length ? { attestationDigests: digest.attestationDigests } : {}),
         against: result.against,
         at,
       });
@@ -177,6 +179,19 @@ export class ReleaseState {
     (this.status.notificationFailures ??= []).push(failure);
   }
 
+  recordEvidence(records: NonNullable<ReleaseStatus['evidence']>): void {
+    this.status.evidence = [...(this.status.evidence ?? []), ...records];
+  }
+
+  /** A freeze window holds promotion; `since` stays the first time it held. */
+  freeze(freeze: Omit<FreezeStatus, 'since'>, now: string): void {
+    this.status.freeze = { ...freeze, since: this.status.freeze?.since ?? now };
+  }
+
+  liftFreeze(by: string, reason: string): void {
+    if (this.status.freeze) this.status.freeze = { ...this.status.freeze, overriddenBy: by, reason };
+  }
+
   // --- checks -----------------------------------------------------------------------------------------------
 
   check(name: string): CheckStatus | undefined {
@@ -206,9 +221,10 @@ export class ReleaseState {
     if (existing) {
       existing.state = 'running';
       existing.startedAt = now;
+      existing.attempts = (existing.attempts ?? 1) + 1;
       delete existing.finishedAt;
     } else {
-      this.status.steps.push({ step, state: 'running', startedAt: now });
+      this.status.steps.push({ step, state: 'running', startedAt: now, attempts: 1 });
     }
   }
 

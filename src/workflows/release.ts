@@ -1,4 +1,6 @@
 import { deriveSpec } from '../config/derive.ts';
+import { holdWhileFrozen } from './freeze-hold.ts';
+import { attestPromotionRecords } from './promotion-attest.ts';
 import type { ReleaseInput } from '../config/release-input.ts';
 import { mergePullRequest, moveFloatingTags, pinDigests, publishRelease } from './promote.ts';
 import {
@@ -50,8 +52,10 @@ export async function release(input: ReleaseInput): Promise<ReleaseStatus> {
     const approval = await run.gate('promotion');
     if (approval !== 'approved') return await run.finish(approval);
 
-    // 3. Promote
+    // 3. Promote (not inside a freeze window; a signed record on every digest before any tag moves)
+    await holdWhileFrozen(run);
     await verifyArtifacts(run, 'reverify');
+    await attestPromotionRecords(run);
     await moveFloatingTags(run);
     await publishRelease(run);
     await mergePullRequest(run);

@@ -53,7 +53,32 @@ export async function rollback(input: RollbackInput): Promise<RollbackStatus> {
         },
         [{ artifact: atDestination, where: 'destination', policy: spec.policies[image.name] ?? spec.policy }],
       );
-      status.artifacts.push({ name: image.name, digest: atDestination.digest, verifiedAgainst: verified.against });
+      // Rollback reads the evidence: only a digest with this plan's signed promotion record is a target.
+      const evidence = spec.evidence;
+      const promotedBy = evidence
+        ? await a.checkPromotionRecord.executeWithOptions(
+            {
+              startToCloseTimeout: '5 minutes',
+              summary: `promotion record of ${image.name}@${atDestination.digest.slice(0, 19)}`,
+            },
+            [
+              {
+                name: image.name,
+                location: image.destination,
+                digest: atDestination.digest,
+                project: spec.project,
+                version: spec.version,
+                key: evidence.key,
+              },
+            ],
+          )
+        : undefined;
+      status.artifacts.push({
+        name: image.name,
+        digest: atDestination.digest,
+        verifiedAgainst: verified.against,
+        ...(promotedBy ? { promotedBy: promotedBy.releaseId } : {}),
+      });
       return atDestination;
     }),
   );

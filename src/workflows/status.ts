@@ -7,6 +7,7 @@ export type Phase =
   | 'publishing'
   | 'awaiting-sync'
   | 'awaiting-approval'
+  | 'frozen'
   | 'promoting'
   | 'needs-attention'
   | 'promoted'
@@ -18,6 +19,7 @@ export const phases: readonly Phase[] = [
   'publishing',
   'awaiting-sync',
   'awaiting-approval',
+  'frozen',
   'promoting',
   'needs-attention',
   'promoted',
@@ -38,6 +40,7 @@ export type StepName =
   | 'smoke'
   | 'approval-gate'
   | 'reverify'
+  | 'attest'
   | 'floating-tags'
   | 'publish-release'
   | 'merge-pr'
@@ -49,6 +52,8 @@ export interface StepRecord {
   startedAt: string;
   finishedAt?: string;
   summary?: string;
+  /** How many times the step ran (retries after needs-attention included). */
+  attempts?: number;
 }
 
 export interface VerificationRecord {
@@ -59,6 +64,8 @@ export interface VerificationRecord {
   /** The public key fingerprint or keyless identity it was checked against. */
   against: string;
   at: string;
+  /** sha256 of each attestation payload that verified (the VSA's input attestations). */
+  attestationDigests?: { type: string; sha256: string }[];
 }
 
 /** The latest verification of an artifact under its mode: warn failures and off are stated, never hidden. */
@@ -138,12 +145,25 @@ export interface ReleaseStatus {
   };
   /** Webhook deliveries that failed after their attempts: never dropped silently. */
   notificationFailures?: { event: string; webhook: string; message: string; at: string }[];
+  /** A freeze window held promotion: why, since and until when; an override names who lifted it and why. */
+  freeze?: FreezeStatus;
+  /** The signed promotion records pushed beside each promoted digest. */
+  evidence?: { reference: string; digest: string; pushed: boolean; format: string[] }[];
+}
+
+export interface FreezeStatus {
+  reasons: string[];
+  since: string;
+  until: string;
+  overrideBy: string[];
+  overriddenBy?: string;
+  reason?: string;
 }
 
 export type GateKind = 'sync' | 'promotion';
 
 export interface Decision {
-  kind: 'approve' | 'reject' | 'retry' | 'abort' | 'refused' | 'check' | 'expired';
+  kind: 'approve' | 'reject' | 'retry' | 'abort' | 'refused' | 'check' | 'expired' | 'override-freeze';
   gate?: GateKind;
   by: string;
   at: string;
@@ -168,7 +188,7 @@ export interface RollbackStatus {
   by: string;
   reason: string;
   phase: 'verifying' | 'moving-tags' | 'rolled-back';
-  artifacts: { name: string; digest: string; verifiedAgainst?: string }[];
+  artifacts: { name: string; digest: string; verifiedAgainst?: string; promotedBy?: string }[];
   moves: (TagMove & { artifact: string })[];
   /** Rollback re-pins with the plan's pin templates (seed 001: rollback = re-pin the previous digests). */
   pins: { name: string; digest: string; confirmed: boolean; url: string }[];

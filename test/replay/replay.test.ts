@@ -9,9 +9,10 @@ const dir = new URL('./histories/', import.meta.url);
 const files = readdirSync(dir).filter((file) => file.endsWith('.json'));
 
 describe('replay of recorded release histories', () => {
-  it('has the three recorded shapes', () => {
+  it('has the four recorded shapes', () => {
     expect(files.sort()).toEqual([
       'automatic-sync-promoted.json',
+      'frozen-override-attested-promoted.json',
       'manual-sync-promoted.json',
       'needs-attention-retry-promoted.json',
     ]);

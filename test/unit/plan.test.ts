@@ -25,6 +25,8 @@ describe('release plan', () => {
       files: ['gateway-linux-amd64', 'gateway-linux-arm64'],
     });
     expect(plan.policy.keyless?.identityRegexp).toContain('publish.yml@refs/tags/v');
+    expect(plan.evidence?.key.pathEnv).toBe('SHIPGATE_PROMOTION_KEY');
+    expect(plan.freeze.map((w) => w.reason)).toEqual(['no promotions over the weekend', 'year-end freeze']);
   });
 
   it('fills defaults for a minimal plan and derives the release spec', () => {

@@ -1,8 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
-import { execa, type ResultPromise } from 'execa';
-import { afterAll, describe, expect, inject, it } from 'vitest';
-import { repoRoot } from '../../src/tools/locate.ts';
+import { afterAll, describe, expect, it } from 'vitest';
 import { approveUpdate, statusQuery } from '../../src/workflows/messages.ts';
 import {
   copyStarted,
@@ -14,33 +11,18 @@ import {
   uniqueProject,
   waitForPhase,
 } from '../support/release-bed.ts';
+import { workerProcesses } from '../support/worker-process.ts';
 
 // A worker is a process that can die at any moment. Here it is the real `shipgate worker`, killed with SIGKILL
 // in the middle of the copy (no graceful shutdown, no cancellation): the copy's heartbeat times out, the next
 // worker process takes the activity over, and the release completes with every side effect done once.
 describe('release workflow: a worker process killed mid-copy', () => {
   const bed = useReleaseBed();
-  const workers: ResultPromise[] = [];
+  const workers = workerProcesses();
+  const startWorkerProcess = workers.start;
   afterAll(() => {
-    for (const worker of workers) worker.kill('SIGKILL');
+    workers.killAll();
   });
-
-  const startWorkerProcess = (taskQueue: string): ResultPromise => {
-    const worker = execa(join(repoRoot, 'bin', 'shipgate'), ['worker', '--task-queue', taskQueue], {
-      reject: false,
-      stdin: 'ignore',
-      env: {
-        TEMPORAL_ADDRESS: inject('temporalAddress'),
-        SHIPGATE_LOG_LEVEL: 'WARN',
-        DEST_USER: inject('destinationUsername'),
-        DEST_PASS: inject('destinationPassword'),
-        FORGE_TOKEN: 'forge-token',
-        PIN_TOKEN: 'forge-token',
-      },
-    });
-    workers.push(worker);
-    return worker;
-  };
 
   it('the next worker resumes the copy and the release completes, released and pinned once', async () => {
     const project = uniqueProject('kill');

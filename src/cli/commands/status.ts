@@ -14,6 +14,18 @@ function renderStatus(status: ReleaseStatus): string {
       `  fix the cause, then: shipgate retry ${status.project} ${status.version}   (or: shipgate abort ... --reason)`,
     );
   }
+  if (status.freeze) {
+    const f = status.freeze;
+    lines.push(
+      f.overriddenBy
+        ? `freeze (${f.reasons.join('; ')}) lifted by ${f.overriddenBy}: ${f.reason ?? ''}`
+        : `${status.phase === 'frozen' ? 'frozen' : 'was frozen'} until ${f.until}: ${f.reasons.join('; ')}`,
+    );
+    if (status.phase === 'frozen' && f.overrideBy.length)
+      lines.push(
+        `  ${f.overrideBy.join(', ')} may lift it: shipgate override-freeze ${status.project} ${status.version} --reason "..."`,
+      );
+  }
   lines.push(section('Artifacts'));
   lines.push(
     table(
@@ -63,6 +75,14 @@ function renderStatus(status: ReleaseStatus): string {
       ),
     );
   }
+  if (status.evidence?.length)
+    lines.push(
+      section('Promotion records'),
+      table(
+        ['reference', 'formats', 'pushed'],
+        status.evidence.map((e) => [e.reference, e.format.join('+'), e.pushed ? 'yes' : 'already there']),
+      ),
+    );
   if (status.release)
     lines.push(`release: ${status.release.state}${status.release.url ? ` ${status.release.url}` : ''}`);
   if (status.pullRequest) {
