@@ -7,6 +7,8 @@ export interface ReleaseInput {
   version: string;
   commitSha: string;
   startedBy: string;
+  /** The release PR (GitHub) or MR (GitLab) number given at start (shipgate start --pr N). */
+  pullRequest?: number;
   /** A build number from the start command, for source tag templates with {build}. */
   build?: string;
   /** Shorter activity retry backoff, for tests and the demo. */

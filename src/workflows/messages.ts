@@ -30,6 +30,8 @@ export interface RejectRequest {
 export interface RetryRequest {
   by: string;
   comment?: string;
+  /** At publish-release, when the draft is gone: create the release again from the notes made at publish. */
+  recreateDraft?: boolean;
 }
 
 export interface AbortRequest {

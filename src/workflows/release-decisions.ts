@@ -22,6 +22,7 @@ import {
 } from './messages.ts';
 import type { ReleaseState } from './release-state.ts';
 import { now } from './workflow-time.ts';
+import { waitWithReminder, type GateReminder } from './integrations.ts';
 
 export type GateOutcome = 'approved' | 'rejected' | 'expired' | 'aborted';
 export type AttentionAction = 'retry' | 'abort';
@@ -36,6 +37,8 @@ const closedToChecks = ['frozen', 'promoting', 'promoted', 'rejected', 'expired'
 export class ReleaseDecisions {
   private gateOutcome: GateOutcome | undefined;
   private attentionAction: AttentionAction | undefined;
+  /** The last retry asked to publish a new release in place of a deleted draft (retry --recreate-draft). */
+  recreateDraft = false;
   private freezeOverride: Decision | undefined;
 
   private readonly state: ReleaseState;
@@ -64,6 +67,7 @@ export class ReleaseDecisions {
       (request) => {
         const decision = this.record({ kind: 'retry', by: request.by, at: now(), via: 'update' }, request.comment);
         this.attentionAction = 'retry';
+        this.recreateDraft = request.recreateDraft === true;
         return decision;
       },
       {
@@ -112,8 +116,8 @@ export class ReleaseDecisions {
   }
 
   /** The gate's outcome, or undefined when the deadline passed first. */
-  async gateDecision(deadlineMs: number): Promise<GateOutcome | undefined> {
-    const decided = await condition(() => this.gateOutcome !== undefined, deadlineMs);
+  async gateDecision(deadlineMs: number, reminder?: GateReminder): Promise<GateOutcome | undefined> {
+    const decided = await waitWithReminder(deadlineMs, () => this.gateOutcome !== undefined, reminder);
     return decided ? (this.gateOutcome ?? 'aborted') : undefined;
   }
 

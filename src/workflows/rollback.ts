@@ -3,6 +3,7 @@ import type { Activities } from '../activities/index.ts';
 import { deriveSpec } from '../config/derive.ts';
 import { phaseKey, projectKey, rollbackStatusQuery, versionKey } from './messages.ts';
 import type { RollbackInput, RollbackStatus } from './status.ts';
+import { pinJobs } from './pin-jobs.ts';
 
 const a = proxyActivities<Activities>({
   startToCloseTimeout: '10 minutes',
@@ -29,6 +30,7 @@ export async function rollback(input: RollbackInput): Promise<RollbackStatus> {
     phase: 'verifying',
     artifacts: [],
     moves: [],
+    pins: [],
   };
   setHandler(rollbackStatusQuery, () => status);
   upsertSearchAttributes([
@@ -99,6 +101,14 @@ export async function rollback(input: RollbackInput): Promise<RollbackStatus> {
       ],
     );
     status.moves.push(...result.moves.map((move) => ({ ...move, artifact: image.name })));
+  }
+  const notes = `${spec.project} rolled back to ${spec.version} by ${input.by}: ${input.reason}`;
+  for (const job of pinJobs(spec, resolved, notes)) {
+    const pinned = await a.pinDigest.executeWithOptions(
+      { startToCloseTimeout: '2 minutes', summary: `re-pin ${job.fields.name}@${job.fields.digest.slice(0, 19)}` },
+      [{ target: job.target, fields: job.fields }],
+    );
+    status.pins.push({ name: pinned.name, digest: pinned.digest, confirmed: pinned.confirmed, url: pinned.url });
   }
   status.phase = 'rolled-back';
   upsertSearchAttributes([{ key: phaseKey, value: 'rolled-back' }]);

@@ -201,8 +201,10 @@ export async function startRelease(
   sha: string,
   startedBy = 'ci-bot',
   taskQueue = bed.taskQueue,
+  given: Pick<ReleaseInput, 'pullRequest'> = {},
 ): Promise<WorkflowHandle<typeof release>> {
   const input: ReleaseInput = {
+    ...given,
     plan,
     version,
     commitSha: sha,

@@ -83,6 +83,9 @@ export function registerDecisions(program: Command): void {
             digests.map((entry) => entry.split('@') as [string, string]),
           ),
         );
+        const pr = status.pullRequest;
+        if (status.gate.kind === 'promotion' && pr && !pr.merged)
+          console.error(`on approval: merges release PR #${pr.number}${pr.url ? ` (${pr.url})` : ''}`);
       }
       if (!options.yes) {
         if (!process.stdin.isTTY)
@@ -106,11 +109,24 @@ export function registerDecisions(program: Command): void {
     .argument('<release...>', 'PROJECT VERSION, or a release id')
     .option('--as <name>', 'who retries')
     .option('--comment <text>', 'what was fixed')
+    .option(
+      '--recreate-draft',
+      'when the drafted release is gone: publish the release again from the notes made at publish',
+    )
     .option('--json', 'print the recorded decision as JSON')
-    .action(async (release: string[], options: { as?: string; comment?: string; json?: boolean }) => {
-      const retry = { by: options.as ?? userName(), ...(options.comment ? { comment: options.comment } : {}) };
-      await decide(await handleFor(release), retryUpdate, retry, options.json);
-    });
+    .action(
+      async (
+        release: string[],
+        options: { as?: string; comment?: string; recreateDraft?: boolean; json?: boolean },
+      ) => {
+        const retry = {
+          by: options.as ?? userName(),
+          ...(options.comment ? { comment: options.comment } : {}),
+          ...(options.recreateDraft ? { recreateDraft: true } : {}),
+        };
+        await decide(await handleFor(release), retryUpdate, retry, options.json);
+      },
+    );
 
   endingDecision(
     program,
