@@ -17,6 +17,8 @@ export const FailureTypes = {
   forgeForbidden: 'ForgeForbidden',
   forgeRejected: 'ForgeRejected',
   notMergeable: 'NotMergeable',
+  pullRequestNotFound: 'PullRequestNotFound',
+  draftReleaseMissing: 'DraftReleaseMissing',
   pinRejected: 'PinRejected',
   packageChecksumMismatch: 'PackageChecksumMismatch',
   smokeCheckFailed: 'SmokeCheckFailed',

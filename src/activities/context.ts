@@ -1,7 +1,7 @@
 import { Context } from '@temporalio/activity';
 
 /** The running activity's context, or undefined when called directly (benchmarks, the `plan` dry run). */
-function activityContext(): Context | undefined {
+export function activityContext(): Context | undefined {
   try {
     return Context.current();
   } catch {

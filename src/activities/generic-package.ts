@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { FailureTypes, permanent } from '../errors.ts';
-import { downloadPackageFile, listPackageFiles, uploadPackageFile } from '../forge/gitlab-packages.ts';
+import { downloadPackageFile, storedPackageFiles, uploadPackageFile } from '../forge/gitlab-packages.ts';
 import { heartbeat, heartbeatWhile } from './context.ts';
-import type { GenericPackageInput, PackageFile } from '../config/spec.ts';
+import type { ForgeConfig, GenericPackageInput, PackageFile } from '../config/spec.ts';
 
 export interface GenericPackageCopy {
   name: string;
@@ -12,7 +12,7 @@ export interface GenericPackageCopy {
 
 /** Records each file's sha256 and size at the source: the package is addressed by these from now on. */
 export async function resolveGenericPackage(input: GenericPackageInput): Promise<PackageFile[]> {
-  const files = await listPackageFiles(input.source, input.name, input.version);
+  const files = await storedPackageFiles(input.source, input.name, input.version, input.files);
   return input.files.map((fileName) => {
     const file = files.find((f) => f.file_name === fileName);
     if (!file?.file_sha256) {
@@ -32,9 +32,10 @@ export async function resolveGenericPackage(input: GenericPackageInput): Promise
  * when the stored checksum matches.
  */
 export async function copyGenericPackage(
-  input: GenericPackageInput & { resolved: PackageFile[] },
+  input: GenericPackageInput & { destination: ForgeConfig; resolved: PackageFile[] },
 ): Promise<GenericPackageCopy> {
-  const present = await listPackageFiles(input.destination, input.name, input.version);
+  const names = input.resolved.map((file) => file.name);
+  const present = await storedPackageFiles(input.destination, input.name, input.version, names);
   const result: GenericPackageCopy = { name: input.name, version: input.version, files: [] };
   for (const file of input.resolved) {
     const where = `package "${input.name}" ${input.version} file ${file.name}`;
@@ -51,19 +52,10 @@ export async function copyGenericPackage(
     }
     const ref = { name: input.name, version: input.version, file: file.name, where };
     const progress = () => ({ filesDone: result.files.length, of: input.resolved.length, current: file.name });
-    const bytes = await heartbeatWhile(progress, () => downloadPackageFile(input.source, ref));
-    const sha256 = createHash('sha256').update(bytes).digest('hex');
-    if (sha256 !== file.sha256) {
-      throw permanent(
-        FailureTypes.digestMismatch,
-        `${where}: downloaded sha256 ${sha256}, recorded ${file.sha256}; the source changed after resolve`,
-      );
-    }
+    const bytes = await heartbeatWhile(progress, () => fetchResolvedFile(input, file));
     const stored = await heartbeatWhile(progress, () => uploadPackageFile(input.destination, ref, bytes));
     const storedSha =
-      stored ??
-      (await listPackageFiles(input.destination, input.name, input.version)).find((f) => f.file_name === file.name)
-        ?.file_sha256;
+      stored ?? (await storedPackageFiles(input.destination, input.name, input.version, [file.name]))[0]?.file_sha256;
     if (storedSha !== file.sha256) {
       throw permanent(
         FailureTypes.packageChecksumMismatch,
@@ -74,4 +66,23 @@ export async function copyGenericPackage(
     heartbeat({ filesDone: result.files.length, of: input.resolved.length });
   }
   return result;
+}
+
+/** One file of a package from its source project, checked against the sha256 recorded at resolve. */
+export async function fetchResolvedFile(input: GenericPackageInput, file: PackageFile): Promise<Buffer> {
+  const where = `package "${input.name}" ${input.version} file ${file.name}`;
+  const bytes = await downloadPackageFile(input.source, {
+    name: input.name,
+    version: input.version,
+    file: file.name,
+    where,
+  });
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  if (sha256 !== file.sha256) {
+    throw permanent(
+      FailureTypes.digestMismatch,
+      `${where}: downloaded sha256 ${sha256}, recorded ${file.sha256}; the source changed after resolve`,
+    );
+  }
+  return bytes;
 }

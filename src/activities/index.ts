@@ -5,10 +5,12 @@ import { checkPromotionRecord } from './check-promotion-record.ts';
 import { copyOciArtifact } from './copy-oci-artifact.ts';
 import { draftRelease, publishRelease } from './forge-release.ts';
 import { copyGenericPackage, resolveGenericPackage } from './generic-package.ts';
+import { findPullRequest } from './find-pull-request.ts';
 import { mergePullRequest } from './merge-pull-request.ts';
 import { moveFloatingTags } from './move-floating-tags.ts';
 import { notify } from './notify.ts';
 import { pinDigest } from './pin-digest.ts';
+import { uploadReleaseAssets } from './release-assets.ts';
 import { resolveOciArtifact } from './resolve-oci-artifact.ts';
 import { runSmokeCommand } from './smoke-command.ts';
 import { verifyArtifact } from './verify-signatures.ts';
@@ -31,10 +33,12 @@ export function createActivities(deps: { client: Client; taskQueue: string }) {
     copyOciPackage: copyOciArtifact,
     copyGenericPackage,
     draftRelease,
+    uploadReleaseAssets,
     runSmokeCommand,
     moveFloatingTags,
     requestFloatingTagMove: requestFloatingTagMove(deps),
     publishRelease,
+    findPullRequest,
     mergePullRequest,
     pinDigest,
     attestPromotion,

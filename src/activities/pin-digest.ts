@@ -1,14 +1,20 @@
 import { FailureTypes, permanent } from '../errors.ts';
 import { jsonRequest } from '../http/json-client.ts';
 import { secretFromEnv } from '../http/secret-from-env.ts';
+import {
+  renderJson,
+  renderSecrets,
+  renderString,
+  valueAt,
+  type PinFields,
+  type PinRequestTemplate,
+} from '../config/pin-template.ts';
 import type { PinTarget } from '../config/spec.ts';
 
 export interface PinInput {
   target: PinTarget;
-  name: string;
-  digest: string;
-  version: string;
-  gitSha: string;
+  /** The release's fields the templates use: name, kind, digest, version, tag, commit, notes, project. */
+  fields: PinFields;
 }
 
 export interface PinResult {
@@ -19,58 +25,82 @@ export interface PinResult {
   confirmed: boolean;
 }
 
-/**
- * Pins a promoted digest in a control plane (seed 003): POST {name, digest, version, gitSha} with a bearer
- * token; any non-2xx fails loudly (5xx and 429 retried, any 4xx is PinRejected and needs a person: a 401/403 names
- * the token variable); the optional read-back confirms
- * the control plane now serves this digest. With read-back configured it also looks first, so a retried
- * promotion posts each pin once.
- */
-export async function pinDigest(input: PinInput): Promise<PinResult> {
-  const url = input.target.url.replaceAll('{name}', encodeURIComponent(input.name));
-  const token = secretFromEnv(input.target.tokenEnv, `promotion.pins (${url}) tokenEnv`);
-  // A refused token is a refused pin too: PinRejected, whatever the status, with the variable to check.
-  const common = {
-    headers: { authorization: `Bearer ${token}` },
-    authHint: `check the control-plane token in ${input.target.tokenEnv} (promotion.pins[].tokenEnv)`,
+function render(template: PinRequestTemplate, fields: PinFields, what: string) {
+  const url = renderString(template.url, fields, true);
+  const headers = Object.fromEntries(
+    Object.entries(template.headers).map(([header, value]) => [
+      header,
+      renderSecrets(value, (variable) => secretFromEnv(variable, `${what} header ${header}`)),
+    ]),
+  );
+  const variables = Object.values(template.headers).flatMap((value) => [...value.matchAll(/\$\{([A-Z0-9_]+)\}/g)]);
+  return {
+    url,
+    headers,
+    body: template.body === undefined ? undefined : renderJson(template.body, fields),
+    authHint: variables.length
+      ? `check the control-plane token in ${variables.map((m) => m[1]).join(', ')} (promotion.pins[] headers)`
+      : 'the control plane wants credentials: add a header naming a worker variable, e.g. authorization: "Bearer ${CP_TOKEN}"',
+    // A refused credential is a refused pin too: PinRejected, whatever the status, with the variable to check.
     unauthorizedType: FailureTypes.pinRejected,
     forbiddenType: FailureTypes.pinRejected,
   };
-  const readPin = async (): Promise<string | undefined> => {
-    const answer = await jsonRequest<{ digest?: string }>({
-      ...common,
+}
+
+/**
+ * Pins a promoted digest in a control plane (seed 003) by the plan's request template; any non-2xx fails
+ * loudly (5xx and 429 retried, any 4xx is PinRejected and needs a person: a 401/403 names the variable). The read-back, which may ask another endpoint than the
+ * write, confirms the control plane now serves this digest; it is also asked first, so a retried promotion
+ * (or a rollback to what is already pinned) writes each pin once.
+ */
+export async function pinDigest(input: PinInput): Promise<PinResult> {
+  const { fields, target } = input;
+  const what = `pin of ${fields.name}@${fields.digest}`;
+  const write = render(target.request, fields, 'promotion.pins[].request');
+  const readBack = target.readBack;
+  const readPin = async (): Promise<unknown> => {
+    if (!readBack) return undefined;
+    const read = render(readBack, fields, 'promotion.pins[].readBack');
+    const answer = await jsonRequest<unknown>({
       method: 'GET',
-      url,
+      url: read.url,
+      headers: read.headers,
       expect: [404],
-      what: `pin read-back for ${input.name}`,
+      what: `pin read-back for ${fields.name}`,
+      authHint: read.authHint,
+      unauthorizedType: read.unauthorizedType,
+      forbiddenType: read.forbiddenType,
     });
-    return answer.status === 404 ? undefined : answer.body?.digest;
+    return answer.status === 404 ? undefined : valueAt(answer.body, readBack.digestPath, fields);
   };
-  if (input.target.readBack && (await readPin()) === input.digest) {
-    return { name: input.name, url, digest: input.digest, alreadyPinned: true, confirmed: true };
-  }
+  const result = { name: fields.name, url: write.url, digest: fields.digest };
+  if (readBack && (await readPin()) === fields.digest) return { ...result, alreadyPinned: true, confirmed: true };
+
   const answer = await jsonRequest<unknown>({
-    ...common,
-    method: 'POST',
-    url,
-    body: { name: input.name, digest: input.digest, version: input.version, gitSha: input.gitSha },
-    what: `pin of ${input.name}@${input.digest}`,
+    method: target.request.method,
+    url: write.url,
+    headers: write.headers,
+    body: write.body,
+    what,
+    authHint: write.authHint,
+    unauthorizedType: write.unauthorizedType,
+    forbiddenType: write.forbiddenType,
     expect: [400, 404, 409, 422],
   });
   if (answer.status >= 400) {
     throw permanent(
       FailureTypes.pinRejected,
-      `pin of ${input.name}@${input.digest}: POST ${url} answered ${answer.status}: ${JSON.stringify(answer.body).slice(0, 300)}; fix the control plane or the plan's pin URL, then retry`,
+      `${what}: ${target.request.method} ${write.url} answered ${answer.status}: ${JSON.stringify(answer.body).slice(0, 300)}; fix the control plane or the plan's pin request, then retry`,
     );
   }
-  if (!input.target.readBack)
-    return { name: input.name, url, digest: input.digest, alreadyPinned: false, confirmed: false };
+  if (!readBack) return { ...result, alreadyPinned: false, confirmed: false };
   const served = await readPin();
-  if (served !== input.digest) {
+  if (served !== fields.digest) {
+    const readUrl = renderString(readBack.url, fields, true);
     throw permanent(
       FailureTypes.pinRejected,
-      `pin of ${input.name}: the control plane accepted ${input.digest} but GET ${url} serves ${served ?? 'nothing'}; check the control plane, then retry`,
+      `${what}: the control plane accepted it but GET ${readUrl} serves ${served === undefined ? 'nothing' : JSON.stringify(served)} at ${readBack.digestPath}; check the control plane (or the plan's readBack.digestPath), then retry`,
     );
   }
-  return { name: input.name, url, digest: input.digest, alreadyPinned: false, confirmed: true };
+  return { ...result, alreadyPinned: false, confirmed: true };
 }

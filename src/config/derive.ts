@@ -5,6 +5,9 @@ import { parseDuration } from './durations.ts';
 import type { IdentityPlan } from './identity-schema.ts';
 import { freezeWindowsOf } from './freeze-windows.ts';
 import { policyFor } from './derive-policy.ts';
+import { genericPackageSpec } from './package-plan.ts';
+import { pinTarget } from './pin-plan.ts';
+import { pullRequestRule } from './pull-request-plan.ts';
 import type { ReleaseInput } from './release-input.ts';
 import { renderSourceTag } from './source-tag.ts';
 import type { ForgeConfig, ReleaseSpec, VerificationPolicy } from './spec.ts';
@@ -67,18 +70,7 @@ export function deriveSpec(input: ReleaseInput, options: { sourceTags?: boolean 
 
   const forge: ForgeConfig | undefined = plan.forge;
   const generic = plan.packages.flatMap((pkg) =>
-    pkg.kind === 'gitlab-generic' && forge
-      ? [
-          {
-            kind: 'generic-package' as const,
-            name: pkg.name,
-            version,
-            files: pkg.files,
-            source: { ...forge, project: pkg.sourceProject },
-            destination: { ...forge, project: pkg.destinationProject },
-          },
-        ]
-      : [],
+    pkg.kind === 'gitlab-generic' ? [genericPackageSpec(pkg, forge, version)] : [],
   );
 
   for (const image of plan.images) policies[image.name] = policyFor(plan, 'image', image.verify);
@@ -106,6 +98,7 @@ export function deriveSpec(input: ReleaseInput, options: { sourceTags?: boolean 
       identity: identityPolicy(plan.gate.identity),
       required: plan.gate.required ?? 1,
       groups: Object.entries(plan.gate.groups ?? {}).map(([name, group]) => ({ name, ...group })),
+      ...(plan.gate.remindBefore ? { remindBeforeMs: parseDuration(plan.gate.remindBefore) } : {}),
     },
     smoke: {
       commands: plan.smoke.commands.map((c) => ({ name: c.name, run: c.run, timeoutMs: parseDuration(c.timeout) })),
@@ -114,11 +107,12 @@ export function deriveSpec(input: ReleaseInput, options: { sourceTags?: boolean 
     promotion: {
       floatingTags: plan.promotion.floatingTags,
       publishRelease: plan.promotion.publishRelease,
-      mergePullRequest: plan.promotion.mergePullRequest?.number,
-      pins: plan.promotion.pins.map((pin) => ({ url: pin.url, tokenEnv: pin.tokenEnv, readBack: pin.readBack })),
+      pullRequest: pullRequestRule(plan.promotion.mergePullRequest, input.pullRequest, version),
+      pins: plan.promotion.pins.map(pinTarget),
     },
     notifications: plan.notifications.webhooks.map((hook) => ({
       ...(hook.url ? { url: hook.url } : { urlEnv: hook.urlEnv ?? '' }),
+      format: hook.format,
       events: hook.events,
     })),
     evidence: plan.evidence ? { key: plan.evidence.key, publicKeyName: plan.evidence.publicKeyName } : undefined,

@@ -1,25 +1,20 @@
 import { z } from 'zod';
-import { durationPattern } from './durations.ts';
 import { groupsSchema, identityProblems, identitySchema } from './identity-schema.ts';
+import { duration, envName, httpUrl, name } from './fields.ts';
+import { genericPackageIssues, genericPackagePlan } from './package-plan.ts';
+import { pinPlan } from './pin-plan.ts';
 import { evidenceSchema, freezeSchema } from './promotion-evidence-plan.ts';
 import { artifactVerifySchema, policySchema } from './policy-schema.ts';
+import { pullRequestPlan } from './pull-request-plan.ts';
 import { sourceTagSchema } from './source-tag.ts';
 
 // The release plan (shipgate.yaml). Strict objects everywhere: a typo is an error that names the key.
 // Secrets are never in the plan: it names environment variables (…Env) and files, and the worker reads them.
 
-const envName = z
-  .string()
-  .regex(/^[A-Z_][A-Z0-9_]*$/, { error: 'an environment variable name in capitals, e.g. GITHUB_TOKEN' });
-const duration = z.string().regex(durationPattern, { error: 'a duration such as 90s, 15m, 36h or 14d' });
-const httpUrl = z.url({ protocol: /^https?$/, error: 'an http(s) URL, e.g. https://api.github.com' });
 // OCI distribution spec repository name grammar.
 const repository = z.string().regex(/^[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(\/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*$/, {
   error: 'a repository path in lower case, e.g. "acme/gateway" (OCI name grammar; no tag, no registry host)',
 });
-const name = z
-  .string()
-  .regex(/^[a-zA-Z0-9][a-zA-Z0-9._-]*$/, { error: 'a short name: letters, digits, ".", "_", "-"' });
 const host = z
   .string()
   .regex(/^[a-zA-Z0-9.-]+(:\d+)?$/, { error: 'a registry host[:port] without scheme, e.g. ghcr.io or 127.0.0.1:5000' });
@@ -69,14 +64,7 @@ const ociPackage = z.strictObject({
   sourceTag: sourceTagSchema.optional(),
   verify: artifactVerifySchema.optional(),
 });
-const genericPackage = z.strictObject({
-  name,
-  kind: z.literal('gitlab-generic'),
-  files: z.array(z.string().regex(/^[A-Za-z0-9._-]+$/, { error: 'a file name without slashes' })).min(1),
-  sourceProject: z.string().min(1),
-  destinationProject: z.string().min(1),
-});
-const pkg = z.discriminatedUnion('kind', [ociPackage, genericPackage], {
+const pkg = z.discriminatedUnion('kind', [ociPackage, genericPackagePlan], {
   error: 'kind must be "oci" (files stored as an OCI artifact) or "gitlab-generic" (GitLab generic package registry)',
 });
 
@@ -104,6 +92,8 @@ const gate = z.strictObject({
   /** How many distinct people must approve. */
   required: z.number().int().min(1).default(1),
   groups: groupsSchema,
+  /** Send the reminder event this long before the deadline, e.g. 1d. */
+  remindBefore: duration.optional(),
 });
 
 const smoke = z.strictObject({
@@ -124,8 +114,8 @@ const promotion = z.strictObject({
     .array(z.enum(['latest', 'minor', 'major'], { error: 'latest, minor (X.Y) or major (X)' }))
     .default(['latest', 'minor', 'major']),
   publishRelease: z.boolean().default(true),
-  mergePullRequest: z.strictObject({ number: z.number().int().positive() }).optional(),
-  pins: z.array(z.strictObject({ url: httpUrl, tokenEnv: envName, readBack: z.boolean().default(true) })).default([]),
+  mergePullRequest: pullRequestPlan.optional(),
+  pins: z.array(pinPlan).default([]),
 });
 
 const notifications = z.strictObject({
@@ -136,10 +126,16 @@ const notifications = z.strictObject({
           url: httpUrl.optional(),
           /** A variable holding the URL, for webhooks whose URL is itself the secret (Slack, Teams, Discord). */
           urlEnv: envName.optional(),
+          /** The body the service accepts: Slack (text + blocks), Teams (an Adaptive Card), Discord (content + embed). */
+          format: z
+            .enum(['generic', 'slack', 'teams', 'discord'], {
+              error: "format must be slack, teams, discord or generic (shipgate's own JSON)",
+            })
+            .default('generic'),
           events: z
-            .array(z.enum(['waiting', 'needs-attention', 'finished']))
+            .array(z.enum(['waiting', 'reminder', 'needs-attention', 'finished']))
             .min(1)
-            .default(['waiting', 'needs-attention', 'finished']),
+            .default(['waiting', 'reminder', 'needs-attention', 'finished']),
         })
         .refine((hook) => Boolean(hook.url) !== Boolean(hook.urlEnv), {
           error:
@@ -198,13 +194,11 @@ export const releasePlanSchema = z
         seen.add(item.name);
       });
     }
-    if (plan.packages.some((p) => p.kind === 'gitlab-generic') && plan.forge?.kind !== 'gitlab') {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['forge'],
-        message: 'gitlab-generic packages need forge.kind: gitlab (the API that stores them)',
-      });
-    }
+    plan.packages.forEach((p, index) => {
+      if (p.kind === 'gitlab-generic')
+        for (const issue of genericPackageIssues(p, plan.forge))
+          ctx.addIssue({ code: 'custom', path: ['packages', index, ...issue.path], message: issue.message });
+    });
     if (plan.gate.mode === 'auto-when-public' && (!plan.forge || !plan.canonical.check)) {
       ctx.addIssue({
         code: 'custom',
@@ -257,6 +251,23 @@ export const releasePlanSchema = z
         message: 'merging a pull request needs a forge: add forge',
       });
     }
+    plan.promotion.pins.forEach((pin, index) => {
+      for (const [at, artifact] of ('for' in pin ? pin.for : []).entries()) {
+        const found = all.find((item) => item.name === artifact);
+        if (!found)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['promotion', 'pins', index, 'for', at],
+            message: `no image, chart or package is named "${artifact}"`,
+          });
+        else if ('files' in found && found.files.length !== 1)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['promotion', 'pins', index, 'for', at],
+            message: `package "${artifact}" has ${found.files.length} files: a pinned package has one file, whose sha256 is its digest`,
+          });
+      }
+    });
   });
 
 export type ReleasePlan = z.infer<typeof releasePlanSchema>;

@@ -10,6 +10,8 @@ export interface ReleaseInput {
   startedBy: string;
   /** The starter's signed "start" statement (e.g. the CI token of the job that ran shipgate start). */
   starter?: SignedStatement;
+  /** The release PR (GitHub) or MR (GitLab) number given at start (shipgate start --pr N). */
+  pullRequest?: number;
   /** A build number from the start command, for source tag templates with {build}. */
   build?: string;
   /** Shorter activity retry backoff, for tests and the demo. */

@@ -4,6 +4,11 @@ import type { IdentityPolicy } from './decision-types.ts';
 import type { PromotionKey } from '../artifacts/promotion-record.ts';
 import type { FreezeWindow } from './freeze-windows.ts';
 import type { VerificationPolicy } from './verification-policy.ts';
+import type { PinTarget } from './pin-template.ts';
+import type { PullRequestRule } from './pull-request-plan.ts';
+
+export type { PinTarget } from './pin-template.ts';
+export type { PullRequestRule } from './pull-request-plan.ts';
 
 // The vocabulary of a release, made where the plan is made: the workflows, activities and adapters import
 // these types from here, so imports only run down.
@@ -41,6 +46,8 @@ export interface ReleaseSpec {
     required: number;
     /** Groups of which at least `required` members must be among the approvers (two-person rules). */
     groups: { name: string; members: string[]; required: number }[];
+    /** Remind (the reminder event) this long before the deadline; undefined: no reminder. */
+    remindBeforeMs?: number;
   };
   smoke: {
     commands: { name: string; run: string[]; timeoutMs: number }[];
@@ -49,11 +56,12 @@ export interface ReleaseSpec {
   promotion: {
     floatingTags: FloatingTagKind[];
     publishRelease: boolean;
-    mergePullRequest: number | undefined;
+    /** The release PR to merge: its number, or how to find it at publish time. */
+    pullRequest: PullRequestRule | undefined;
     pins: PinTarget[];
   };
   /** Exactly one of url and urlEnv (the variable on the worker that holds a secret URL). */
-  notifications: { url?: string; urlEnv?: string; events: NotificationEvent[] }[];
+  notifications: { url?: string; urlEnv?: string; format: NotificationFormat; events: NotificationEvent[] }[];
   /** The promotion key (by variable names) and how notes name its public half; none: no promotion records. */
   evidence: { key: PromotionKey; publicKeyName: string } | undefined;
   freeze: FreezeWindow[];
@@ -69,7 +77,10 @@ export interface GenericPackageInput {
   version: string;
   files: string[];
   source: ForgeConfig;
-  destination: ForgeConfig;
+  /** The canonical GitLab project; absent when the files go only to the GitHub release. */
+  destination?: ForgeConfig;
+  /** Also upload the files to the drafted GitHub release as assets. */
+  releaseAssets?: boolean;
 }
 
 export interface PackageFile {
@@ -78,14 +89,9 @@ export interface PackageFile {
   size: number;
 }
 
-export interface PinTarget {
-  /** Endpoint URL; "{name}" is replaced by the artifact name. */
-  url: string;
-  tokenEnv: string;
-  readBack: boolean;
-}
-
-export type NotificationEvent = 'waiting' | 'needs-attention' | 'finished';
+export type NotificationEvent = 'waiting' | 'needs-attention' | 'finished' | 'reminder';
+/** Which service's webhook body: Slack, Microsoft Teams (Workflows), Discord, or shipgate's own JSON. */
+export type NotificationFormat = 'generic' | 'slack' | 'teams' | 'discord';
 
 /** The forge as the plan names it: where, which project, which environment variable holds the token. */
 export interface ForgeConfig {
@@ -93,4 +99,8 @@ export interface ForgeConfig {
   baseUrl: string;
   project: string;
   tokenEnv: string;
+  /** GitLab: the header the token goes in; default JOB-TOKEN for CI_JOB_TOKEN, else PRIVATE-TOKEN. */
+  tokenHeader?: GitlabTokenHeader;
 }
+
+export type GitlabTokenHeader = 'PRIVATE-TOKEN' | 'JOB-TOKEN' | 'Deploy-Token';

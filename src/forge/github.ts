@@ -1,6 +1,6 @@
 import { jsonRequest } from '../http/json-client.ts';
 import { secretFromEnv } from '../http/secret-from-env.ts';
-import type { Forge, ForgeRelease, MergeOutcome, PullRequestState, ReleaseDraft } from './types.ts';
+import type { Forge, ForgeRelease, MergeOutcome, PullRequestState, PullRequestSummary, ReleaseDraft } from './types.ts';
 import type { ForgeConfig } from '../config/spec.ts';
 
 interface GithubRelease {
@@ -120,6 +120,33 @@ export class GithubForge implements Forge {
       return { kind: 'head-moved', message: answer.body.message ?? 'head branch was modified' };
     return { kind: 'merged', sha: answer.body.sha };
   }
+
+  async findPullRequests(by: { head: string } | { label: string }): Promise<PullRequestSummary[]> {
+    // The list filters by head as "owner:branch"; labels are filtered here (the pulls list carries them).
+    const owner = this.config.project.split('/')[0] ?? '';
+    const query =
+      'head' in by
+        ? `state=all&head=${encodeURIComponent(`${owner}:${by.head}`)}&per_page=100`
+        : 'state=open&per_page=100';
+    const answer = await this.request<GithubPullListItem[]>('GET', `/pulls?${query}`, 'pull request list');
+    return answer.body
+      .filter((pull) => ('head' in by ? pull.head.ref === by.head : pull.labels?.some((l) => l.name === by.label)))
+      .map((pull) => ({
+        number: pull.number,
+        state: pull.merged_at ? 'merged' : pull.state,
+        head: pull.head.ref,
+        ...(pull.html_url ? { url: pull.html_url } : {}),
+      }));
+  }
+}
+
+interface GithubPullListItem {
+  number: number;
+  state: 'open' | 'closed';
+  merged_at: string | null;
+  html_url?: string;
+  head: { ref: string };
+  labels?: { name: string }[];
 }
 
 function toRelease(release: GithubRelease): ForgeRelease {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { FailureTypes, httpFailure, permanent } from '../errors.ts';
 import { jsonRequest } from '../http/json-client.ts';
 import { secretFromEnv } from '../http/secret-from-env.ts';
@@ -37,7 +38,7 @@ function api(forge: ForgeConfig): { base: string; headers: Record<string, string
   const token = secretFromEnv(forge.tokenEnv, `generic package project ${forge.project} tokenEnv`);
   return {
     base: gitlabProjectUrl(forge),
-    headers: gitlabAuthHeader(forge.tokenEnv, token),
+    headers: gitlabAuthHeader(forge.tokenEnv, token, forge.tokenHeader),
     hint: `check that the token in ${forge.tokenEnv} may read and write packages of ${forge.project}`,
   };
 }
@@ -73,6 +74,30 @@ export async function listPackageFiles(
     authHint: hint,
   });
   return files.body;
+}
+
+/**
+ * The files a project holds for name@version, as the package files API lists them. A deploy token may not use
+ * that API (GitLab answers it 404), only the generic file endpoint: with one, each named file is fetched and
+ * hashed instead, and a 404 there means the file is not there.
+ */
+export async function storedPackageFiles(
+  forge: ForgeConfig,
+  name: string,
+  version: string,
+  files: string[],
+): Promise<GitlabPackageFile[]> {
+  if (forge.tokenHeader !== 'Deploy-Token') return listPackageFiles(forge, name, version);
+  const found: GitlabPackageFile[] = [];
+  for (const file of files) {
+    const where = `package "${name}" ${version} file ${file} in ${forge.project}`;
+    const { url, headers } = fileUrl(forge, { name, version, file, where });
+    const response = await fetchClassified(url, { headers }, where);
+    if (response.status === 404) continue;
+    const bytes = Buffer.from(await response.arrayBuffer());
+    found.push({ file_name: file, size: bytes.length, file_sha256: createHash('sha256').update(bytes).digest('hex') });
+  }
+  return found;
 }
 
 /** GET of one package file; a missing file is the source's fault (SourceArtifactMissing). */

@@ -1,8 +1,8 @@
 import { FailureTypes } from '../errors.ts';
 import { jsonRequest } from '../http/json-client.ts';
 import { secretFromEnv } from '../http/secret-from-env.ts';
-import type { Forge, ForgeRelease, MergeOutcome, PullRequestState, ReleaseDraft } from './types.ts';
-import type { ForgeConfig } from '../config/spec.ts';
+import type { Forge, ForgeRelease, MergeOutcome, PullRequestState, PullRequestSummary, ReleaseDraft } from './types.ts';
+import type { ForgeConfig, GitlabTokenHeader } from '../config/spec.ts';
 
 interface GitlabRelease {
   tag_name: string;
@@ -20,7 +20,8 @@ interface GitlabMergeRequest {
 }
 
 /** The header a GitLab token goes in: CI_JOB_TOKEN is a job token, anything else a personal/project token. */
-export function gitlabAuthHeader(tokenEnv: string, token: string): Record<string, string> {
+export function gitlabAuthHeader(tokenEnv: string, token: string, header?: GitlabTokenHeader): Record<string, string> {
+  if (header) return { [header.toLowerCase()]: token };
   return tokenEnv === 'CI_JOB_TOKEN' ? { 'job-token': token } : { 'private-token': token };
 }
 
@@ -45,7 +46,7 @@ export class GitlabForge implements Forge {
     return jsonRequest<T>({
       method,
       url: `${gitlabProjectUrl(this.config)}${path}`,
-      headers: gitlabAuthHeader(this.config.tokenEnv, token),
+      headers: gitlabAuthHeader(this.config.tokenEnv, token, this.config.tokenHeader),
       body,
       expect,
       what: `GitLab ${what}`,
@@ -127,6 +128,24 @@ export class GitlabForge implements Forge {
     if (answer.status !== 200)
       return { kind: 'not-mergeable', message: answer.body.message ?? `answered ${answer.status}` };
     return { kind: 'merged', sha: answer.body.merge_commit_sha ?? undefined };
+  }
+
+  async findPullRequests(by: { head: string } | { label: string }): Promise<PullRequestSummary[]> {
+    const query =
+      'head' in by
+        ? `state=all&source_branch=${encodeURIComponent(by.head)}&per_page=100`
+        : `state=opened&labels=${encodeURIComponent(by.label)}&per_page=100`;
+    const answer = await this.request<(GitlabMergeRequest & { source_branch: string; web_url?: string })[]>(
+      'GET',
+      `/merge_requests?${query}`,
+      'merge request list',
+    );
+    return answer.body.map((mr) => ({
+      number: mr.iid,
+      state: mr.state === 'merged' ? 'merged' : mr.state === 'opened' ? 'open' : 'closed',
+      head: mr.source_branch,
+      ...(mr.web_url ? { url: mr.web_url } : {}),
+    }));
   }
 }
 

@@ -15,6 +15,14 @@ export interface PullRequestState {
   mergeSha?: string;
 }
 
+/** A PR (GitHub) or MR (GitLab) as a list answers it, for finding the release's own. */
+export interface PullRequestSummary {
+  number: number;
+  state: 'open' | 'merged' | 'closed';
+  head: string;
+  url?: string;
+}
+
 export type MergeOutcome =
   | { kind: 'merged'; sha: string | undefined }
   | { kind: 'not-mergeable'; message: string }
@@ -38,4 +46,6 @@ export interface Forge {
   publishRelease(release: ForgeRelease): Promise<ForgeRelease>;
   pullRequest(number: number): Promise<PullRequestState | undefined>;
   mergePullRequest(number: number, headSha: string | undefined): Promise<MergeOutcome>;
+  /** PRs whose head branch is `head`, or open PRs carrying `label`. */
+  findPullRequests(by: { head: string } | { label: string }): Promise<PullRequestSummary[]>;
 }

@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { FailureTypes, permanent } from '../errors.ts';
 import type { RegistryEndpoint } from '../artifacts/types.ts';
+import { fromCredentialHelper } from './credential-helpers.ts';
 
 export interface BasicCredentials {
   username: string;
@@ -12,8 +13,8 @@ export interface BasicCredentials {
 }
 
 /**
- * Credentials for a registry: the environment variables the plan names, else the standard docker auth
- * file ($DOCKER_CONFIG/config.json or ~/.docker/config.json), else anonymous.
+ * Credentials for a registry: the environment variables the plan names, else the standard docker config
+ * ($DOCKER_CONFIG/config.json or ~/.docker/config.json: credHelpers, credsStore, auths), else anonymous.
  */
 export function credentialsFor(endpoint: RegistryEndpoint): BasicCredentials | undefined {
   if (endpoint.usernameEnv || endpoint.passwordEnv) {
@@ -40,8 +41,11 @@ function dockerConfigPath(): string {
 
 interface DockerConfig {
   auths?: Record<string, { auth?: string; username?: string; password?: string }>;
+  credHelpers?: Record<string, string>;
+  credsStore?: string;
 }
 
+/** As docker does: credHelpers[host] first, then the credsStore for every registry, then auths. */
 function fromDockerConfig(host: string): BasicCredentials | undefined {
   const path = dockerConfigPath();
   let config: DockerConfig;
@@ -49,6 +53,12 @@ function fromDockerConfig(host: string): BasicCredentials | undefined {
     config = JSON.parse(readFileSync(path, 'utf8')) as DockerConfig;
   } catch {
     return undefined;
+  }
+  const helper = config.credHelpers?.[host] ?? config.credsStore;
+  if (helper) {
+    const key = config.credHelpers?.[host] ? `credHelpers["${host}"]` : 'credsStore';
+    const creds = fromCredentialHelper(helper, host, `registry ${host} (${path} ${key})`);
+    return creds && { ...creds, source: `credential helper docker-credential-${helper} (${path} ${key})` };
   }
   const entry = config.auths?.[host] ?? config.auths?.[`https://${host}`] ?? config.auths?.[`http://${host}`];
   if (!entry) return undefined;

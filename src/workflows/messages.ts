@@ -39,6 +39,8 @@ export interface RetryRequest {
   by?: string;
   signed?: SignedStatement;
   comment?: string;
+  /** At publish-release, when the draft is gone: create the release again from the notes made at publish. */
+  recreateDraft?: boolean;
 }
 
 export interface AbortRequest {

@@ -1,3 +1,5 @@
+import { pinnable } from './integrations.ts';
+import { pinJobs } from './pin-jobs.ts';
 import { releaseDraft } from './release-present.ts';
 import type { ReleaseRun } from './release-run.ts';
 
@@ -20,48 +22,65 @@ export async function moveFloatingTags({ step, eachOnce, activities: a, timeouts
   });
 }
 
-export async function publishRelease({ step, activities: a, timeouts, spec, state }: ReleaseRun) {
+/** Publishes exactly the draft made at publish (seed 002); a deleted draft parks until a person decides. */
+export async function publishRelease({ step, activities: a, timeouts, spec, state, decisions }: ReleaseRun) {
   const forge = spec.forge;
   if (!forge || !spec.promotion.publishRelease) return;
   await step('publish-release', async () => {
+    const draftId = state.status.release?.id;
+    const recreateDraft = decisions.recreateDraft;
     const published = await a.publishRelease.executeWithOptions(
       { ...timeouts.short, summary: `publish release ${spec.tag}` },
-      [{ forge, draft: releaseDraft(spec, state) }],
+      [
+        {
+          forge,
+          draft: releaseDraft(spec, state),
+          ...(draftId ? { draftId } : {}),
+          ...(recreateDraft ? { recreateDraft } : {}),
+        },
+      ],
     );
     state.recordRelease({ id: published.id, state: 'published', ...(published.url ? { url: published.url } : {}) });
     return `release ${published.tag} published`;
   });
 }
 
+/** Merges the release PR found or given at publish; already merged is success; optional GitHub auto-merge. */
 export async function mergePullRequest({ step, activities: a, timeouts, spec, state }: ReleaseRun) {
   const forge = spec.forge;
-  const pr = spec.promotion.mergePullRequest;
-  if (!forge || pr === undefined) return;
+  const rule = spec.promotion.pullRequest;
+  const pr = state.status.pullRequest;
+  if (!forge || !rule || !pr) return;
   await step('merge-pr', async () => {
     const merged = await a.mergePullRequest.executeWithOptions(
-      { ...timeouts.short, summary: `merge release PR #${pr}` },
-      [{ forge, number: pr }],
+      { ...timeouts.short, summary: `${rule.autoMerge ? 'auto-merge' : 'merge'} release PR #${pr.number}` },
+      [{ forge, number: pr.number, ...(rule.autoMerge ? { autoMerge: true } : {}) }],
     );
-    state.recordPullRequest({ number: pr, merged: true, ...(merged.sha ? { sha: merged.sha } : {}) });
-    return merged.alreadyMerged ? `#${pr} was already merged` : `#${pr} merged`;
+    state.recordPullRequest({
+      ...pr,
+      merged: merged.merged,
+      ...(merged.sha ? { sha: merged.sha } : {}),
+      ...(merged.autoMerge ? { autoMerge: true } : {}),
+    });
+    if (merged.autoMerge) return `#${pr.number}: auto-merge enabled`;
+    return merged.alreadyMerged ? `#${pr.number} was already merged` : `#${pr.number} merged`;
   });
 }
 
-/** Pins each image digest in every control plane the plan names (seed 003), one after another. */
+/** Pins each digest by the plan's request templates (seed 003), one after another, each read back. */
 export async function pinDigests({ step, activities: a, timeouts, spec, state }: ReleaseRun) {
   if (spec.promotion.pins.length === 0) return;
   await step('pin', async () => {
-    for (const image of state.resolvedImages()) {
-      for (const target of spec.promotion.pins) {
-        const key = `pin:${image.name}:${target.url}`;
-        if (state.isDone(key)) continue;
-        const pinned = await a.pinDigest.executeWithOptions(
-          { ...timeouts.short, summary: `pin ${image.name}@${image.digest.slice(0, 19)}` },
-          [{ target, name: image.name, digest: image.digest, version: spec.version, gitSha: spec.commitSha }],
-        );
-        state.recordPin({ name: pinned.name, digest: pinned.digest, confirmed: pinned.confirmed });
-        state.markDone(key);
-      }
+    const approvedBy = state.status.decisions.filter((d) => d.kind === 'approve').map((d) => d.by);
+    const notes = `${spec.project} ${spec.version} promoted by shipgate (approved by ${approvedBy.join(', ') || '?'})`;
+    for (const job of pinJobs(spec, pinnable(state), notes)) {
+      if (state.isDone(job.key)) continue;
+      const pinned = await a.pinDigest.executeWithOptions(
+        { ...timeouts.short, summary: `pin ${job.fields.name}@${job.fields.digest.slice(0, 19)}` },
+        [{ target: job.target, fields: job.fields }],
+      );
+      state.recordPin({ name: pinned.name, digest: pinned.digest, confirmed: pinned.confirmed, url: pinned.url });
+      state.markDone(job.key);
     }
     return `${state.status.pins.length} digests pinned`;
   });

@@ -38,8 +38,10 @@ export function promotionRecordOf(
     planned: {
       floatingTags: spec.promotion.floatingTags,
       publishRelease: spec.promotion.publishRelease && spec.forge !== undefined,
-      pins: spec.promotion.pins.map((pin) => pin.url),
-      ...(spec.promotion.mergePullRequest !== undefined ? { mergePullRequest: spec.promotion.mergePullRequest } : {}),
+      // The write request's URL template: the control plane's address, never a header or secret.
+      pins: spec.promotion.pins.map((pin) => pin.request.url),
+      // The release PR as given at start or found at publish.
+      ...(status.pullRequest ? { mergePullRequest: status.pullRequest.number } : {}),
     },
     ...(status.release ? { release: { ...status.release } } : {}),
   };

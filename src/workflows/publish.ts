@@ -54,7 +54,8 @@ export async function copyArtifacts({ step, eachOnce, activities: a, timeouts, s
         alreadyPresent: result.alreadyPresent,
       });
     });
-    await eachOnce('copy', spec.generic, async (pkg) => {
+    const toGitlab = spec.generic.flatMap((pkg) => (pkg.destination ? [{ ...pkg, destination: pkg.destination }] : []));
+    await eachOnce('copy', toGitlab, async (pkg) => {
       const result = await a.copyGenericPackage.executeWithOptions(
         { ...timeouts.copy, summary: `copy package ${pkg.name} ${pkg.version} → ${pkg.destination.project}` },
         [{ ...pkg, resolved: state.packageFiles(pkg.name) }],
@@ -79,7 +80,47 @@ export async function draftRelease({ step, activities: a, timeouts, spec, state 
       [{ forge, draft: releaseDraft(spec, state) }],
     );
     state.recordRelease({ id: created.id, state: created.state, ...(created.url ? { url: created.url } : {}) });
+    // The second package target: the files, by sha256, as assets of the draft (GitHub).
+    for (const pkg of spec.generic.filter((p) => p.releaseAssets && created.id)) {
+      await a.uploadReleaseAssets.executeWithOptions(
+        { ...timeouts.copy, summary: `attach package ${pkg.name} to release ${spec.tag}` },
+        [{ forge, releaseId: created.id, package: pkg, files: state.packageFiles(pkg.name) }],
+      );
+    }
     return created.id ? `draft ${created.id}` : 'notes prepared (GitLab: created on promotion)';
+  });
+}
+
+/**
+ * The release PR: given at start (--pr N) it is recorded as it is; otherwise found now by the plan's head
+ * branch or label, so status and the gate show which PR approval merges.
+ */
+export async function findReleasePullRequest({ step, activities: a, timeouts, spec, state }: ReleaseRun) {
+  const forge = spec.forge;
+  const rule = spec.promotion.pullRequest;
+  if (!forge || !rule) return;
+  if (rule.number !== undefined) {
+    if (!state.status.pullRequest) state.recordPullRequest({ number: rule.number, merged: false });
+    return;
+  }
+  const by = rule.head ? { head: rule.head } : rule.label ? { label: rule.label } : undefined;
+  await step('find-pr', async () => {
+    if (!by)
+      throw ApplicationFailure.nonRetryable(
+        'no release PR: start the release with --pr N, or give promotion.mergePullRequest.head or label in the plan',
+        FailureTypes.pullRequestNotFound,
+      );
+    const found = await a.findPullRequest.executeWithOptions(
+      { ...timeouts.short, summary: `find the release PR (${'head' in by ? by.head : by.label})` },
+      [{ forge, by }],
+    );
+    state.recordPullRequest({
+      number: found.number,
+      merged: found.state === 'merged',
+      head: found.head,
+      ...(found.url ? { url: found.url } : {}),
+    });
+    return `#${found.number} (${found.state})`;
   });
 }
 

@@ -31,6 +31,7 @@ import {
 } from './messages.ts';
 import type { ReleaseState } from './release-state.ts';
 import { now } from './workflow-time.ts';
+import { waitWithReminder, type GateReminder } from './integrations.ts';
 
 export type GateOutcome = 'approved' | 'rejected' | 'expired' | 'aborted';
 export type AttentionAction = 'retry' | 'abort';
@@ -53,6 +54,8 @@ const { verifyDecision } = proxyActivities<Activities>({
 export class ReleaseDecisions {
   private gateOutcome: GateOutcome | undefined;
   private attentionAction: AttentionAction | undefined;
+  /** The last retry asked to publish a new release in place of a deleted draft (retry --recreate-draft). */
+  recreateDraft = false;
   private freezeOverride: Decision | undefined;
 
   private readonly state: ReleaseState;
@@ -108,6 +111,7 @@ export class ReleaseDecisions {
           const decision = this.record({ kind: 'retry', by: verified.principal, at: now(), via: 'update', verified });
           if (request.comment) decision.comment = request.comment;
           this.attentionAction = 'retry';
+          this.recreateDraft = request.recreateDraft === true;
           return decision;
         }),
       {
@@ -173,8 +177,8 @@ export class ReleaseDecisions {
   }
 
   /** The gate's outcome, or undefined when the deadline passed first. */
-  async gateDecision(deadlineMs: number): Promise<GateOutcome | undefined> {
-    const decided = await condition(() => this.gateOutcome !== undefined, deadlineMs);
+  async gateDecision(deadlineMs: number, reminder?: GateReminder): Promise<GateOutcome | undefined> {
+    const decided = await waitWithReminder(deadlineMs, () => this.gateOutcome !== undefined, reminder);
     return decided ? (this.gateOutcome ?? 'aborted') : undefined;
   }
 

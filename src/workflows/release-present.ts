@@ -67,5 +67,10 @@ export function describe(status: ReleaseStatus): string {
   const warning = unverified.length
     ? `\n\n${unverified.map((a) => `${a.name}: ${a.verification?.outcome === 'failed' ? 'did not verify (warn)' : 'not verified (off)'}`).join(', ')}`
     : '';
-  return `**${status.project} ${status.version}**: ${waiting}${unproven}${warning}`;
+  const failures = status.notificationFailures ?? [];
+  const last = failures.at(-1);
+  const undelivered = last
+    ? `\n\n${failures.length} notification(s) not delivered, last: ${last.webhook} (${last.event}): ${last.message}`
+    : '';
+  return `**${status.project} ${status.version}**: ${waiting}${unproven}${warning}${undelivered}`;
 }

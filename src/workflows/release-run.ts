@@ -105,8 +105,19 @@ export class ReleaseRun {
     this.state.openGate(kind, this.spec, now(), deadline);
     this.setPhase(kind === 'sync' ? 'awaiting-sync' : 'awaiting-approval');
     const { project, version } = this.spec;
-    await this.notifyAll('waiting', `${project} ${version} waits for ${kind === 'sync' ? 'a sync go' : 'approval'}`);
-    const outcome = await this.decisions.gateDecision(this.spec.gate.deadlineMs);
+    const waitsFor = `${project} ${version} waits for ${kind === 'sync' ? 'a sync go' : 'approval'}`;
+    const approvers = this.spec.gate.approvers;
+    await this.notifyAll('waiting', waitsFor, approvers);
+    const remindBeforeMs = this.spec.gate.remindBeforeMs;
+    const outcome = await this.decisions.gateDecision(
+      this.spec.gate.deadlineMs,
+      remindBeforeMs
+        ? {
+            beforeMs: remindBeforeMs,
+            send: () => this.notifyAll('reminder', `${waitsFor} until ${deadline}`, approvers),
+          }
+        : undefined,
+    );
     this.state.closeGate();
     if (outcome === undefined) {
       this.state.decide({ kind: 'expired', gate: kind, by: 'deadline', at: now(), via: 'timer' });
@@ -129,22 +140,29 @@ export class ReleaseRun {
     return this.state.status;
   }
 
-  private async notifyAll(event: NotificationEvent, message: string): Promise<void> {
+  private async notifyAll(event: NotificationEvent, message: string, actors: string[] = []): Promise<void> {
     for (const hook of this.spec.notifications.filter((h) => h.events.includes(event))) {
-      // A few quick attempts: a dead webhook must not hold the release up for minutes.
+      // A few quick attempts: a dead webhook must not hold the release up for minutes, nor go unnoticed.
       await this.activities.notify
         .executeWithOptions({ startToCloseTimeout: '30 seconds', retry: { maximumAttempts: 3 } }, [
           {
             ...(hook.url ? { url: hook.url } : { urlEnv: hook.urlEnv ?? '' }),
+            format: hook.format,
             event,
             project: this.spec.project,
             version: this.spec.version,
             phase: this.state.status.phase,
             message,
+            actors,
             workflowId: workflowInfo().workflowId,
           },
         ])
-        .catch(() => undefined);
+        .catch((error: unknown) => {
+          // A URL from urlEnv is a secret: only the variable's name is recorded.
+          const webhook = hook.urlEnv ? `$${hook.urlEnv}` : (/^https?:\/\/[^/?#]+/.exec(hook.url ?? '')?.[0] ?? '');
+          this.state.recordUndeliveredNotification({ event, webhook, message: rootCause(error).message, at: now() });
+          setCurrentDetails(describe(this.state.status));
+        });
     }
   }
 }

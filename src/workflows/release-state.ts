@@ -49,7 +49,12 @@ export class ReleaseState {
           name: p.name,
           kind: 'generic-package',
           source: `${p.source.project} generic/${p.name}/${p.version}`,
-          destination: `${p.destination.project} generic/${p.name}/${p.version}`,
+          destination: [
+            p.destination ? `${p.destination.project} generic/${p.name}/${p.version}` : '',
+            p.releaseAssets ? `release ${spec.tag} assets` : '',
+          ]
+            .filter(Boolean)
+            .join(' + '),
           verifications: [],
         })),
       ],
@@ -169,6 +174,11 @@ export class ReleaseState {
 
   recordPin(pin: ReleaseStatus['pins'][number]): void {
     this.status.pins.push(pin);
+  }
+
+  /** A webhook that still failed after its attempts: shown in status and the UI, never dropped silently. */
+  recordUndeliveredNotification(failure: NonNullable<ReleaseStatus['notificationFailures']>[number]): void {
+    (this.status.notificationFailures ??= []).push(failure);
   }
 
   recordEvidence(records: NonNullable<ReleaseStatus['evidence']>): void {

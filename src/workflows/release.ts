@@ -3,7 +3,14 @@ import { holdWhileFrozen } from './freeze-hold.ts';
 import { attestPromotionRecords } from './promotion-attest.ts';
 import type { ReleaseInput } from '../config/release-input.ts';
 import { mergePullRequest, moveFloatingTags, pinDigests, publishRelease } from './promote.ts';
-import { checkCanonical, copyArtifacts, draftRelease, resolveArtifacts, runSmokeChecks } from './publish.ts';
+import {
+  checkCanonical,
+  copyArtifacts,
+  draftRelease,
+  findReleasePullRequest,
+  resolveArtifacts,
+  runSmokeChecks,
+} from './publish.ts';
 import { ReleaseDecisions } from './release-decisions.ts';
 import { ReleaseAborted, ReleaseRun } from './release-run.ts';
 import { ReleaseState } from './release-state.ts';
@@ -39,6 +46,7 @@ export async function release(input: ReleaseInput): Promise<ReleaseStatus> {
     }
     await copyArtifacts(run);
     await verifyArtifacts(run, 'verify-destination');
+    await findReleasePullRequest(run);
     await draftRelease(run);
     await runSmokeChecks(run);
 

@@ -7,6 +7,7 @@ import { DecisionProofs } from './decision-proofs.ts';
 import { phaseKey, projectKey, releaseWorkflowId, rollbackStatusQuery, versionKey } from './messages.ts';
 import { openRollbackGate } from './rollback-gate.ts';
 import type { RollbackInput, RollbackStatus } from './status.ts';
+import { pinJobs } from './pin-jobs.ts';
 
 export type { RollbackInput, RollbackStatus } from './status.ts';
 
@@ -159,14 +160,15 @@ export async function rollback(input: RollbackInput): Promise<RollbackStatus> {
     status.moves.push(...result.moves.map((move) => ({ ...move, artifact: image.name })));
   }
   status.phase = 'pinning';
-  for (const image of resolved)
-    for (const target of spec.promotion.pins) {
-      const pinned = await a.pinDigest.executeWithOptions(
-        { startToCloseTimeout: '2 minutes', summary: `re-pin ${image.name}@${image.digest.slice(0, 19)}` },
-        [{ target, name: image.name, digest: image.digest, version: spec.version, gitSha: outcome.commitSha }],
-      );
-      status.pins.push({ name: pinned.name, digest: pinned.digest, confirmed: pinned.confirmed });
-    }
+  const notes = `${spec.project} rolled back to ${spec.version} by ${input.by}: ${input.reason}`;
+  // Re-pin with the commit of the release that promoted this version.
+  for (const job of pinJobs({ ...spec, commitSha: outcome.commitSha }, resolved, notes)) {
+    const pinned = await a.pinDigest.executeWithOptions(
+      { startToCloseTimeout: '2 minutes', summary: `re-pin ${job.fields.name}@${job.fields.digest.slice(0, 19)}` },
+      [{ target: job.target, fields: job.fields }],
+    );
+    status.pins.push({ name: pinned.name, digest: pinned.digest, confirmed: pinned.confirmed, url: pinned.url });
+  }
   status.phase = 'rolled-back';
   upsertSearchAttributes([{ key: phaseKey, value: 'rolled-back' }]);
   return status;

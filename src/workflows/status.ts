@@ -36,6 +36,7 @@ export type StepName =
   | 'sync-gate'
   | 'copy'
   | 'verify-destination'
+  | 'find-pr'
   | 'draft-release'
   | 'smoke'
   | 'approval-gate'
@@ -141,8 +142,18 @@ export interface ReleaseStatus {
   checks: CheckStatus[];
   release?: { id: string; url?: string; state: 'draft' | 'published' };
   tagMoves: (TagMove & { artifact: string })[];
-  pins: { name: string; digest: string; confirmed: boolean }[];
-  pullRequest?: { number: number; merged: boolean; sha?: string };
+  pins: { name: string; digest: string; confirmed: boolean; url?: string }[];
+  /** The release PR/MR: found (or given) at publish, merged (or auto-merge enabled) at promotion. */
+  pullRequest?: {
+    number: number;
+    merged: boolean;
+    sha?: string;
+    url?: string;
+    head?: string;
+    autoMerge?: boolean;
+  };
+  /** Webhook deliveries that failed after their attempts: never dropped silently. */
+  notificationFailures?: { event: string; webhook: string; message: string; at: string }[];
   /** A freeze window held promotion: why, since and until when; an override names who lifted it and why. */
   freeze?: FreezeStatus;
   /** The signed promotion records pushed beside each promoted digest. */
@@ -211,5 +222,6 @@ export interface RollbackStatus {
   gate?: GateStatus;
   decisions: Decision[];
   moves: (TagMove & { artifact: string })[];
-  pins: { name: string; digest: string; confirmed: boolean }[];
+  /** Rollback re-pins with the plan's pin templates (seed 001: rollback = re-pin the previous digests). */
+  pins: { name: string; digest: string; confirmed: boolean; url: string }[];
 }

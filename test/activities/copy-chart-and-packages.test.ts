@@ -136,13 +136,13 @@ describe('artifact engine: charts and packages', () => {
     ]);
     for (const file of files) forge.seedGitlabPackageFile('security/gateway', name, '1.2.3', file.name, file.bytes);
     const gitlab = { kind: 'gitlab' as const, baseUrl: forge.gitlabUrl, tokenEnv: 'GITLAB_TOKEN' };
-    const input: GenericPackageInput = {
+    const input = {
       name,
       version: '1.2.3',
       files: files.map((f) => f.name),
       source: { ...gitlab, project: 'security/gateway' },
       destination: { ...gitlab, project: 'acme/gateway' },
-    };
+    } satisfies GenericPackageInput;
     const resolved = await resolveGenericPackage(input);
     expect(resolved).toEqual(files.map((f) => ({ name: f.name, sha256: f.sha256, size: f.size })));
 
@@ -165,13 +165,13 @@ describe('artifact engine: charts and packages', () => {
     forge.seedGitlabPackageFile('security/gateway', name, '1.0.0', file.name, file.bytes);
     forge.seedGitlabPackageFile('acme/gateway', name, '1.0.0', file.name, Buffer.from('something else'));
     const gitlab = { kind: 'gitlab' as const, baseUrl: forge.gitlabUrl, tokenEnv: 'GITLAB_TOKEN' };
-    const input: GenericPackageInput = {
+    const input = {
       name,
       version: '1.0.0',
       files: [file.name],
       source: { ...gitlab, project: 'security/gateway' },
       destination: { ...gitlab, project: 'acme/gateway' },
-    };
+    } satisfies GenericPackageInput;
     const error = await copyGenericPackage({ ...input, resolved: await resolveGenericPackage(input) }).catch(
       (e: unknown) => e,
     );

@@ -1,6 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pinDigest } from '../../src/activities/pin-digest.ts';
+import { pinTarget } from '../../src/config/pin-plan.ts';
 import { startFakeForge, type FakeForge } from '../support/fake-forge.ts';
 import { uniqueProject } from '../support/release-bed.ts';
 
@@ -17,11 +18,17 @@ describe('pinDigest: a refused token', () => {
 
   const pin = (name: string, tokenEnv: string) =>
     pinDigest({
-      target: { url: `${forge.pinsUrl}/{name}`, tokenEnv, readBack: true },
-      name,
-      digest: `sha256:${'c'.repeat(64)}`,
-      version: '1.0.0',
-      gitSha: 'a'.repeat(40),
+      target: pinTarget({ url: `${forge.pinsUrl}/{name}`, tokenEnv, readBack: true }),
+      fields: {
+        name,
+        kind: 'image',
+        digest: `sha256:${'c'.repeat(64)}`,
+        version: '1.0.0',
+        tag: 'v1.0.0',
+        commit: 'a'.repeat(40),
+        notes: '',
+        project: 'acme/app',
+      },
     }).catch((e: unknown) => e);
 
   it('a 401 (a token the control plane does not know) is PinRejected, naming the token variable', async () => {

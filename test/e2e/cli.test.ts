@@ -250,6 +250,9 @@ describe('shipgate CLI end to end', () => {
     const badCommit = await shipgate(['start', '--plan', planPath, '--version', '2.0.1', '--commit', 'abc']);
     expect(badCommit.exitCode).toBe(2);
     expect(badCommit.stderr).toMatch(/--commit "abc" must be a full 40-character/);
+    const badPr = await shipgate(['start', '--plan', planPath, '--version', '2.0.1', '--commit', sha, '--pr', '12;rm']);
+    expect(badPr.exitCode).toBe(2);
+    expect(badPr.stderr).toMatch(/--pr "12;rm" must be a pull or merge request number/);
     writeFileSync(join(dir, 'broken.yaml'), 'project: Not Valid\n');
     const badPlan = await shipgate([
       'start',

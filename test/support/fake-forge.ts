@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fakeIssuer, type FakeIssuer, type IssuerRoutes } from './fake-oidc-issuer.ts';
+import { routeChat, routeControlPlane, type ChatMessage, type RuntimePin } from './fake-chat-and-pins.ts';
 
 // A stand-in for GitHub, GitLab and a control plane: the only remote services that cannot run here. Routes,
 // bodies and status codes follow the public REST documentation (see ../shared/DESIGN.md "Forge facts").
@@ -34,6 +35,20 @@ interface GithubRelease {
   target_commitish: string;
   html_url: string;
   published_at: string | null;
+  /** Where assets are uploaded (uploads.github.com on github.com), as a URI template. */
+  upload_url: string;
+}
+
+interface GithubAsset {
+  id: number;
+  name: string;
+  size: number;
+  digest: string;
+  content_type: string;
+  state: 'uploaded';
+  url: string;
+  browser_download_url: string;
+  bytes: Buffer;
 }
 
 interface Pull {
@@ -43,7 +58,22 @@ interface Pull {
   mergeable: boolean;
   headSha: string;
   mergeSha?: string;
+  /** The head (source) branch name. */
+  head: string;
+  labels: string[];
+  nodeId: string;
+  /** Required checks still running: GitHub then accepts auto-merge; otherwise it answers "clean status". */
+  checksPending: boolean;
+  autoMerge: boolean;
 }
+
+type PullSeed = {
+  mergeable?: boolean;
+  headSha?: string;
+  head?: string;
+  labels?: string[];
+  checksPending?: boolean;
+};
 
 interface PackageFileRecord {
   id: number;
@@ -66,15 +96,23 @@ export interface FakeForge {
   seedGithubPull: (
     repo: string,
     number: number,
-    pull: { mergeable?: boolean; headSha?: string; merged?: boolean; state?: 'open' | 'closed' },
+    pull: PullSeed & { merged?: boolean; state?: 'open' | 'closed' },
   ) => void;
+  /** What a person does in the UI: delete a (draft) release. */
+  deleteGithubRelease: (repo: string, tag: string) => void;
+  chatMessages: ChatMessage[];
+  runtimePins: Map<string, RuntimePin>;
+  /** Assets of a GitHub release, with the sha256 GitHub computed. */
+  githubReleaseAssets: (repo: string, tag: string) => { name: string; size: number; digest: string }[];
+  /** A GitLab token that sees only these projects (a deploy token, a project access token). */
+  restrictToken: (token: string, projects: string[]) => void;
   githubPull: (repo: string, number: number) => Pull | undefined;
   githubReleases: (repo: string) => GithubRelease[];
   seedGitlabCommit: (project: string, sha: string) => void;
   seedGitlabMergeRequest: (
     project: string,
     iid: number,
-    mr: { mergeable?: boolean; headSha?: string; state?: 'opened' | 'merged' | 'closed' },
+    mr: PullSeed & { state?: 'opened' | 'merged' | 'closed' },
   ) => void;
   gitlabReleases: (project: string) => { tag_name: string; name: string; description: string }[];
   /** Job-token callers allowed into a project (seed 000's CI/CD job token allowlist). */
@@ -108,6 +146,10 @@ export async function startFakeForge(options: { port?: number; tokens?: string[]
   const jobTokenDenied = new Set<string>();
   const packages = new Map<string, { id: number; name: string; version: string; files: PackageFileRecord[] }>();
   const pins = new Map<string, { name: string; digest: string; version: string; gitSha: string }>();
+  const chatMessages: ChatMessage[] = [];
+  const releaseAssets = new Map<number, GithubAsset[]>();
+  const tokenProjects = new Map<string, string[]>();
+  const runtimePins = new Map<string, RuntimePin>();
   let nextId = 1000;
   let url = '';
   const issuers = new Map<string, IssuerRoutes>();
@@ -202,7 +244,69 @@ export async function startFakeForge(options: { port?: number; tokens?: string[]
       if (answer) return send(answer.status, answer.body);
     }
 
+    if (path.startsWith('/hooks/')) return routeChat(path, call.method, call.body, raw, send, chatMessages);
+    const authorization = req.headers.authorization ?? '';
+    if (routeControlPlane(path, call.method, authorization, call.body, send, tokens, runtimePins)) return;
+
+    // --- GitHub release asset uploads (uploads.github.com) ------------------------------------------------
+    if ((m = path.match(/^\/uploads\/repos\/([^/]+\/[^/]+)\/releases\/(\d+)\/assets$/)) && call.method === 'POST') {
+      if (!tokens.has(authorization.replace(/^(Bearer|token) /i, ''))) return send(401, { message: 'Bad credentials' });
+      const release = (githubReleases.get(m[1] ?? '') ?? []).find((x) => x.id === Number(m?.[2]));
+      if (!release) return send(404, { message: 'Not Found', status: '404' });
+      const name = call.query.name;
+      if (!name) return send(422, { message: 'Validation Failed', errors: [{ field: 'name', code: 'missing' }] });
+      const assets = releaseAssets.get(release.id) ?? [];
+      releaseAssets.set(release.id, assets);
+      if (assets.some((a) => a.name === name))
+        return send(422, {
+          message: 'Validation Failed',
+          errors: [{ resource: 'ReleaseAsset', code: 'already_exists', field: 'name' }],
+          status: '422',
+        });
+      const id = nextId++;
+      const asset: GithubAsset = {
+        id,
+        name,
+        size: raw.length,
+        digest: `sha256:${createHash('sha256').update(raw).digest('hex')}`,
+        content_type: call.headers['content-type'] ?? 'application/octet-stream',
+        state: 'uploaded',
+        url: `${url}/github/repos/${m[1]}/releases/assets/${id}`,
+        browser_download_url: `https://github.com/${m[1]}/releases/download/${release.tag_name}/${name}`,
+        bytes: raw,
+      };
+      assets.push(asset);
+      const { bytes: _bytes, ...shown } = asset;
+      return send(201, shown);
+    }
+
     // --- GitHub -----------------------------------------------------------------------------------------
+    if (path === '/github/graphql' && call.method === 'POST') {
+      if (!tokens.has(authorization.replace(/^(Bearer|token) /i, ''))) return send(401, { message: 'Bad credentials' });
+      const query = str(body.query, '');
+      const id = str((body.variables as Record<string, unknown> | undefined)?.id, '');
+      if (!query.includes('enablePullRequestAutoMerge'))
+        return send(200, { errors: [{ message: 'only enablePullRequestAutoMerge is faked' }] });
+      const pull = [...githubPulls.values()].flatMap((p) => [...p.values()]).find((p) => p.nodeId === id);
+      if (!pull)
+        return send(200, {
+          data: { enablePullRequestAutoMerge: null },
+          errors: [{ type: 'NOT_FOUND', message: `Could not resolve to a node with the global id of '${id}'` }],
+        });
+      if (!pull.checksPending)
+        return send(200, {
+          data: { enablePullRequestAutoMerge: null },
+          errors: [{ type: 'UNPROCESSABLE', message: 'Pull request Pull request is in clean status' }],
+        });
+      pull.autoMerge = true;
+      return send(200, {
+        data: {
+          enablePullRequestAutoMerge: {
+            pullRequest: { number: pull.number, autoMergeRequest: { enabledAt: new Date().toISOString() } },
+          },
+        },
+      });
+    }
     if ((m = path.match(/^\/github\/repos\/([^/]+\/[^/]+)(\/.*)$/))) {
       const token = (req.headers.authorization ?? '').replace(/^(Bearer|token) /i, '');
       if (!tokens.has(token))
@@ -257,7 +361,9 @@ export async function startFakeForge(options: { port?: number; tokens?: string[]
           target_commitish: str(body.target_commitish, 'main'),
           html_url: `https://github.com/${repo}/releases/tag/${tag}`,
           published_at: body.draft ? null : new Date().toISOString(),
+          upload_url: '',
         };
+        release.upload_url = `${url}/uploads/repos/${repo}/releases/${release.id}/assets{?name,label}`;
         releases.push(release);
         return send(201, release);
       }
@@ -265,10 +371,27 @@ export async function startFakeForge(options: { port?: number; tokens?: string[]
         const found = releases.find((x) => x.tag_name === r?.[1] && !x.draft);
         return found ? send(200, found) : send(404, { message: 'Not Found', status: '404' });
       }
+      if ((r = rest.match(/^\/releases\/assets\/(\d+)$/)) && call.method === 'GET') {
+        const asset = [...releaseAssets.values()].flat().find((a) => a.id === Number(r?.[1]));
+        if (!asset) return send(404, { message: 'Not Found', status: '404' });
+        const { bytes, ...shown } = asset;
+        return call.headers.accept === 'application/octet-stream' ? send(200, bytes) : send(200, shown);
+      }
+      if ((r = rest.match(/^\/releases\/(\d+)\/assets$/)) && call.method === 'GET') {
+        if (!releases.some((x) => x.id === Number(r?.[1]))) return send(404, { message: 'Not Found', status: '404' });
+        return send(
+          200,
+          (releaseAssets.get(Number(r[1])) ?? []).map(({ bytes: _bytes, ...asset }) => asset),
+        );
+      }
       if ((r = rest.match(/^\/releases\/(\d+)$/))) {
         const found = releases.find((x) => x.id === Number(r?.[1]));
         if (!found) return send(404, { message: 'Not Found', status: '404' });
         if (call.method === 'GET') return send(200, found);
+        if (call.method === 'DELETE') {
+          releases.splice(releases.indexOf(found), 1);
+          return send(204);
+        }
         if (call.method === 'PATCH') {
           if (body.draft === false && found.draft) {
             found.draft = false;
@@ -279,11 +402,31 @@ export async function startFakeForge(options: { port?: number; tokens?: string[]
         }
       }
       const pulls = githubPulls.get(repo) ?? new Map<number, Pull>();
+      if (rest === '/pulls' && call.method === 'GET') {
+        // state=open|closed|all (default open); head=owner:branch; newest first.
+        const wanted = call.query.state ?? 'open';
+        const [headOwner, headRef] = (call.query.head ?? '').split(/:(.*)/s);
+        const list = [...pulls.values()]
+          .filter((p) => wanted === 'all' || p.state === wanted)
+          .filter((p) => !call.query.head || (headOwner === repo.split('/')[0] && p.head === headRef))
+          .reverse()
+          .map((p) => ({
+            number: p.number,
+            node_id: p.nodeId,
+            state: p.state,
+            merged_at: p.merged ? '2026-01-01T00:00:00Z' : null,
+            html_url: `https://github.com/${repo}/pull/${p.number}`,
+            head: { ref: p.head, sha: p.headSha },
+            labels: p.labels.map((name) => ({ name })),
+          }));
+        return send(200, list);
+      }
       if ((r = rest.match(/^\/pulls\/(\d+)$/)) && call.method === 'GET') {
         const pull = pulls.get(Number(r[1]));
         if (!pull) return send(404, { message: 'Not Found', status: '404' });
         return send(200, {
           number: pull.number,
+          node_id: pull.nodeId,
           state: pull.state,
           merged: pull.merged,
           mergeable: pull.merged ? null : pull.mergeable,
@@ -313,6 +456,8 @@ export async function startFakeForge(options: { port?: number; tokens?: string[]
       const privateToken = String(req.headers['private-token'] ?? req.headers['deploy-token'] ?? '');
       const jobToken = String(req.headers['job-token'] ?? '');
       if (!tokens.has(privateToken || jobToken)) return send(401, { message: '401 Unauthorized' });
+      const scope = tokenProjects.get(privateToken || jobToken);
+      if (scope && !scope.includes(project)) return send(404, { message: '404 Project Not Found' });
       if (jobToken && jobTokenDenied.has(project)) return send(403, { message: '403 Forbidden' });
       let r: RegExpMatchArray | null;
       if ((r = rest.match(/^\/repository\/commits\/([0-9a-f]{7,40})$/)) && call.method === 'GET') {
@@ -346,6 +491,25 @@ export async function startFakeForge(options: { port?: number; tokens?: string[]
           : send(404, { message: '404 Not Found' });
       }
       const mrs = gitlabMrs.get(project) ?? new Map<number, Pull>();
+      const mrState = (mr: Pull) => (mr.merged ? 'merged' : mr.state === 'open' ? 'opened' : 'closed');
+      if (rest === '/merge_requests' && call.method === 'GET') {
+        const wanted = call.query.state ?? 'all';
+        const labels = (call.query.labels ?? '').split(',').filter(Boolean);
+        const list = [...mrs.values()]
+          .filter((mr) => wanted === 'all' || mrState(mr) === wanted)
+          .filter((mr) => !call.query.source_branch || mr.head === call.query.source_branch)
+          .filter((mr) => labels.every((label) => mr.labels.includes(label)))
+          .reverse()
+          .map((mr) => ({
+            iid: mr.number,
+            state: mrState(mr),
+            source_branch: mr.head,
+            sha: mr.headSha,
+            labels: mr.labels,
+            web_url: `https://gitlab.example/${project}/-/merge_requests/${mr.number}`,
+          }));
+        return send(200, list);
+      }
       if ((r = rest.match(/^\/merge_requests\/(\d+)$/)) && call.method === 'GET') {
         const mr = mrs.get(Number(r[1]));
         if (!mr) return send(404, { message: '404 Not found' });
@@ -391,6 +555,9 @@ export async function startFakeForge(options: { port?: number; tokens?: string[]
           return send(201, { message: '201 Created' });
         }
       }
+      // A deploy token reaches only the package registry endpoints, not the packages API (GitLab answers 404).
+      if (req.headers['deploy-token'] && /^\/packages(\/\d+\/package_files)?$/.test(rest))
+        return send(404, { message: '404 Project Not Found' });
       if (rest === '/packages' && call.method === 'GET') {
         const list = [...packages.entries()]
           .filter(
@@ -431,7 +598,6 @@ export async function startFakeForge(options: { port?: number; tokens?: string[]
         return send(200, pins.get(name));
       }
     }
-    if (path.startsWith('/hooks/')) return send(204);
     return send(404, { message: 'Not Found' });
   }
 
@@ -464,7 +630,31 @@ export async function startFakeForge(options: { port?: number; tokens?: string[]
         merged: pull.merged ?? false,
         mergeable: pull.mergeable ?? true,
         headSha: pull.headSha ?? 'a'.repeat(40),
+        head: pull.head ?? `branch-${number}`,
+        labels: pull.labels ?? [],
+        nodeId: `PR_kw${Buffer.from(`${repo}#${number}`).toString('base64url')}`,
+        checksPending: pull.checksPending ?? false,
+        autoMerge: false,
       });
+    },
+    deleteGithubRelease: (repo, tag) => {
+      const releases = githubReleases.get(repo) ?? [];
+      const index = releases.findIndex((r) => r.tag_name === tag);
+      if (index >= 0) releases.splice(index, 1);
+    },
+    chatMessages,
+    runtimePins,
+    githubReleaseAssets: (repo, tag) => {
+      const release = (githubReleases.get(repo) ?? []).find((r) => r.tag_name === tag);
+      return (release ? (releaseAssets.get(release.id) ?? []) : []).map((a) => ({
+        name: a.name,
+        size: a.size,
+        digest: a.digest,
+      }));
+    },
+    restrictToken: (token, projects) => {
+      tokens.add(token);
+      tokenProjects.set(token, projects);
     },
     githubPull: (repo, number) => githubPulls.get(repo)?.get(number),
     githubReleases: (repo) => githubReleases.get(repo) ?? [],
@@ -478,6 +668,11 @@ export async function startFakeForge(options: { port?: number; tokens?: string[]
         merged: mr.state === 'merged',
         mergeable: mr.mergeable ?? true,
         headSha: mr.headSha ?? 'b'.repeat(40),
+        head: mr.head ?? `branch-${iid}`,
+        labels: mr.labels ?? [],
+        nodeId: `MR_${iid}`,
+        checksPending: mr.checksPending ?? false,
+        autoMerge: false,
       });
     },
     gitlabReleases: (project) => gitlabReleases.get(project) ?? [],

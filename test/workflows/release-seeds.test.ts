@@ -35,6 +35,9 @@ describe('the seed plans run on the local stack', () => {
 
   const repo = (project: string, side: 'src' | 'dst', name: string) => `seed/${project}/${side}/${name}`;
 
+  /** A control-plane URL moved onto the fake forge, keeping its path (seed 003's /cp/admin/...). */
+  const onFake = (url: string): string => url.replace(/^https?:\/\/[^/]+/, bed.forge.url);
+
   /** The seed's plan with the bed's registries, repositories, forge, keys and trust root. */
   function onBed(seed: string, project: string): ReleasePlan {
     const plan = parsePlan(readFileSync(new URL(`../../examples/${seed}.yaml`, import.meta.url), 'utf8'), seed);
@@ -81,7 +84,16 @@ describe('the seed plans run on the local stack', () => {
         : {}),
       promotion: {
         ...plan.promotion,
-        pins: plan.promotion.pins.map((pin) => ({ ...pin, url: `${bed.forge.pinsUrl}/{name}` })),
+        // The control plane is the fake's: short-form pins go to its /pins, templates keep their paths.
+        pins: plan.promotion.pins.map((pin) =>
+          'request' in pin
+            ? {
+                ...pin,
+                request: { ...pin.request, url: onFake(pin.request.url) },
+                ...(pin.readBack ? { readBack: { ...pin.readBack, url: onFake(pin.readBack.url) } } : {}),
+              }
+            : { ...pin, url: `${bed.forge.pinsUrl}/{name}` },
+        ),
       },
     };
   }
@@ -213,7 +225,13 @@ describe('the seed plans run on the local stack', () => {
     expect((await approveOpenGate(handle, plan)).phase).toBe('awaiting-sync');
     expect((await approveOpenGate(handle, plan)).phase).toBe('awaiting-approval');
     const done = await promoted(handle);
-    expect(done.pins).toEqual([{ name: 'codex', digest: image.digest, confirmed: true }]);
+    const promote = `${bed.forge.url}/cp/admin/runtime-image/promote`;
+    expect(done.pins).toEqual([{ name: 'codex', digest: image.digest, confirmed: true, url: promote }]);
+    // Seed 003's own request shape reached the control plane, and its pin list serves the digest.
+    expect(bed.forge.runtimePins.get('codex')).toMatchObject({
+      image_digest: image.digest,
+      git_sha: commitSha(project),
+    });
   });
 
   it('seed 004 (sha-<commit> build promoted to v1.2.3 elsewhere): keyless from main, provenance and vuln policies pass', async () => {

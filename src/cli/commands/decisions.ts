@@ -126,6 +126,9 @@ export function registerDecisions(program: Command): void {
             digests.map((entry) => entry.split('@') as [string, string]),
           ),
         );
+        const pr = status.pullRequest;
+        if (status.gate.kind === 'promotion' && pr && !pr.merged)
+          console.error(`on approval: merges release PR #${pr.number}${pr.url ? ` (${pr.url})` : ''}`);
       }
       if (!options.yes) {
         if (!process.stdin.isTTY)
@@ -171,11 +174,16 @@ export function registerDecisions(program: Command): void {
       .argument('<release...>', 'PROJECT VERSION, or a release id')
       .option('--as <name>', 'who retries')
       .option('--comment <text>', 'what was fixed')
+      .option(
+        '--recreate-draft',
+        'when the drafted release is gone: publish the release again from the notes made at publish',
+      )
       .option('--json', 'print the recorded decision as JSON'),
-  ).action((release: string[], options: ProofOptions & { comment?: string; json?: boolean }) =>
+  ).action((release: string[], options: ProofOptions & { comment?: string; recreateDraft?: boolean; json?: boolean }) =>
     sendDecision(release, 'retry', options, retryUpdate, (by, signed) => ({
       by,
       ...(options.comment ? { comment: options.comment } : {}),
+      ...(options.recreateDraft ? { recreateDraft: true } : {}),
       ...signed,
     })),
   );

@@ -35,6 +35,7 @@ export function registerStart(program: Command): void {
     .requiredOption('--version <version>', 'the release version, e.g. v1.2.3')
     .requiredOption('--commit <sha>', 'the full 40-hex commit SHA being released')
     .option('--plan <path>', 'the release plan', 'shipgate.yaml')
+    .option('--pr <number>', 'the release pull request (GitHub) or merge request (GitLab) merged at promotion')
     .option(
       '--as <name>',
       'who starts it (default: $SHIPGATE_USER, $GITHUB_ACTOR, $GITLAB_USER_LOGIN or the login name)',
@@ -55,6 +56,7 @@ export function registerStart(program: Command): void {
         taskQueue: string;
         wait?: string;
         json?: boolean;
+        pr?: string;
       },
     ) => {
       const version = normalizeVersion(options.version);
@@ -67,7 +69,19 @@ export function registerStart(program: Command): void {
       if (options.wait && !waitTargets.includes(options.wait as Phase)) {
         throw new CliError(`--wait must be one of ${waitTargets.join(', ')}`, ExitCode.badInput);
       }
+      if (options.pr !== undefined && !/^[1-9][0-9]{0,9}$/.test(options.pr)) {
+        throw new CliError(
+          `--pr "${options.pr}" must be a pull or merge request number, e.g. --pr 42`,
+          ExitCode.badInput,
+        );
+      }
       const plan = await loadPlanForCli(options.plan);
+      if (options.pr !== undefined && !plan.forge) {
+        throw new CliError(
+          `--pr needs a forge in ${options.plan} (forge: kind, baseUrl, project, tokenEnv)`,
+          ExitCode.badInput,
+        );
+      }
       const starter = await signedStatement(
         {
           release: releaseWorkflowId(plan.project, version),
@@ -79,12 +93,13 @@ export function registerStart(program: Command): void {
         options,
       );
       const input: ReleaseInput = {
+        ...(starter ? { starter } : {}),
         plan,
         version,
         commitSha: options.commit,
         startedBy: options.as ?? userName(),
+        ...(options.pr !== undefined ? { pullRequest: Number(options.pr) } : {}),
         ...(options.build ? { build: checkBuild(options.build) } : {}),
-        ...(starter ? { starter } : {}),
       };
       // The source tags are rendered here first, so a template that needs --build fails before anything starts.
       checkSourceTags(input);

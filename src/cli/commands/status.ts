@@ -54,6 +54,8 @@ function renderStatus(status: ReleaseStatus): string {
     if (status.gate.needs)
       lines.push(`approved so far by ${status.gate.approvals?.join(', ') || 'nobody'}; ${status.gate.needs}`);
     lines.push(`deadline: ${status.gate.deadline}`);
+    if (status.gate.kind === 'promotion' && status.pullRequest && !status.pullRequest.merged)
+      lines.push(`on approval: merges release PR #${status.pullRequest.number}`);
     lines.push(`digest set: ${status.gate.digests.length} digests (shipgate approve shows them)`);
   }
   if (status.checks.length)
@@ -90,6 +92,20 @@ function renderStatus(status: ReleaseStatus): string {
     );
   if (status.release)
     lines.push(`release: ${status.release.state}${status.release.url ? ` ${status.release.url}` : ''}`);
+  if (status.pullRequest) {
+    const pr = status.pullRequest;
+    lines.push(
+      `release PR: #${pr.number}${pr.head ? ` (${pr.head})` : ''} ${pr.merged ? 'merged' : pr.autoMerge ? 'auto-merge enabled' : 'open'}${pr.url ? ` ${pr.url}` : ''}`,
+    );
+  }
+  if (status.notificationFailures?.length)
+    lines.push(
+      section('Notifications not delivered'),
+      table(
+        ['at', 'event', 'webhook', 'error'],
+        status.notificationFailures.map((f) => [f.at, f.event, f.webhook, f.message]),
+      ),
+    );
   if (status.pins.length)
     lines.push(
       section('Pins'),
