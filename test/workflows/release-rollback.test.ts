@@ -131,8 +131,14 @@ describe('rollback', () => {
       ['latest', '1.1.0'],
       ['1', '1.1.0'],
     ]);
-    expect(done.pins).toEqual([{ name: 'app', digest: digests['1.0.0'], confirmed: true }]);
-    expect(bed.forge.pins().get(project)).toMatchObject({ digest: digests['1.0.0'], version: '1.0.0' });
+    expect(done.pins).toEqual([
+      { name: 'app', digest: digests['1.0.0'], confirmed: true, url: `${bed.forge.pinsUrl}/${project}` },
+    ]);
+    expect(bed.forge.pins().get(project)).toMatchObject({
+      digest: digests['1.0.0'],
+      version: '1.0.0',
+      gitSha: commitSha(`${project}-1.0.0`),
+    });
     expect((await bed.destinationClient.headManifest(`prod/${project}`, 'latest'))?.digest).toBe(digests['1.0.0']);
     expect(done.decisions.at(-1)).toMatchObject({
       kind: 'approve',
