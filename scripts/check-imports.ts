@@ -17,7 +17,7 @@ const layers: { name: string; paths: string[] }[] = [
   { name: 'client', paths: ['temporal/', 'client/'] },
   { name: 'workflows', paths: ['workflows/'] },
   { name: 'activities', paths: ['activities/'] },
-  { name: 'adapters', paths: ['forge/', 'registry/', 'tools/', 'http/', 'evidence/'] },
+  { name: 'adapters', paths: ['forge/', 'registry/', 'tools/', 'http/', 'evidence/', 'identity/'] },
   { name: 'contract', paths: ['workflows/messages.ts', 'workflows/status.ts', 'config/'] },
   { name: 'domain', paths: ['artifacts/'] },
   { name: 'errors', paths: ['errors.ts', 'errors-http.ts'] },

@@ -8,6 +8,7 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { startLocalRegistry } from '../src/devstack/registry.ts';
+import { localSigners } from '../src/devstack/signing-keys.ts';
 import { freePort } from '../src/devstack/processes.ts';
 import { startTemporalDevServer } from '../src/devstack/temporal-dev-server.ts';
 import { repoRoot } from '../src/tools/locate.ts';
@@ -86,6 +87,9 @@ async function main(): Promise<void> {
     forge.seedGithubCommit('acme/gateway', commit);
     forge.seedGithubPull('acme/gateway', run, { mergeable: true });
 
+    // Signed decisions, the safe way: throwaway SSH keys for alice (approver) and ci-bot (starter), and the
+    // allowed-signers file that names them, as git's gpg.ssh.allowedSignersFile does.
+    const signers = await localSigners(join(state, 'signing'), ['alice', 'ci-bot']);
     const planPath = join(state, 'shipgate.yaml');
     writeFileSync(
       planPath,
@@ -103,7 +107,12 @@ async function main(): Promise<void> {
         '  tlog: ignore # the demo signs offline, without a transparency log',
         '  attestations: [slsaprovenance, spdxjson, vuln]',
         `forge: { kind: github, baseUrl: "${forge.githubUrl}", project: acme/gateway, tokenEnv: GITHUB_TOKEN }`,
-        'gate: { mode: auto-when-public, approvers: [alice], allowSelfApproval: false, deadline: 7d }',
+        'gate:',
+        '  mode: auto-when-public',
+        '  approvers: [alice]',
+        '  allowSelfApproval: false',
+        '  deadline: 7d',
+        `  identity: { mode: signed, sshAllowedSigners: "${signers.allowedSigners}" }`,
         'promotion:',
         '  floatingTags: [latest, minor, major]',
         '  publishRelease: true',
@@ -120,7 +129,7 @@ async function main(): Promise<void> {
         reject: false,
       });
 
-    step(`CI starts the release: shipgate start --version v${version} --wait awaiting-approval`);
+    step(`CI starts the release: shipgate start --version v${version} --key <ci-bot's key> --wait awaiting-approval`);
     const started = await shipgate([
       'start',
       '--plan',
@@ -129,6 +138,8 @@ async function main(): Promise<void> {
       `v${version}`,
       '--commit',
       commit,
+      '--key',
+      signers.keys['ci-bot'] ?? '',
       '--wait',
       'awaiting-approval',
     ]);
@@ -140,13 +151,17 @@ async function main(): Promise<void> {
       `\nopen the Temporal web UI: ${temporal.uiUrl}/namespaces/default/workflows?query=${encodeURIComponent("ShipgatePhase='awaiting-approval'")}`,
     );
 
-    step('a person approves the exact digest set: shipgate approve --as alice --yes');
+    step(
+      "alice approves the exact digest set, signed with her key: shipgate approve --as alice --key <alice's key> --yes",
+    );
     const approved = await shipgate([
       'approve',
       'acme/gateway',
       version,
       '--as',
       'alice',
+      '--key',
+      signers.keys.alice ?? '',
       '--yes',
       '--comment',
       'demo approval',
@@ -157,6 +172,8 @@ async function main(): Promise<void> {
     const handle = client.workflow.getHandle(`release:acme/gateway:${version}`);
     await handle.result();
     await shipgate(['status', 'acme/gateway', version]);
+    step('anyone can check who approved, offline: shipgate verify-decisions');
+    await shipgate(['verify-decisions', 'acme/gateway', version, '--plan', planPath]);
     step(`done: ${version} promoted. Run ./scripts/demo again for 1.${run + 1}.0; the stack state lives in ${state}`);
   } finally {
     await stop();

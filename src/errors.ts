@@ -24,6 +24,8 @@ export const FailureTypes = {
   smokeCheckFailed: 'SmokeCheckFailed',
   smokeCheckTimedOut: 'SmokeCheckTimedOut',
   toolFailed: 'ToolFailed',
+  /** A decision's statement or proof did not pass: wrong key, bad token, replayed, not allowed. */
+  decisionRefused: 'DecisionRefused',
   transient: 'Transient',
 } as const;
 export type FailureType = (typeof FailureTypes)[keyof typeof FailureTypes];

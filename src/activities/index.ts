@@ -15,6 +15,8 @@ import { resolveOciArtifact } from './resolve-oci-artifact.ts';
 import { runSmokeCommand } from './smoke-command.ts';
 import { verifyArtifact } from './verify-signatures.ts';
 import { requestFloatingTagMove } from './request-floating-tag-move.ts';
+import { verifyDecision } from './verify-decision.ts';
+import { readReleaseOutcome } from './read-release-outcome.ts';
 
 /**
  * Every activity the worker registers. The copy activities share one implementation but keep their own
@@ -42,6 +44,8 @@ export function createActivities(deps: { client: Client; taskQueue: string }) {
     attestPromotion,
     checkPromotionRecord,
     notify,
+    verifyDecision,
+    readReleaseOutcome: readReleaseOutcome(deps),
   };
 }
 

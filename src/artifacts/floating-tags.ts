@@ -37,7 +37,8 @@ function inRange(kind: FloatingTagKind, candidate: SemVer, version: SemVer): boo
  * forward: it moves when it does not exist yet, or when the version it points at now (the version tag that
  * shares its digest) is lower than this one within the tag's range. So a 1.2.5 backport never takes `latest`
  * from 1.3.0, and a prerelease moves nothing. Versions published but never promoted do not block a move:
- * only what a floating tag points at counts. `allowBackwards` is for rollback.
+ * only what a floating tag points at counts. `allowBackwards` is for rollback, and then moves only backwards:
+ * a rollback never creates a floating tag nor moves one forward (that is a promotion, with its own gate).
  */
 export function decideFloatingTags(
   version: string,
@@ -58,15 +59,34 @@ export function decideFloatingTags(
     if (!isStable(target)) {
       return { tag, move: false, reason: 'prereleases move no floating tag', from, fromVersion: undefined };
     }
-    if (from === undefined) return { tag, move: true, reason: 'tag does not exist yet', from, fromVersion: undefined };
+    if (from === undefined)
+      return options.allowBackwards
+        ? { tag, move: false, reason: 'tag does not exist: nothing to roll back', from, fromVersion: undefined }
+        : { tag, move: true, reason: 'tag does not exist yet', from, fromVersion: undefined };
     const current = (versionsByDigest.get(from) ?? [])
       .filter((candidate) => inRange(kind, candidate, target))
       .sort(compareSemver)
       .at(-1);
     const fromVersion = current && formatSemver(current);
+    if (!current && options.allowBackwards)
+      return {
+        tag,
+        move: false,
+        reason: 'tag points at no known version: a rollback does not guess',
+        from,
+        fromVersion,
+      };
     if (!current) return { tag, move: true, reason: 'tag points at no known version', from, fromVersion };
     const order = compareSemver(target, current);
     if (order === 0) return { tag, move: false, reason: `already on ${fromVersion}`, from, fromVersion };
+    if (order > 0 && options.allowBackwards)
+      return {
+        tag,
+        move: false,
+        reason: `${fromVersion} is older: a rollback never moves a tag forward (promote ${formatSemver(target)} instead)`,
+        from,
+        fromVersion,
+      };
     if (order > 0)
       return { tag, move: true, reason: `${formatSemver(target)} is newer than ${fromVersion}`, from, fromVersion };
     if (options.allowBackwards) {

@@ -10,6 +10,7 @@ import { registerRollback } from './commands/rollback.ts';
 import { registerVerify } from './commands/verify.ts';
 import { registerWorker } from './commands/worker.ts';
 import { registerDev } from './commands/dev.ts';
+import { registerVerifyDecisions } from './commands/verify-decisions.ts';
 import { CliError, ExitCode } from './exit-codes.ts';
 import { notAuthorized } from './not-authorized.ts';
 
@@ -29,6 +30,7 @@ registerVerify(program);
 registerReport(program);
 registerWorker(program);
 registerDev(program);
+registerVerifyDecisions(program);
 
 try {
   await program.parseAsync(process.argv);

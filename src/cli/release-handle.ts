@@ -7,10 +7,10 @@ import { CliError, ExitCode } from './exit-codes.ts';
 import { notAuthorized } from './not-authorized.ts';
 import { normalizeVersion } from './versions.ts';
 
-/** `PROJECT VERSION`, or one argument that is already a release id ("release:acme/gateway:1.2.3"). */
+/** `PROJECT VERSION`, or one argument that is already a release or rollback id ("release:acme/gateway:1.2.3"). */
 export function releaseIdFrom(args: string[]): string {
   const [first, second] = args;
-  if (first?.startsWith('release:') && second === undefined) return first;
+  if ((first?.startsWith('release:') || first?.startsWith('rollback:')) && second === undefined) return first;
   if (!first || !second) {
     throw new CliError(
       'name the release: PROJECT VERSION (e.g. acme/gateway 1.2.3) or its id release:PROJECT:VERSION',

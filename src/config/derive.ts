@@ -1,6 +1,8 @@
 import { formatSemver, parseSemver } from '../artifacts/semver.ts';
 import type { OciArtifactSpec } from '../artifacts/types.ts';
+import type { IdentityPolicy } from './decision-types.ts';
 import { parseDuration } from './durations.ts';
+import type { IdentityPlan } from './identity-schema.ts';
 import { freezeWindowsOf } from './freeze-windows.ts';
 import { policyFor } from './derive-policy.ts';
 import { genericPackageSpec } from './package-plan.ts';
@@ -93,6 +95,9 @@ export function deriveSpec(input: ReleaseInput, options: { sourceTags?: boolean 
       approvers: plan.gate.approvers,
       allowSelfApproval: plan.gate.allowSelfApproval,
       deadlineMs: parseDuration(plan.gate.deadline),
+      identity: identityPolicy(plan.gate.identity),
+      required: plan.gate.required ?? 1,
+      groups: Object.entries(plan.gate.groups ?? {}).map(([name, group]) => ({ name, ...group })),
       ...(plan.gate.remindBefore ? { remindBeforeMs: parseDuration(plan.gate.remindBefore) } : {}),
     },
     smoke: {
@@ -113,5 +118,29 @@ export function deriveSpec(input: ReleaseInput, options: { sourceTags?: boolean 
     evidence: plan.evidence ? { key: plan.evidence.key, publicKeyName: plan.evidence.publicKeyName } : undefined,
     freeze: freezeWindowsOf(plan.freeze ?? []),
     ...(input.timing ? { timing: input.timing } : {}),
+  };
+}
+
+/**
+ * The plan's identity rules for the workflow. A plan without gate.identity only exists in releases started
+ * before identities were checked (their histories replay as they ran); every plan parsed now has one.
+ */
+export function identityPolicy(identity: IdentityPlan | undefined): IdentityPolicy {
+  if (!identity) return { mode: 'unauthenticated' };
+  const signers = identity.sshAllowedSigners;
+  return {
+    mode: identity.mode,
+    // An allowed-signers line always holds spaces (principal, key type, key); a path here does not.
+    ...(signers ? { sshAllowedSigners: /\s/.test(signers.trim()) ? { inline: signers } : { path: signers } } : {}),
+    ...(identity.oidc
+      ? {
+          oidc: {
+            audience: identity.oidc.audience,
+            skewSeconds: identity.oidc.skew,
+            maxAgeSeconds: identity.oidc.maxLifetime,
+            issuers: identity.oidc.issuers.map((issuer) => ({ ...issuer, claims: { ...issuer.claims } })),
+          },
+        }
+      : {}),
   };
 }

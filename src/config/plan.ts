@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { groupsSchema, identityProblems, identitySchema } from './identity-schema.ts';
 import { duration, envName, httpUrl, name } from './fields.ts';
 import { genericPackageIssues, genericPackagePlan } from './package-plan.ts';
 import { pinPlan } from './pin-plan.ts';
@@ -86,6 +87,11 @@ const gate = z.strictObject({
   approvers: z.array(z.string().min(1)).default([]),
   allowSelfApproval: z.boolean().default(false),
   deadline: duration.default('14d'),
+  /** How decisions prove who made them; see src/config/identity-schema.ts. */
+  identity: identitySchema,
+  /** How many distinct people must approve. */
+  required: z.number().int().min(1).default(1),
+  groups: groupsSchema,
   /** Send the reminder event this long before the deadline, e.g. 1d. */
   remindBefore: duration.optional(),
 });
@@ -151,7 +157,15 @@ export const releasePlanSchema = z
     policy: policySchema,
     forge: forge.optional(),
     canonical: z.strictObject({ check: z.boolean().default(true) }).default({ check: true }),
-    gate: gate.default({ mode: 'auto-when-public', approvers: [], allowSelfApproval: false, deadline: '14d' }),
+    gate: gate.default({
+      mode: 'auto-when-public',
+      approvers: [],
+      allowSelfApproval: false,
+      deadline: '14d',
+      identity: { mode: 'signed' },
+      required: 1,
+      groups: {},
+    }),
     smoke: smoke.default({ commands: [], external: [] }),
     promotion: promotion.default({ floatingTags: ['latest', 'minor', 'major'], publishRelease: true, pins: [] }),
     notifications: notifications.default({ webhooks: [] }),
@@ -209,6 +223,16 @@ export const releasePlanSchema = z
         checkNames.add(check.name);
       });
     }
+    for (const [key, message] of identityProblems(plan.gate.identity))
+      ctx.addIssue({ code: 'custom', path: ['gate', 'identity', key], message });
+    const groupMembers = Object.values(plan.gate.groups).flatMap((group) => group.members);
+    const people = new Set([...plan.gate.approvers, ...groupMembers]);
+    if (people.size > 0 && plan.gate.required > people.size)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['gate', 'required'],
+        message: `${plan.gate.required} approvals are required but the plan names only ${people.size} approvers`,
+      });
     const verified = [...plan.images, ...plan.charts, ...plan.packages.flatMap((p) => (p.kind === 'oci' ? [p] : []))]
       .map((item) => item.verify?.mode ?? plan.policy.mode)
       .some((mode) => mode !== 'off');

@@ -1,3 +1,4 @@
+import type { SignedStatement } from './decision-types.ts';
 import type { ReleasePlan } from './plan.ts';
 
 /** The release workflow's input: the parsed plan plus version, commit and who started it. No secret. */
@@ -7,6 +8,8 @@ export interface ReleaseInput {
   version: string;
   commitSha: string;
   startedBy: string;
+  /** The starter's signed "start" statement (e.g. the CI token of the job that ran shipgate start). */
+  starter?: SignedStatement;
   /** The release PR (GitHub) or MR (GitLab) number given at start (shipgate start --pr N). */
   pullRequest?: number;
   /** A build number from the start command, for source tag templates with {build}. */

@@ -1,5 +1,6 @@
 import type { FloatingTagKind } from '../artifacts/floating-tags.ts';
 import type { OciArtifactSpec } from '../artifacts/types.ts';
+import type { IdentityPolicy } from './decision-types.ts';
 import type { PromotionKey } from '../artifacts/promotion-record.ts';
 import type { FreezeWindow } from './freeze-windows.ts';
 import type { VerificationPolicy } from './verification-policy.ts';
@@ -39,6 +40,12 @@ export interface ReleaseSpec {
     approvers: string[];
     allowSelfApproval: boolean;
     deadlineMs: number;
+    /** How decisions prove who made them. */
+    identity: IdentityPolicy;
+    /** Distinct people who must approve. */
+    required: number;
+    /** Groups of which at least `required` members must be among the approvers (two-person rules). */
+    groups: { name: string; members: string[]; required: number }[];
     /** Remind (the reminder event) this long before the deadline; undefined: no reminder. */
     remindBeforeMs?: number;
   };

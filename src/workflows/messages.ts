@@ -1,7 +1,10 @@
 import { defineSearchAttributeKey } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { MoveFloatingTagsInput, MoveFloatingTagsResult } from '../artifacts/floating-tags.ts';
+import type { SignedStatement } from '../config/decision-types.ts';
 import type { Decision, GateKind, ReleaseStatus, RollbackStatus } from './status.ts';
+
+export type { DecisionProof, SignedStatement, VerifiedDecision } from '../config/decision-types.ts';
 
 export type { Decision, GateKind } from './status.ts';
 
@@ -9,33 +12,40 @@ export type { Decision, GateKind } from './status.ts';
 // they set, defined once: the CLI and the workflow import these, so their
 // names cannot drift. The Temporal UI can send the signals by name ("approve", "reject") with a JSON body.
 
+// Each request may carry `signed`: the canonical statement and its proof (SSH signature or CI OIDC token). Unless
+// the plan's gate.identity is unauthenticated it is required, and the person is the one the proof shows.
+
 export interface ApproveRequest {
-  /** Who approves; checked against the plan's approvers. */
-  approver: string;
+  /** Who approves; checked against the plan's approvers. With a signed statement, optional (the statement names them). */
+  approver?: string;
   comment?: string;
   /**
    * The digest set the approver looked at (`name@sha256:...`, any order). An approval for another set than the
    * one published, e.g. from a stale terminal, is refused.
    */
-  digests: string[];
+  digests?: string[];
+  signed?: SignedStatement;
   /** Which gate: the manual sync of a private commit, or the promotion approval. Default: whichever is open. */
   gate?: GateKind;
 }
 
 export interface RejectRequest {
-  by: string;
+  by?: string;
+  signed?: SignedStatement;
   reason: string;
 }
 
 export interface RetryRequest {
-  by: string;
+  by?: string;
+  signed?: SignedStatement;
   comment?: string;
   /** At publish-release, when the draft is gone: create the release again from the notes made at publish. */
   recreateDraft?: boolean;
 }
 
 export interface AbortRequest {
-  by: string;
+  by?: string;
+  signed?: SignedStatement;
   reason: string;
 }
 
@@ -45,6 +55,7 @@ export interface CheckReport {
   by?: string;
   detail?: string;
   url?: string;
+  signed?: SignedStatement;
 }
 
 /** Lifts a freeze window for this release only; recorded as a decision of its own, with the reason. */

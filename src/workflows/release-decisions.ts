@@ -1,7 +1,16 @@
-import { condition, setHandler } from '@temporalio/workflow';
+import { condition, proxyActivities, setHandler } from '@temporalio/workflow';
+import type { Activities } from '../activities/index.ts';
+import { digestSetSha256 } from '../config/decision-statement.ts';
+import type { SignedStatement, VerifiedDecision } from '../config/decision-types.ts';
 import type { ReleaseSpec } from '../config/spec.ts';
 import { approvalRefusal } from './approval-policy.ts';
 import { overrideRefusal } from './freeze-override-policy.ts';
+import {
+  approvalRequest as approval,
+  DecisionProofs,
+  rejectionRequest as rejection,
+  type DecisionRequest,
+} from './decision-proofs.ts';
 import {
   abortUpdate,
   approveSignal,
@@ -29,10 +38,18 @@ export type AttentionAction = 'retry' | 'abort';
 
 const closedToChecks = ['frozen', 'promoting', 'promoted', 'rejected', 'expired', 'aborted'];
 
+const { verifyDecision } = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', maximumInterval: '10 seconds', maximumAttempts: 5 },
+});
+
 /**
  * The release's message handlers, and the one owner of the decision the process is waiting for (in the manner
- * of samples-typescript's safe-message-handlers). Every decision is validated against the plan, recorded in the
- * release state, and handed to the process through gateDecision() or attentionDecision().
+ * of samples-typescript's safe-message-handlers). Every decision proves who made it (decision-proofs.ts):
+ * validators run the pure checks (statement bound to this release, run, gate and digest set; who may decide),
+ * handlers check the proof in an activity, so its answer is in the history. Proven decisions are recorded in the
+ * release state and handed to the process through gateDecision() or attentionDecision(); refused proofs are
+ * recorded with the reason and the gate stays open.
  */
 export class ReleaseDecisions {
   private gateOutcome: GateOutcome | undefined;
@@ -42,37 +59,65 @@ export class ReleaseDecisions {
   private freezeOverride: Decision | undefined;
 
   private readonly state: ReleaseState;
+  private readonly spec: ReleaseSpec;
+  private readonly proofs: DecisionProofs;
 
   constructor(state: ReleaseState, spec: ReleaseSpec) {
     this.state = state;
+    this.spec = spec;
+    this.proofs = new DecisionProofs(spec, (input) =>
+      verifyDecision.executeWithOptions({ startToCloseTimeout: '1 minute', summary: 'check who made a decision' }, [
+        input,
+      ]),
+    );
+    const proofs = this.proofs;
+    const refusal = (request: DecisionRequest, first?: string) =>
+      refuse(first ?? proofs.refusal(state.status, request, now()));
     setHandler(statusQuery, () => state.status);
-    setHandler(approveUpdate, (request) => this.approve(request, 'update'), {
-      validator: (request: ApproveRequest) => refuse(approvalRefusal(state.status, spec, request)),
+    setHandler(
+      approveUpdate,
+      (request) => this.decide(approval(request), 'update', (v) => this.approve(v, request, 'update')),
+      {
+        validator: (request: ApproveRequest) => refusal(approval(request), approvalRefusal(state.status, request)),
+      },
+    );
+    setHandler(approveSignal, async (request) => {
+      const refused = approvalRefusal(state.status, request) ?? proofs.refusal(state.status, approval(request), now());
+      if (refused) this.refused(String(request?.approver ?? ''), refused, 'signal');
+      else
+        await this.decide(approval(request), 'signal', (v) => this.approve(v, request, 'signal')).catch(
+          () => undefined,
+        );
     });
-    setHandler(approveSignal, (request) => {
-      const refusal = approvalRefusal(state.status, spec, request);
-      if (refusal) this.refused(String(request?.approver ?? ''), refusal);
-      else this.approve(request, 'signal');
-    });
-    setHandler(rejectUpdate, (request) => this.reject(request, 'update'), {
-      validator: (request: RejectRequest) => refuse(this.rejectRefusal(request)),
-    });
-    setHandler(rejectSignal, (request) => {
-      const refusal = this.rejectRefusal(request);
-      if (refusal) this.refused(String(request?.by ?? ''), refusal);
-      else this.reject(request, 'signal');
+    setHandler(
+      rejectUpdate,
+      (request) => this.decide(rejection(request), 'update', (v) => this.reject(v, request, 'update')),
+      {
+        validator: (request: RejectRequest) => refuse(this.rejectRefusal(request)),
+      },
+    );
+    setHandler(rejectSignal, async (request) => {
+      const refused = this.rejectRefusal(request);
+      if (refused) this.refused(String(request?.by ?? ''), refused, 'signal');
+      else
+        await this.decide(rejection(request), 'signal', (v) => this.reject(v, request, 'signal')).catch(
+          () => undefined,
+        );
     });
     setHandler(
       retryUpdate,
-      (request) => {
-        const decision = this.record({ kind: 'retry', by: request.by, at: now(), via: 'update' }, request.comment);
-        this.attentionAction = 'retry';
-        this.recreateDraft = request.recreateDraft === true;
-        return decision;
-      },
+      (request) =>
+        this.decide(decisionOf('retry', request), 'update', (verified) => {
+          const decision = this.record({ kind: 'retry', by: verified.principal, at: now(), via: 'update', verified });
+          if (request.comment) decision.comment = request.comment;
+          this.attentionAction = 'retry';
+          this.recreateDraft = request.recreateDraft === true;
+          return decision;
+        }),
       {
-        validator: (_request: RetryRequest) =>
-          refuse(
+        validator: (request: RetryRequest) =>
+          refusal(
+            decisionOf('retry', request),
             state.status.phase === 'needs-attention'
               ? undefined
               : `nothing to retry: the release is ${state.status.phase}`,
@@ -81,22 +126,30 @@ export class ReleaseDecisions {
     );
     setHandler(
       abortUpdate,
-      (request) => {
-        const decision = this.record({ kind: 'abort', by: request.by, at: now(), via: 'update' }, request.reason);
-        if (state.status.gate) this.gateOutcome = 'aborted';
-        else this.attentionAction = 'abort';
-        return decision;
+      (request) =>
+        this.decide(decisionOf('abort', request), 'update', (verified) => {
+          const decision = this.record({ kind: 'abort', by: verified.principal, at: now(), via: 'update', verified });
+          decision.comment = request.reason;
+          if (state.status.gate) this.gateOutcome = 'aborted';
+          else this.attentionAction = 'abort';
+          return decision;
+        }),
+      {
+        validator: (request: AbortRequest) => refusal(decisionOf('abort', request), this.abortRefusal(request.reason)),
       },
-      { validator: (request: AbortRequest) => refuse(this.abortRefusal(request.reason)) },
     );
-    setHandler(reportCheckUpdate, (report) => this.reportCheck(report), {
-      validator: (report: CheckReport) => refuse(this.checkRefusal(report)),
-    });
+    setHandler(
+      reportCheckUpdate,
+      (report) => this.decide(checkOf(report, proofs), 'update', (v) => this.reportCheck(v, report)),
+      {
+        validator: (report: CheckReport) => refusal(checkOf(report, proofs), this.checkRefusal(report)),
+      },
+    );
     setHandler(
       overrideFreezeUpdate,
       (request) => {
         const decision = { kind: 'override-freeze', by: request.by, at: now(), via: 'update' } as const;
-        this.freezeOverride = this.record({ ...decision }, request.reason);
+        this.freezeOverride = this.record({ ...decision, ...(request.reason ? { comment: request.reason } : {}) });
         return this.freezeOverride;
       },
       { validator: (request: OverrideFreezeRequest) => refuse(overrideRefusal(state.status, spec, request)) },
@@ -108,6 +161,14 @@ export class ReleaseDecisions {
     this.attentionAction = undefined;
     await condition(() => this.freezeOverride !== undefined || this.attentionAction === 'abort', untilMs);
     return this.attentionAction === 'abort' ? 'abort' : this.freezeOverride;
+  }
+
+  /** Checks the starter's proof (statement bound to this release and commit), so self-approval compares proven names. */
+  async proveStarter(starter: SignedStatement | undefined): Promise<void> {
+    if (!starter) return;
+    const proven = await this.proofs.proveStarter(starter, now(), digestSetSha256([`commit@${this.spec.commitSha}`]));
+    if (typeof proven === 'string') this.refused(this.spec.startedBy, `start statement: ${proven}`, 'update');
+    else this.state.provenStarter(proven.principal, proven.proof);
   }
 
   /** Opens a gate: a decision that arrives while the "waiting" notification is still being delivered counts. */
@@ -131,42 +192,59 @@ export class ReleaseDecisions {
     return this.attentionAction ?? 'abort';
   }
 
-  private approve(request: ApproveRequest, via: Decision['via']): Decision {
+  /** Proves a decision (the proof check runs in an activity), then applies it; a refused proof is recorded. */
+  private async decide(
+    request: DecisionRequest,
+    via: Decision['via'],
+    apply: (verified: VerifiedDecision) => Decision,
+  ): Promise<Decision> {
+    try {
+      return apply(await this.proofs.prove(() => this.state.status, request, now));
+    } catch (error) {
+      this.refused(request.claimed ?? '', error instanceof Error ? error.message : String(error), via);
+      throw error;
+    }
+  }
+
+  private approve(verified: VerifiedDecision, request: ApproveRequest, via: Decision['via']): Decision {
     const gate = this.state.status.gate;
     const decision: Decision = {
       kind: 'approve',
       gate: gate?.kind,
-      by: request.approver,
+      by: verified.principal,
       at: now(),
       digests: gate?.digests ?? [],
       via,
+      verified,
     };
-    this.record(decision, request.comment);
-    this.gateOutcome = 'approved';
+    if (request.comment) decision.comment = request.comment;
+    this.record(decision);
+    if (this.state.countApproval(this.spec, verified.principal)) this.gateOutcome = 'approved';
     return decision;
   }
 
-  private reject(request: RejectRequest, via: Decision['via']): Decision {
-    const decision: Decision = { kind: 'reject', by: request.by, at: now(), via };
+  private reject(verified: VerifiedDecision, request: RejectRequest, via: Decision['via']): Decision {
+    const decision: Decision = { kind: 'reject', by: verified.principal, at: now(), via, verified };
     if (this.state.status.gate) decision.gate = this.state.status.gate.kind;
-    this.record(decision, request.reason);
+    decision.comment = request.reason;
+    this.record(decision);
     this.gateOutcome = 'rejected';
     return decision;
   }
 
-  private reportCheck(report: CheckReport): Decision {
+  private reportCheck(verified: VerifiedDecision, report: CheckReport): Decision {
     const detail = (report.detail ?? report.url) ? [report.detail, report.url].filter(Boolean).join(' ') : undefined;
     this.state.setCheck(report.name, report.passed ? 'passed' : 'failed', detail);
-    const comment = `${report.name}: ${report.passed ? 'passed' : 'failed'}${report.detail ? ` (${report.detail})` : ''}`;
-    return this.record({ kind: 'check', by: report.by ?? 'external', at: now(), via: 'update' }, comment);
+    const decision = this.record({ kind: 'check', by: verified.principal, at: now(), via: 'update', verified });
+    decision.comment = `${report.name}: ${report.passed ? 'passed' : 'failed'}${report.detail ? ` (${report.detail})` : ''}`;
+    return decision;
   }
 
-  private refused(by: string, refusal: string): void {
-    this.state.decide({ kind: 'refused', by, at: now(), refusal, via: 'signal' });
+  private refused(by: string, refusal: string, via: Decision['via']): void {
+    this.state.decide({ kind: 'refused', by, at: now(), refusal, via });
   }
 
-  private record(decision: Decision, comment: string | undefined): Decision {
-    if (comment) decision.comment = comment;
+  private record(decision: Decision): Decision {
     this.state.decide(decision);
     return decision;
   }
@@ -174,9 +252,8 @@ export class ReleaseDecisions {
   private rejectRefusal(request: RejectRequest): string | undefined {
     const status = this.state.status;
     if (!status.gate) return `the release is not waiting at a gate (phase: ${status.phase})`;
-    if (!request.by) return 'by is required: who rejects';
-    if (!request.reason) return 'reason is required';
-    return undefined;
+    if (!request?.reason) return 'reason is required';
+    return this.proofs.refusal(status, rejection(request), now());
   }
 
   private abortRefusal(reason: string): string | undefined {
@@ -196,6 +273,19 @@ export class ReleaseDecisions {
     return closedToChecks.includes(phase) ? `the release is ${phase}; checks can no longer change it` : undefined;
   }
 }
+
+const decisionOf = (kind: 'retry' | 'abort', request: RetryRequest | AbortRequest): DecisionRequest => ({
+  kind,
+  claimed: request?.by,
+  signed: request?.signed,
+});
+/** An external check's report; without identities it may name nobody ("external"). */
+const checkOf = (report: CheckReport, proofs: DecisionProofs): DecisionRequest => ({
+  kind: 'check',
+  claimed: report?.by ?? (proofs.authenticated ? undefined : 'external'),
+  signed: report?.signed,
+  check: { name: report?.name, passed: Boolean(report?.passed) },
+});
 
 function refuse(reason: string | undefined): void {
   if (reason) throw new Error(reason);

@@ -26,6 +26,8 @@ export function releaseNotes(input: {
   version: string;
   commitSha: string;
   artifacts: NotesArtifact[];
+  /** gate.identity's mode: unauthenticated approvals are said to be so, in plain words. */
+  identity?: string;
   /** With promotion evidence: how the notes name the promotion public key (the VSA check command). */
   promotionKeyName?: string | undefined;
 }): string {
@@ -68,9 +70,15 @@ export function releaseNotes(input: {
 
   lines.push(
     '',
+    '### Approval',
+    '',
+    input.identity === 'unauthenticated'
+      ? 'Approvals of this release were **not authenticated**: the plan says `gate.identity: unauthenticated`, so the recorded approvers are names nobody proved.'
+      : `Each approval carries a signed statement and its proof (${input.identity ?? 'signed'}); check them with \`shipgate verify-decisions ${input.project} ${input.version}\`.`,
+    '',
     '### Roll back',
     '',
-    `Re-point the floating tags at the previous version: \`shipgate rollback ${input.project} --to <version> --reason "why"\`.`,
+    `Go back to a promoted version (its own approval, re-pinned): \`shipgate rollback ${input.project} --to <version> --reason "why"\`.`,
   );
   return lines.join('\n') + '\n';
 }

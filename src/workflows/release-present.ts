@@ -14,6 +14,7 @@ export function releaseDraft(spec: ReleaseSpec, state: ReleaseState): ReleaseDra
       project: spec.project,
       version: spec.version,
       commitSha: spec.commitSha,
+      identity: spec.gate.identity.mode,
       promotionKeyName: spec.evidence?.publicKeyName,
       artifacts: [
         ...state.resolvedOci().map((artifact) => {
@@ -60,6 +61,7 @@ export function describe(status: ReleaseStatus): string {
           : status.phase === 'needs-attention'
             ? `needs attention at ${status.attention?.step}: ${status.attention?.message}`
             : (status.currentStep ?? status.phase);
+  const unproven = status.identity === 'unauthenticated' && status.gate ? ' (approvals are not authenticated)' : '';
   // warn failures and off artifacts stay visible in the UI for the whole release.
   const unverified = status.artifacts.filter((a) => a.verification && a.verification.outcome !== 'verified');
   const warning = unverified.length
@@ -70,5 +72,5 @@ export function describe(status: ReleaseStatus): string {
   const undelivered = last
     ? `\n\n${failures.length} notification(s) not delivered, last: ${last.webhook} (${last.event}): ${last.message}`
     : '';
-  return `**${status.project} ${status.version}**: ${waiting}${warning}${undelivered}`;
+  return `**${status.project} ${status.version}**: ${waiting}${unproven}${warning}${undelivered}`;
 }

@@ -1,3 +1,4 @@
+import { quorumShortfall } from './decision-rules.ts';
 import { refAtTag, type ResolvedOciArtifact } from '../artifacts/types.ts';
 import type { PackageFile, ReleaseSpec } from '../config/spec.ts';
 import type { VerificationResult } from '../activities/verify-signatures.ts';
@@ -33,6 +34,7 @@ export class ReleaseState {
       tag: spec.tag,
       commitSha: spec.commitSha,
       startedBy: spec.startedBy,
+      identity: spec.gate.identity.mode,
       phase: 'publishing',
       steps: [],
       artifacts: [
@@ -261,7 +263,10 @@ export class ReleaseState {
       approvers: spec.gate.approvers,
       allowSelfApproval: spec.gate.allowSelfApproval,
       digests: this.digestSet(),
+      approvals: [],
     };
+    const needs = spec.gate.required > 1 || spec.gate.groups.length > 0 ? quorumShortfall(spec, []) : undefined;
+    if (needs) this.status.gate.needs = needs;
     this.status.phase = kind === 'sync' ? 'awaiting-sync' : 'awaiting-approval';
   }
 
@@ -271,6 +276,23 @@ export class ReleaseState {
 
   decide(decision: Decision): void {
     this.status.decisions.push(decision);
+  }
+
+  /** Counts a proven approval at the open gate; says whether the gate's quorum and groups are now satisfied. */
+  countApproval(spec: ReleaseSpec, principal: string): boolean {
+    const gate = this.status.gate;
+    if (!gate) return false;
+    gate.approvals = [...(gate.approvals ?? []), principal];
+    const shortfall = quorumShortfall(spec, gate.approvals);
+    if (shortfall) gate.needs = shortfall;
+    else delete gate.needs;
+    return shortfall === undefined;
+  }
+
+  /** The starter as a proof showed them (replacing the name the start request claimed). */
+  provenStarter(principal: string, proof: string): void {
+    this.status.startedBy = principal;
+    this.status.startedByProof = proof;
   }
 
   lastApproval(): Decision | undefined {

@@ -31,8 +31,10 @@ import { verifyArtifacts } from './verify-artifacts.ts';
 export async function release(input: ReleaseInput): Promise<ReleaseStatus> {
   const spec = deriveSpec(input);
   const state = new ReleaseState(spec);
-  const run = new ReleaseRun(spec, state, new ReleaseDecisions(state, spec));
+  const decisions = new ReleaseDecisions(state, spec);
+  const run = new ReleaseRun(spec, state, decisions);
   run.open();
+  await decisions.proveStarter(input.starter);
   try {
     // 1. Publish
     await resolveArtifacts(run);

@@ -1,5 +1,6 @@
 import type { TagMove } from '../artifacts/floating-tags.ts';
 import type { ReleasePlan } from '../config/plan.ts';
+import type { SignedStatement, VerifiedDecision } from '../config/decision-types.ts';
 import type { VerifyMode } from '../config/verification-policy.ts';
 
 /** Where a release is; also the ShipgatePhase search attribute, so the UI can list e.g. all awaiting-approval. */
@@ -99,6 +100,10 @@ export interface GateStatus {
   approvers: string[];
   allowSelfApproval: boolean;
   digests: string[];
+  /** Distinct people whose approval of this gate counted so far. */
+  approvals?: string[];
+  /** What the gate still needs (quorum, groups), in words; absent when one approval suffices. */
+  needs?: string;
 }
 
 export interface Attention {
@@ -122,6 +127,10 @@ export interface ReleaseStatus {
   tag: string;
   commitSha: string;
   startedBy: string;
+  /** How the starter's identity was proven (SSH key fingerprint, or OIDC issuer and subject); absent: claimed only. */
+  startedByProof?: string;
+  /** gate.identity's mode; "unauthenticated" means decisions name people but prove nothing. */
+  identity?: 'signed' | 'oidc' | 'signed-or-oidc' | 'unauthenticated';
   phase: Phase;
   currentStep?: StepName;
   steps: StepRecord[];
@@ -160,7 +169,17 @@ export interface FreezeStatus {
   reason?: string;
 }
 
-export type GateKind = 'sync' | 'promotion';
+/** What decision rules read of a release or a rollback: who started it, its open gate, its artifacts. */
+export interface DecisionSubject {
+  phase: string;
+  startedBy: string;
+  startedByProof?: string;
+  gate?: GateStatus;
+  artifacts: { name: string; digest?: string; files?: { name: string; sha256?: string }[] }[];
+}
+
+/** The release's two gates, and a rollback's own gate. */
+export type GateKind = 'sync' | 'promotion' | 'rollback';
 
 export interface Decision {
   kind: 'approve' | 'reject' | 'retry' | 'abort' | 'refused' | 'check' | 'expired' | 'override-freeze';
@@ -169,8 +188,10 @@ export interface Decision {
   at: string;
   comment?: string;
   digests?: string[];
-  /** For refused signals: why the policy refused it. */
+  /** For refused decisions: why the policy or the proof check refused it. */
   refusal?: string;
+  /** Who the proof showed, how it was checked, and the statement and proof themselves (for offline audit). */
+  verified?: VerifiedDecision;
   via: 'update' | 'signal' | 'timer';
 }
 
@@ -180,15 +201,26 @@ export interface RollbackInput {
   toVersion: string;
   by: string;
   reason: string;
+  /** The starter's signed "start" statement (digests: sha256 of "rollback@VERSION"), so self-approval is judged on a proven name. */
+  starter?: SignedStatement;
 }
 
 export interface RollbackStatus {
   project: string;
+  /** = toVersion; named like a release's so `shipgate approve` reads a rollback's gate as it reads a release's. */
+  version: string;
   toVersion: string;
   by: string;
+  startedBy: string;
+  startedByProof?: string;
+  identity: 'signed' | 'oidc' | 'signed-or-oidc' | 'unauthenticated';
   reason: string;
-  phase: 'verifying' | 'moving-tags' | 'rolled-back';
+  phase: 'verifying' | 'awaiting-approval' | 'moving-tags' | 'pinning' | 'rolled-back' | 'rejected' | 'expired';
+  /** The promoted release this goes back to. */
+  fromRelease?: string;
   artifacts: { name: string; digest: string; verifiedAgainst?: string; promotedBy?: string }[];
+  gate?: GateStatus;
+  decisions: Decision[];
   moves: (TagMove & { artifact: string })[];
   /** Rollback re-pins with the plan's pin templates (seed 001: rollback = re-pin the previous digests). */
   pins: { name: string; digest: string; confirmed: boolean; url: string }[];

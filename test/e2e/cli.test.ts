@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, inject, it } from 'vitest';
 import type { ReleasePlan } from '../../src/config/plan.ts';
 import { repoRoot } from '../../src/tools/locate.ts';
 import type { ReleaseStatus } from '../../src/workflows/status.ts';
+import { allowedSigners, sshKey } from '../support/ssh-keys.ts';
 import { commitSha, planFor, signedImage, useReleaseBed, uniqueProject } from '../support/release-bed.ts';
 
 // The real `shipgate` command, run as separate processes against the dev server, as CI and people run it.
@@ -95,6 +96,81 @@ describe('shipgate CLI end to end', () => {
     const late = await shipgate(['approve', project, '1.0.0', '--yes'], 'alice');
     expect(late.exitCode).toBe(4);
     expect(late.stderr).toMatch(/not waiting/);
+  });
+
+  it('signed decisions: start and approve sign with --key, a forged --as is refused, --print-signal, verify-decisions', async () => {
+    const project = uniqueProject('clisigned');
+    const keys = {
+      alice: await sshKey('alice', dir),
+      mallory: await sshKey('mallory', dir),
+      ci: await sshKey('ci-bot', dir),
+    };
+    const signersPath = join(dir, `${project}.allowed_signers`);
+    writeFileSync(signersPath, allowedSigners([keys.alice, keys.mallory, keys.ci]));
+    const { image, sha, planPath } = await publicRelease(project, '1.0.0', {
+      gate: { approvers: ['alice'], deadline: '1h', identity: { mode: 'signed', sshAllowedSigners: signersPath } },
+    });
+    const started = await shipgate(
+      [
+        'start',
+        '--plan',
+        planPath,
+        '--version',
+        '1.0.0',
+        '--commit',
+        sha,
+        '--key',
+        keys.ci.path,
+        '--wait',
+        'awaiting-approval',
+      ],
+      'ci-bot',
+    );
+    expect(started.exitCode).toBe(0);
+    const waiting = await waitFor(project, '1.0.0', ['awaiting-approval']);
+    expect(waiting.startedByProof).toMatch(/^ssh key SHA256:/);
+
+    const bare = await shipgate(['approve', project, '1.0.0', '--yes', '--as', 'alice'], 'alice');
+    expect(bare.exitCode).toBe(4);
+    expect(bare.stderr).toMatch(/a signed statement is required/);
+    const forged = await shipgate(
+      ['approve', project, '1.0.0', '--yes', '--as', 'alice', '--key', keys.mallory.path],
+      'mallory',
+    );
+    expect(forged.exitCode).toBe(4);
+    expect(forged.stderr).toMatch(/signed with a key of mallory/);
+
+    const printed = await shipgate(
+      ['approve', project, '1.0.0', '--yes', '--key', keys.alice.path, '--print-signal'],
+      'alice',
+    );
+    expect(printed.exitCode).toBe(0);
+    const signal = json<{
+      approver: string;
+      digests: string[];
+      signed: { statement: string; proof: { kind: string } };
+    }>(printed);
+    expect(signal).toMatchObject({
+      approver: 'alice',
+      digests: [`app@${image.digest}`],
+      signed: { proof: { kind: 'ssh' } },
+    });
+    expect(signal.signed.statement).toContain(`release: release:${project}:1.0.0`);
+
+    const approved = await shipgate(['approve', project, '1.0.0', '--yes', '--key', keys.alice.path], 'alice');
+    expect(approved.exitCode).toBe(0);
+    expect(approved.stdout).toMatch(/approve recorded: by alice \(ssh key SHA256:/);
+    expect((await waitFor(project, '1.0.0', ['promoted', 'needs-attention'])).phase).toBe('promoted');
+
+    const audit = await shipgate(['verify-decisions', project, '1.0.0', '--plan', planPath, '--json']);
+    expect(audit.exitCode).toBe(0);
+    const results = json<{ kind: string; by: string; ok: boolean }[]>(audit);
+    expect(results.filter((r) => r.kind === 'approve').map((r) => [r.by, r.ok])).toEqual([['alice', true]]);
+    // Against another allowed-signers list (alice's key gone), the same record no longer verifies.
+    writeFileSync(signersPath, allowedSigners([keys.mallory]));
+    const tampered = await shipgate(['verify-decisions', project, '1.0.0', '--plan', planPath]);
+    expect(tampered.exitCode).toBe(4);
+    expect(tampered.stdout).toMatch(/FAILED: ssh signature/);
   });
 
   it('approve on a terminal shows the digest set and asks; "n" approves nothing, "y" approves', async () => {
@@ -373,15 +449,26 @@ describe('shipgate CLI end to end', () => {
     const unsignedLatest = (await bed.destinationClient.headManifest(`prod/${project}`, 'latest'))?.digest;
     expect(unsignedLatest).not.toBe(first.image.digest);
 
+    // A rollback waits at its own gate; its starter may not approve it alone (no self-approval), alice does.
     const rolledBack = await shipgate(
       ['rollback', project, '--to', '1.0.0', '--reason', '1.1.0 leaks memory', '--plan', first.planPath, '--json'],
-      'alice',
+      'ci-bot',
     );
     expect(rolledBack.stderr).toBe('');
     expect(rolledBack.exitCode).toBe(0);
-    const record = json<{ by: string; moves: { tag: string; fromVersion: string }[] }>(rolledBack);
-    expect(record.by).toBe('alice');
-    expect(record.moves.map((m) => [m.tag, m.fromVersion])).toEqual([
+    const waiting = json<{ id: string; phase: string }>(rolledBack);
+    expect(waiting.phase).toBe('awaiting-approval');
+    const approved = await shipgate(['approve', waiting.id, '--yes'], 'alice');
+    expect(approved.stderr).toMatch(/rollback of\n/);
+    expect(approved.stderr).toContain(first.image.digest);
+    expect(approved.exitCode).toBe(0);
+    let record: { phase: string; moves: { tag: string; fromVersion: string }[] } | undefined;
+    for (let i = 0; i < 300 && record?.phase !== 'rolled-back'; i++) {
+      const result = await shipgate(['status', waiting.id, '--json']);
+      if (result.exitCode === 0) record = json(result);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    }
+    expect(record?.moves.map((m) => [m.tag, m.fromVersion])).toEqual([
       ['latest', '1.1.0'],
       ['1', '1.1.0'],
     ]);

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { fakeIssuer, type FakeIssuer, type IssuerRoutes } from './fake-oidc-issuer.ts';
 import { routeChat, routeControlPlane, type ChatMessage, type RuntimePin } from './fake-chat-and-pins.ts';
 
 // A stand-in for GitHub, GitLab and a control plane: the only remote services that cannot run here. Routes,
@@ -122,6 +123,8 @@ export interface FakeForge {
   failNext: (match: { method?: string; pathPrefix: string }, responses: Fault['responses']) => void;
   failAlways: (match: { method?: string; pathPrefix: string }, response: Fault['responses'][number]) => void;
   clearFaults: () => void;
+  /** A CI OIDC issuer served at /oidc/NAME (discovery + JWKS), created on first use. */
+  oidcIssuer: (name: string) => FakeIssuer;
   close: () => Promise<void>;
 }
 
@@ -149,6 +152,7 @@ export async function startFakeForge(options: { port?: number; tokens?: string[]
   const runtimePins = new Map<string, RuntimePin>();
   let nextId = 1000;
   let url = '';
+  const issuers = new Map<string, IssuerRoutes>();
 
   const packageKey = (project: string, name: string, version: string) => `${project}|${name}|${version}`;
   const storeFile = (
@@ -233,6 +237,12 @@ export async function startFakeForge(options: { port?: number; tokens?: string[]
     const path = call.path;
     const body = (call.body ?? {}) as Record<string, unknown>;
     let m: RegExpMatchArray | null;
+
+    // --- OIDC issuers (CI ID tokens) ---------------------------------------------------------------------
+    for (const routes of issuers.values()) {
+      const answer = call.method === 'GET' ? routes.answer(path) : undefined;
+      if (answer) return send(answer.status, answer.body);
+    }
 
     if (path.startsWith('/hooks/')) return routeChat(path, call.method, call.body, raw, send, chatMessages);
     const authorization = req.headers.authorization ?? '';
@@ -675,6 +685,13 @@ export async function startFakeForge(options: { port?: number; tokens?: string[]
     failNext: (match, responses) => faults.push({ ...match, responses: [...responses], always: false }),
     failAlways: (match, response) => faults.push({ ...match, responses: [response], always: true }),
     clearFaults: () => void faults.splice(0, faults.length),
+    oidcIssuer: (name) => {
+      const existing = issuers.get(name);
+      if (existing) return existing.issuer;
+      const routes = fakeIssuer(`${url}/oidc/${name}`, `/oidc/${name}`);
+      issuers.set(name, routes);
+      return routes.issuer;
+    },
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }

@@ -130,6 +130,28 @@ export async function signedImage(
 }
 
 /**
+ * What someone with write access to the destination could push: a version signed with the release key that no
+ * release ever promoted (rollback and evidence tests show it is refused).
+ */
+export async function signedAtDestination(
+  bed: Pick<ReleaseBed, 'destination' | 'key' | 'workDir'>,
+  repository: string,
+  tag: string,
+): Promise<PushedImage> {
+  const dockerConfigDir = inject('dockerConfigDir');
+  const image = await pushImage({ registry: bed.destination, repository, tag, dockerConfigDir });
+  await signAndAttest(image, {
+    key: bed.key,
+    format: 'bundle',
+    attestations: ['slsaprovenance'],
+    workDir: join(bed.workDir, 'predicates'),
+    perPlatform: false,
+    dockerConfigDir,
+  });
+  return image;
+}
+
+/**
  * A signed multi-arch image large enough (two layers of `layerBytes` per platform) that its copy is still running
  * when a test kills the worker that runs it.
  */
@@ -184,7 +206,14 @@ export function planFor(
     // Fixtures are signed offline (no transparency log).
     policy: { key: { path: bed.key.publicKey }, tlog: 'ignore', attestations: ['slsaprovenance'] },
     forge: { kind: 'github', baseUrl: bed.forge.githubUrl, project: `acme/${project}`, tokenEnv: 'FORGE_TOKEN' },
-    gate: { mode: 'auto-when-public', approvers: ['alice', 'bob'], allowSelfApproval: false, deadline: '1h' },
+    // Tests about other things send plain decisions; test/workflows/release-trusted-approvals.test.ts proves them.
+    gate: {
+      mode: 'auto-when-public',
+      approvers: ['alice', 'bob'],
+      allowSelfApproval: false,
+      deadline: '1h',
+      identity: 'unauthenticated',
+    },
     promotion: {
       floatingTags: ['latest', 'minor', 'major'],
       publishRelease: true,
@@ -201,15 +230,15 @@ export async function startRelease(
   sha: string,
   startedBy = 'ci-bot',
   taskQueue = bed.taskQueue,
-  given: Pick<ReleaseInput, 'pullRequest'> = {},
+  extra: Partial<ReleaseInput> = {},
 ): Promise<WorkflowHandle<typeof release>> {
   const input: ReleaseInput = {
-    ...given,
     plan,
     version,
     commitSha: sha,
     startedBy,
     timing: { retryInitialMs: 100, retryMaxAttempts: 4, heartbeatTimeoutMs: 5_000 },
+    ...extra,
   };
   return bed.env.client.workflow.start<typeof release>(releaseWorkflowType, releaseStartOptions(input, taskQueue));
 }

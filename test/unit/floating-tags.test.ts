@@ -86,6 +86,14 @@ describe('floating tag decisions', () => {
   it('rollback may move backwards only when asked', () => {
     const tags = { 'v1.2.0': 'a', 'v1.3.0': 'b', latest: 'b', '1': 'b' };
     expect(moved('v1.2.0', tags)).toEqual(['1.2']);
-    expect(moved('v1.2.0', tags, { allowBackwards: true })).toEqual(['latest', '1.2', '1']);
+    // A rollback moves existing tags back only: it creates no tag (1.2 does not exist here).
+    expect(moved('v1.2.0', tags, { allowBackwards: true })).toEqual(['latest', '1']);
+  });
+
+  it('a rollback never moves a tag forward: that would be a promotion without its gate', () => {
+    const tags = { 'v1.2.0': 'a', 'v1.3.0': 'b', latest: 'a', '1': 'a', '1.3': 'b' };
+    expect(moved('v1.3.0', tags, { allowBackwards: true })).toEqual([]);
+    const reasons = decideFloatingTags('v1.3.0', ['latest'], new Map(Object.entries(tags)), { allowBackwards: true });
+    expect(reasons[0]?.reason).toMatch(/a rollback never moves a tag forward/);
   });
 });

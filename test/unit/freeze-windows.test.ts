@@ -100,7 +100,7 @@ images:
   - { name: app, source: staging/app, destination: acme/app }
 policy:
   key: { path: ./cosign.pub }
-gate: { mode: manual }
+gate: { mode: manual, identity: unauthenticated }
 freeze:
 ${freeze}
 `;

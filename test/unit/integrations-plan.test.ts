@@ -17,7 +17,7 @@ packages:
 policy:
   key: { path: ./cosign.pub }
 forge: { kind: gitlab, baseUrl: https://gitlab.example/api/v4, project: acme/app, tokenEnv: GL_TOKEN }
-gate: { mode: manual }
+gate: { mode: manual, identity: unauthenticated }
 `;
 
 const fields: PinFields = {

@@ -14,7 +14,7 @@ images:
   - { name: app, source: staging/app, destination: acme/app }
 policy:
   key: { path: ./cosign.pub }
-gate: { mode: manual }
+gate: { mode: manual, identity: { mode: signed, sshAllowedSigners: ./allowed_signers } }
 `;
 
 describe('release plan', () => {
@@ -31,11 +31,20 @@ describe('release plan', () => {
 
   it('fills defaults for a minimal plan and derives the release spec', () => {
     const plan = parsePlan(minimal);
-    expect(plan.gate).toEqual({ mode: 'manual', approvers: [], allowSelfApproval: false, deadline: '14d' });
+    expect(plan.gate).toEqual({
+      mode: 'manual',
+      approvers: [],
+      allowSelfApproval: false,
+      deadline: '14d',
+      identity: { mode: 'signed', sshAllowedSigners: './allowed_signers' },
+      required: 1,
+      groups: {},
+    });
     const spec = deriveSpec({ plan, version: 'v1.2.3', commitSha: 'a'.repeat(40), startedBy: 'ci' });
     expect(spec.version).toBe('1.2.3');
     expect(spec.oci[0]).toMatchObject({ kind: 'image', tag: 'v1.2.3', destination: { repository: 'acme/app' } });
     expect(spec.gate.deadlineMs).toBe(14 * 86_400_000);
+    expect(spec.gate.identity).toEqual({ mode: 'signed', sshAllowedSigners: { path: './allowed_signers' } });
     expect(spec.promotion.floatingTags).toEqual(['latest', 'minor', 'major']);
   });
 
@@ -84,7 +93,7 @@ gate: { deadline: soon }
   });
 
   it('refuses plans whose parts cannot work together, naming the field and the fix', () => {
-    const withoutGate = minimal.replace('gate: { mode: manual }\n', '');
+    const withoutGate = minimal.replace(/gate: .*\n/, 'gate: { identity: unauthenticated }\n');
     expect(issuesOf(withoutGate)).toEqual([
       expect.stringMatching(/^gate\.mode: auto-when-public needs a forge to ask whether the commit is public/),
     ]);
@@ -111,6 +120,35 @@ gate: { deadline: soon }
     expect(
       parsePlan(minimal.replace('destination: acme/app }', 'destination: acme/app, tag: "{version}" }')).images[0]?.tag,
     ).toBe('{version}');
+  });
+
+  it('signs approvals unless the plan writes out otherwise, and checks quorum and identity settings', () => {
+    const noIdentity = minimal.replace(/gate: .*\n/, 'gate: { mode: manual }\n');
+    expect(issuesOf(noIdentity)).toEqual([
+      expect.stringMatching(
+        /^gate\.identity\.sshAllowedSigners: signed approvals need gate\.identity\.sshAllowedSigners/,
+      ),
+    ]);
+    expect(issuesOf(noIdentity.replace('{ mode: manual }', '{ mode: manual, identity: oidc }'))).toEqual([
+      expect.stringMatching(/^gate\.identity\.oidc: oidc approvals need gate\.identity\.oidc/),
+    ]);
+    expect(
+      issuesOf(
+        noIdentity.replace(
+          '{ mode: manual }',
+          '{ mode: manual, identity: unauthenticated, approvers: [a], required: 2 }',
+        ),
+      ),
+    ).toEqual([expect.stringMatching(/^gate\.required: 2 approvals are required but the plan names only 1 approvers/)]);
+    const inline = parsePlan(
+      noIdentity.replace(
+        '{ mode: manual }',
+        '{ mode: manual, identity: { mode: signed, sshAllowedSigners: "alice ssh-ed25519 AAAAC3" }, groups: { security: { members: [carol] } } }',
+      ),
+    );
+    const spec = deriveSpec({ plan: inline, version: '1.0.0', commitSha: 'a'.repeat(40), startedBy: 'ci' });
+    expect(spec.gate.identity.sshAllowedSigners).toEqual({ inline: 'alice ssh-ed25519 AAAAC3' });
+    expect(spec.gate.groups).toEqual([{ name: 'security', members: ['carol'], required: 1 }]);
   });
 
   it('parses durations', () => {

@@ -26,7 +26,7 @@ images:
   - { name: app, source: staging/app, destination: acme/app${extra} }
 policy:
 ${policy}
-gate: { mode: manual }
+gate: { mode: manual, identity: unauthenticated }
 `;
 
 describe('the seed plans (examples/seed-000.yaml ... seed-004.yaml) load through the real loader', () => {
@@ -150,7 +150,7 @@ policy:
   key: { path: keys/cosign.pub }
   attestationsPerPlatform: true
   attestations: [spdxjson, { type: vuln, on: either }]
-gate: { mode: manual }
+gate: { mode: manual, identity: unauthenticated }
 `);
     const spec = deriveSpec({ plan, version: '1.0.0', commitSha: sha, startedBy: 'ci' });
     expect(spec.policies.app).toMatchObject({

@@ -6,10 +6,10 @@ import type { ReleaseReport } from '../../src/cli/render-report.ts';
 import type { VsaPredicate } from '../../src/artifacts/promotion-record.ts';
 import { attachedStatements } from '../../src/registry/attestations.ts';
 import { repoRoot, toolPath } from '../../src/tools/locate.ts';
-import { approveUpdate } from '../../src/workflows/messages.ts';
+import { approveUpdate, rollbackStatusQuery } from '../../src/workflows/messages.ts';
 import type { rollback } from '../../src/workflows/rollback.ts';
 import { pushImage } from '../support/fixtures/images.ts';
-import { generateKeyPair, signAndAttest, signArtifact, type KeyPair } from '../support/fixtures/signing.ts';
+import { generateKeyPair, signArtifact, type KeyPair } from '../support/fixtures/signing.ts';
 import {
   commitSha,
   planFor,
@@ -19,6 +19,7 @@ import {
   useReleaseBed,
   uniqueProject,
   waitForPhase,
+  signedAtDestination,
 } from '../support/release-bed.ts';
 
 const vsaType = 'https://slsa.dev/verification_summary/v1';
@@ -295,20 +296,7 @@ describe('promotion evidence', () => {
       });
 
     // Someone with write access pushes a 0.9.0, even signed with the release key, that shipgate never promoted.
-    const unpromoted = await pushImage({
-      registry: bed.destination,
-      repository: `prod/${project}`,
-      tag: 'v0.9.0',
-      dockerConfigDir: inject('dockerConfigDir'),
-    });
-    await signAndAttest(unpromoted, {
-      key: bed.key,
-      format: 'bundle',
-      attestations: ['slsaprovenance'],
-      workDir: join(bed.workDir, 'predicates'),
-      perPlatform: false,
-      dockerConfigDir: inject('dockerConfigDir'),
-    });
+    await signedAtDestination(bed, `prod/${project}`, 'v0.9.0');
     const refused = await rollbackTo('0.9.0').then(
       () => 'rolled back',
       (error: unknown) => {
@@ -320,7 +308,18 @@ describe('promotion evidence', () => {
     expect(refused).toContain('has no promotion record of');
     expect((await bed.destinationClient.headManifest(`prod/${project}`, 'latest'))?.digest).toBe(image.digest);
 
-    const back = await rollbackTo('1.0.0');
-    expect(back.artifacts[0]).toMatchObject({ digest: image.digest, promotedBy: handle.workflowId });
+    // A rollback waits at its own gate (release-rollback.test.ts); bob approves alice's rollback.
+    const back = await bed.env.client.workflow.start<typeof rollback>('rollback', {
+      taskQueue: bed.taskQueue,
+      workflowId: `rollback:${project}:1.0.0:${Date.now()}`,
+      args: [{ plan, toVersion: '1.0.0', by: 'alice', reason: 'test' }],
+    });
+    let atGate = await back.query(rollbackStatusQuery);
+    for (let i = 0; i < 300 && !atGate.gate; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      atGate = await back.query(rollbackStatusQuery);
+    }
+    await back.executeUpdate(approveUpdate, { args: [{ approver: 'bob', digests: atGate.gate?.digests ?? [] }] });
+    expect((await back.result()).artifacts[0]).toMatchObject({ digest: image.digest, promotedBy: handle.workflowId });
   });
 });

@@ -44,7 +44,7 @@ describe('release workflow: gates', () => {
     const sha = commitSha(project);
     bed.forge.seedGithubCommit(`acme/${project}`, sha);
     const plan = planFor(bed, project, {
-      gate: { approvers: ['alice', 'ci-bot'], allowSelfApproval: false, deadline: '1h' },
+      gate: { approvers: ['alice', 'ci-bot'], allowSelfApproval: false, deadline: '1h', identity: 'unauthenticated' },
     });
     const handle = await startRelease(bed, plan, 'v1.1.0', sha, 'ci-bot');
     const waiting = await waitForPhase(handle, ['awaiting-approval', 'needs-attention']);
@@ -128,7 +128,9 @@ describe('release workflow: gates', () => {
     await signedImage(bed, `staging/${project}`, 'v1.0.0');
     const sha = commitSha(project);
     bed.forge.seedGithubCommit(`acme/${project}`, sha);
-    const plan = planFor(bed, project, { gate: { approvers: [], allowSelfApproval: false, deadline: '2s' } });
+    const plan = planFor(bed, project, {
+      gate: { approvers: [], allowSelfApproval: false, deadline: '2s', identity: 'unauthenticated' },
+    });
     const handle = await startRelease(bed, plan, 'v1.0.0', sha);
     const status = await handle.result();
     expect(status.phase).toBe('expired');

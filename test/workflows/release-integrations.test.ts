@@ -302,7 +302,13 @@ describe('release workflow: release PRs, pin templates, draft checks, chat notif
     const sha = commitSha(project);
     bed.forge.seedGithubCommit(`acme/${project}`, sha);
     const plan = planFor(bed, project, {
-      gate: { approvers: ['alice'], allowSelfApproval: false, deadline: '4s', remindBefore: '2s' },
+      gate: {
+        approvers: ['alice'],
+        allowSelfApproval: false,
+        deadline: '4s',
+        remindBefore: '2s',
+        identity: 'unauthenticated',
+      },
       promotion: { pins: [] },
       notifications: { webhooks: [{ url: `${bed.forge.url}/hooks/discord/${project}`, format: 'discord' }] },
     });

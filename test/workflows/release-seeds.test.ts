@@ -49,6 +49,8 @@ describe('the seed plans run on the local stack', () => {
     return {
       ...plan,
       project,
+      // The seeds' approvals are signed or CI tokens; here they are plain (release-trusted-approvals.test.ts proves them).
+      gate: { ...plan.gate, identity: { mode: 'unauthenticated' } },
       registries: {
         source: { host: bed.source, plainHttp: true },
         destination: { host: bed.destination, plainHttp: true, usernameEnv: 'DEST_USER', passwordEnv: 'DEST_PASS' },

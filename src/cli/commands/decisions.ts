@@ -2,6 +2,11 @@ import { createInterface } from 'node:readline/promises';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { Command } from 'commander';
+import { digestSetSha256 } from '../../config/decision-statement.ts';
+import { describeProof, type SignedStatement } from '../../config/decision-types.ts';
+import { statementTarget, type DecisionKind } from '../../workflows/decision-rules.ts';
+import type { ReleaseStatus } from '../../workflows/status.ts';
+import { signedStatement, withProofOptions, type ProofOptions } from '../decision-proof.ts';
 import {
   abortUpdate,
   approveUpdate,
@@ -24,35 +29,67 @@ async function confirm(question: string): Promise<boolean> {
   }
 }
 
+/** The signed statement for a decision on this release as it stands now (its run, gate and digest set). */
+async function proofFor(
+  handle: WorkflowHandle,
+  status: ReleaseStatus,
+  kind: DecisionKind,
+  options: ProofOptions,
+  check?: { name: string; passed: boolean },
+): Promise<SignedStatement | undefined> {
+  const { runId } = await handle.describe();
+  const target = statementTarget(status, kind, check);
+  return signedStatement(
+    {
+      release: handle.workflowId,
+      run: runId,
+      gate: target.gate,
+      digests: digestSetSha256(target.digests),
+      decision: target.decision,
+    },
+    options,
+  );
+}
+
+/** Who the request names: --as, else the person the proof will name. */
+function claimed(options: ProofOptions, signed: SignedStatement | undefined): string {
+  const person = signed ? /\nperson: (.*)\n/.exec(signed.statement)?.[1] : undefined;
+  return person ?? options.as ?? userName();
+}
+
+/**
+ * Reads the release, signs the statement for this decision as the release stands, sends the update and prints
+ * the recorded decision: the common path of reject, retry, abort and report-check.
+ */
+async function sendDecision<T>(
+  release: string[],
+  kind: DecisionKind,
+  options: ProofOptions & { json?: boolean },
+  update: UpdateDefinition<Decision, [T]>,
+  request: (by: string, signed: { signed?: SignedStatement }) => T,
+  check?: { name: string; passed: boolean },
+): Promise<void> {
+  const temporal = await client();
+  const handle = temporal.workflow.getHandle(releaseIdFrom(release));
+  const signed = await proofFor(handle, await releaseStatus(handle), kind, options, check);
+  const decision = await handle
+    .executeUpdate(update, { args: [request(claimed(options, signed), signed ? { signed } : {})] })
+    .catch((error: unknown) => {
+      throw asCliError(error, handle.workflowId);
+    });
+  printDecision(decision, options.json);
+}
+
 function printDecision(decision: Decision, json: boolean | undefined): void {
   if (json) printJson(decision);
   else
     console.log(
-      `${decision.kind} recorded: by ${decision.by} at ${decision.at}${decision.comment ? ` (${decision.comment})` : ''}`,
+      `${decision.kind} recorded: by ${decision.by} (${decision.verified ? describeProof(decision.verified) : 'not authenticated'}) at ${decision.at}${decision.comment ? ` (${decision.comment})` : ''}`,
     );
 }
 
-/** The release a command names, as a handle on the workflow. */
-async function handleFor(release: string[]): Promise<WorkflowHandle> {
-  const temporal = await client();
-  return temporal.workflow.getHandle(releaseIdFrom(release));
-}
-
-/** Sends one decision as an update; a refusal comes back as the CLI's error, the recorded decision is printed. */
-async function decide<A>(
-  handle: WorkflowHandle,
-  update: UpdateDefinition<Decision, [A]>,
-  request: A,
-  json: boolean | undefined,
-): Promise<void> {
-  const decision = await handle.executeUpdate(update, { args: [request] }).catch((error: unknown) => {
-    throw asCliError(error, handle.workflowId);
-  });
-  printDecision(decision, json);
-}
-
 export function registerDecisions(program: Command): void {
-  program
+  const approve = program
     .command('approve')
     .description('approve the open gate (sync go or promotion) for the exact digest set shown')
     .argument('<release...>', 'PROJECT VERSION, or a release id')
@@ -63,8 +100,14 @@ export function registerDecisions(program: Command): void {
     .option('--comment <text>', 'why, for the record')
     .option('-y, --yes', 'do not ask for confirmation (scripts)')
     .option('--json', 'print the recorded decision as JSON')
-    .action(async (release: string[], options: { as?: string; comment?: string; yes?: boolean; json?: boolean }) => {
-      const handle = await handleFor(release);
+    .option('--print-signal', 'print the signed "approve" signal as JSON for the Temporal UI instead of sending it');
+  withProofOptions(approve).action(
+    async (
+      release: string[],
+      options: ProofOptions & { comment?: string; yes?: boolean; json?: boolean; printSignal?: boolean },
+    ) => {
+      const temporal = await client();
+      const handle = temporal.workflow.getHandle(releaseIdFrom(release));
       const status = await releaseStatus(handle);
       if (!status.gate) {
         throw new CliError(
@@ -75,7 +118,7 @@ export function registerDecisions(program: Command): void {
       const digests = status.gate.digests;
       if (!options.json) {
         console.error(
-          `${status.project} ${status.version}: ${status.gate.kind === 'sync' ? 'sync go' : 'promotion'} of`,
+          `${status.project} ${status.version}: ${status.gate.kind === 'sync' ? 'sync go' : status.gate.kind} of`,
         );
         console.error(
           table(
@@ -93,94 +136,98 @@ export function registerDecisions(program: Command): void {
         if (!(await confirm('Approve exactly these digests? [y/N] ')))
           throw new CliError('not approved', ExitCode.refused);
       }
-      const approval = {
-        approver: options.as ?? userName(),
+      const signed = await proofFor(handle, status, 'approve', options);
+      const request = {
+        approver: claimed(options, signed),
         digests,
         gate: status.gate.kind,
         ...(options.comment ? { comment: options.comment } : {}),
+        ...(signed ? { signed } : {}),
       };
-      await decide(handle, approveUpdate, approval, options.json);
-    });
-
-  endingDecision(program, 'reject', 'reject the release at its gate: nothing is promoted', 'who rejects', rejectUpdate);
-  program
-    .command('retry')
-    .description('run a release that needs attention again from the step that failed')
-    .argument('<release...>', 'PROJECT VERSION, or a release id')
-    .option('--as <name>', 'who retries')
-    .option('--comment <text>', 'what was fixed')
-    .option(
-      '--recreate-draft',
-      'when the drafted release is gone: publish the release again from the notes made at publish',
-    )
-    .option('--json', 'print the recorded decision as JSON')
-    .action(
-      async (
-        release: string[],
-        options: { as?: string; comment?: string; recreateDraft?: boolean; json?: boolean },
-      ) => {
-        const retry = {
-          by: options.as ?? userName(),
-          ...(options.comment ? { comment: options.comment } : {}),
-          ...(options.recreateDraft ? { recreateDraft: true } : {}),
-        };
-        await decide(await handleFor(release), retryUpdate, retry, options.json);
-      },
-    );
-
-  endingDecision(
-    program,
-    'abort',
-    'end a release that waits at a gate or needs attention; what was done stays recorded',
-    'who aborts',
-    abortUpdate,
+      if (options.printSignal) {
+        console.error(`paste into the Temporal UI: ${handle.workflowId} → Send a Signal → name "approve", input:`);
+        return printJson(request);
+      }
+      const decision = await handle.executeUpdate(approveUpdate, { args: [request] }).catch((error: unknown) => {
+        throw asCliError(error, handle.workflowId);
+      });
+      printDecision(decision, options.json);
+    },
   );
-  program
-    .command('report-check')
-    .description('report the result of an external smoke check the plan declares')
-    .argument('<name>', 'the check name (smoke.external[].name)')
-    .argument('<release...>', 'PROJECT VERSION, or a release id')
-    .option('--pass', 'the check passed')
-    .option('--fail', 'the check failed')
-    .option('--detail <text>', 'a line of detail, e.g. a run URL')
-    .option('--as <name>', 'who reports')
-    .option('--json', 'print the recorded decision as JSON')
-    .action(
-      async (
-        name: string,
-        release: string[],
-        options: { pass?: boolean; fail?: boolean; detail?: string; as?: string; json?: boolean },
-      ) => {
-        if (Boolean(options.pass) === Boolean(options.fail))
-          throw new CliError('say exactly one of --pass or --fail', ExitCode.badInput);
-        const report = {
-          name,
-          passed: Boolean(options.pass),
-          by: options.as ?? userName(),
-          ...(options.detail ? { detail: options.detail } : {}),
-        };
-        await decide(await handleFor(release), reportCheckUpdate, report, options.json);
-      },
-    );
-}
 
-/** reject and abort: the same command shape (a reason, who), a different update. */
-function endingDecision(
-  program: Command,
-  name: string,
-  description: string,
-  asHelp: string,
-  update: UpdateDefinition<Decision, [{ by: string; reason: string }]>,
-): void {
-  program
-    .command(name)
-    .description(description)
-    .argument('<release...>', 'PROJECT VERSION, or a release id')
-    .requiredOption('--reason <text>', 'why, for the record')
-    .option('--as <name>', asHelp)
-    .option('--json', 'print the recorded decision as JSON')
-    .action(async (release: string[], options: { reason: string; as?: string; json?: boolean }) => {
-      const request = { by: options.as ?? userName(), reason: options.reason };
-      await decide(await handleFor(release), update, request, options.json);
-    });
+  withProofOptions(
+    program
+      .command('reject')
+      .description('reject the release at its gate: nothing is promoted')
+      .argument('<release...>', 'PROJECT VERSION, or a release id')
+      .requiredOption('--reason <text>', 'why, for the record')
+      .option('--as <name>', 'who rejects')
+      .option('--json', 'print the recorded decision as JSON'),
+  ).action((release: string[], options: ProofOptions & { reason: string; json?: boolean }) =>
+    sendDecision(release, 'reject', options, rejectUpdate, (by, signed) => ({ by, reason: options.reason, ...signed })),
+  );
+
+  withProofOptions(
+    program
+      .command('retry')
+      .description('run a release that needs attention again from the step that failed')
+      .argument('<release...>', 'PROJECT VERSION, or a release id')
+      .option('--as <name>', 'who retries')
+      .option('--comment <text>', 'what was fixed')
+      .option(
+        '--recreate-draft',
+        'when the drafted release is gone: publish the release again from the notes made at publish',
+      )
+      .option('--json', 'print the recorded decision as JSON'),
+  ).action((release: string[], options: ProofOptions & { comment?: string; recreateDraft?: boolean; json?: boolean }) =>
+    sendDecision(release, 'retry', options, retryUpdate, (by, signed) => ({
+      by,
+      ...(options.comment ? { comment: options.comment } : {}),
+      ...(options.recreateDraft ? { recreateDraft: true } : {}),
+      ...signed,
+    })),
+  );
+
+  withProofOptions(
+    program
+      .command('abort')
+      .description('end a release that waits at a gate or needs attention; what was done stays recorded')
+      .argument('<release...>', 'PROJECT VERSION, or a release id')
+      .requiredOption('--reason <text>', 'why, for the record')
+      .option('--as <name>', 'who aborts')
+      .option('--json', 'print the recorded decision as JSON'),
+  ).action((release: string[], options: ProofOptions & { reason: string; json?: boolean }) =>
+    sendDecision(release, 'abort', options, abortUpdate, (by, signed) => ({ by, reason: options.reason, ...signed })),
+  );
+
+  withProofOptions(
+    program
+      .command('report-check')
+      .description('report the result of an external smoke check the plan declares')
+      .argument('<name>', 'the check name (smoke.external[].name)')
+      .argument('<release...>', 'PROJECT VERSION, or a release id')
+      .option('--pass', 'the check passed')
+      .option('--fail', 'the check failed')
+      .option('--detail <text>', 'a line of detail, e.g. a run URL')
+      .option('--as <name>', 'who reports')
+      .option('--json', 'print the recorded decision as JSON'),
+  ).action(
+    async (
+      name: string,
+      release: string[],
+      options: ProofOptions & { pass?: boolean; fail?: boolean; detail?: string; json?: boolean },
+    ) => {
+      if (Boolean(options.pass) === Boolean(options.fail))
+        throw new CliError('say exactly one of --pass or --fail', ExitCode.badInput);
+      const passed = Boolean(options.pass);
+      await sendDecision(
+        release,
+        'check',
+        options,
+        reportCheckUpdate,
+        (by, signed) => ({ name, passed, by, ...(options.detail ? { detail: options.detail } : {}), ...signed }),
+        { name, passed },
+      );
+    },
+  );
 }

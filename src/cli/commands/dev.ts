@@ -1,10 +1,12 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { startProductionStack } from '../../devstack/production/stack.ts';
+import { localSigners } from '../../devstack/signing-keys.ts';
 import { startTemporalDevServer } from '../../devstack/temporal-dev-server.ts';
 import { repoRoot } from '../../tools/locate.ts';
 import { runWorker } from '../../worker/main.ts';
 import { CliError, ExitCode } from '../exit-codes.ts';
+import { userName } from '../user.ts';
 
 const topologies = ['dev', 'production'] as const;
 
@@ -52,6 +54,13 @@ export function registerDev(program: Command): void {
         console.error(`shipgate dev: Temporal at ${server.address}, web UI at ${server.uiUrl}, state in ${stateDir}`);
         process.env.TEMPORAL_ADDRESS = server.address;
       }
+      // Signed approvals from the first local release on: a throwaway key for you, and the list that allows it.
+      const me = userName();
+      const signers = await localSigners(join(stateDir, 'signing'), [me]).catch(() => undefined);
+      if (signers)
+        console.error(
+          `shipgate dev: your local signing key ${signers.keys[me] ?? ''} (export SHIPGATE_SIGNING_KEY=${signers.keys[me] ?? ''}); in your plan: gate.identity: { mode: signed, sshAllowedSigners: ${signers.allowedSigners} }`,
+        );
       process.once('exit', () => void stop());
       try {
         await runWorker();

@@ -5,6 +5,8 @@ import { defaultTaskQueue, releaseWorkflowId, releaseWorkflowType, statusQuery }
 import type { Phase, ReleaseStatus } from '../../workflows/status.ts';
 import type { release } from '../../workflows/release.ts';
 import { releaseStartOptions } from '../../client/release-start-options.ts';
+import { digestSetSha256 } from '../../config/decision-statement.ts';
+import { signedStatement, withProofOptions, type ProofOptions } from '../decision-proof.ts';
 import { CliError, ExitCode } from '../exit-codes.ts';
 import { printJson } from '../output.ts';
 import { checkBuild, checkSourceTags, loadPlanForCli } from '../load-plan.ts';
@@ -25,7 +27,7 @@ function uiLink(workflowId: string, namespace = temporalSettings().namespace): s
 }
 
 export function registerStart(program: Command): void {
-  program
+  const start = program
     .command('start')
     .description(
       'start a release (from CI): publish by digest, then wait at the gate; idempotent per project and version',
@@ -41,9 +43,11 @@ export function registerStart(program: Command): void {
     .option('--task-queue <name>', 'worker task queue', process.env.SHIPGATE_TASK_QUEUE ?? defaultTaskQueue)
     .option('--wait <phase>', `wait until the release reaches a phase: ${waitTargets.join(', ')}`)
     .option('--build <number>', 'a build number, for source tag templates with {build} (plan: sourceTag)')
-    .option('--json', 'print the result as JSON')
-    .action(
-      async (options: {
+    .option('--json', 'print the result as JSON');
+  // With --key or --id-token-env (the CI job's token), the starter is proven, so "no self-approval" holds.
+  withProofOptions(start).action(
+    async (
+      options: ProofOptions & {
         version: string;
         commit: string;
         build?: string;
@@ -53,75 +57,87 @@ export function registerStart(program: Command): void {
         wait?: string;
         json?: boolean;
         pr?: string;
-      }) => {
-        const version = normalizeVersion(options.version);
-        if (!/^[0-9a-f]{40}$/.test(options.commit)) {
-          throw new CliError(
-            `--commit "${options.commit}" must be a full 40-character hex commit SHA (git rev-parse HEAD)`,
-            ExitCode.badInput,
-          );
-        }
-        if (options.wait && !waitTargets.includes(options.wait as Phase)) {
-          throw new CliError(`--wait must be one of ${waitTargets.join(', ')}`, ExitCode.badInput);
-        }
-        if (options.pr !== undefined && !/^[1-9][0-9]{0,9}$/.test(options.pr)) {
-          throw new CliError(
-            `--pr "${options.pr}" must be a pull or merge request number, e.g. --pr 42`,
-            ExitCode.badInput,
-          );
-        }
-        const plan = await loadPlanForCli(options.plan);
-        if (options.pr !== undefined && !plan.forge) {
-          throw new CliError(
-            `--pr needs a forge in ${options.plan} (forge: kind, baseUrl, project, tokenEnv)`,
-            ExitCode.badInput,
-          );
-        }
-        const input: ReleaseInput = {
-          plan,
-          version,
-          commitSha: options.commit,
-          startedBy: options.as ?? userName(),
-          ...(options.pr !== undefined ? { pullRequest: Number(options.pr) } : {}),
-          ...(options.build ? { build: checkBuild(options.build) } : {}),
-        };
-        // The source tags are rendered here first, so a template that needs --build fails before anything starts.
-        checkSourceTags(input);
-        const temporal = await client();
-        const workflowId = releaseWorkflowId(plan.project, version);
-        // Only to say so: USE_EXISTING makes the start itself idempotent.
-        const alreadyRunning = await temporal.workflow
-          .getHandle(workflowId)
-          .describe()
-          .then((d) => d.status.name === 'RUNNING')
-          .catch(() => false);
-        const handle = await temporal.workflow
-          .start<typeof release>(releaseWorkflowType, releaseStartOptions(input, options.taskQueue))
-          .catch((error: unknown) => {
-            if (error instanceof WorkflowExecutionAlreadyStartedError) {
-              throw new CliError(
-                `${workflowId} already ran and ended; a released version is never released twice: bump the version (shipgate status ${plan.project} ${version})`,
-                ExitCode.refused,
-              );
-            }
-            throw error;
-          });
-        const describe = await handle.describe();
-        const link = uiLink(workflowId);
-        const summary = { id: workflowId, runId: describe.runId, project: plan.project, version, ui: link ?? null };
-        if (!options.json) {
-          console.log(`release ${workflowId}${alreadyRunning ? ' (already started: this is the existing run)' : ''}`);
-          if (link) console.log(`ui: ${link}`);
-        }
-        if (!options.wait) {
-          if (options.json) printJson(summary);
-          return;
-        }
-        const status = await waitForPhase(handle, options.wait as Phase, Boolean(options.json));
-        if (options.json) printJson({ ...summary, status });
-        exitForStatus(status, options.wait as Phase);
       },
-    );
+    ) => {
+      const version = normalizeVersion(options.version);
+      if (!/^[0-9a-f]{40}$/.test(options.commit)) {
+        throw new CliError(
+          `--commit "${options.commit}" must be a full 40-character hex commit SHA (git rev-parse HEAD)`,
+          ExitCode.badInput,
+        );
+      }
+      if (options.wait && !waitTargets.includes(options.wait as Phase)) {
+        throw new CliError(`--wait must be one of ${waitTargets.join(', ')}`, ExitCode.badInput);
+      }
+      if (options.pr !== undefined && !/^[1-9][0-9]{0,9}$/.test(options.pr)) {
+        throw new CliError(
+          `--pr "${options.pr}" must be a pull or merge request number, e.g. --pr 42`,
+          ExitCode.badInput,
+        );
+      }
+      const plan = await loadPlanForCli(options.plan);
+      if (options.pr !== undefined && !plan.forge) {
+        throw new CliError(
+          `--pr needs a forge in ${options.plan} (forge: kind, baseUrl, project, tokenEnv)`,
+          ExitCode.badInput,
+        );
+      }
+      const starter = await signedStatement(
+        {
+          release: releaseWorkflowId(plan.project, version),
+          run: 'new',
+          gate: 'start',
+          digests: digestSetSha256([`commit@${options.commit}`]),
+          decision: 'start',
+        },
+        options,
+      );
+      const input: ReleaseInput = {
+        ...(starter ? { starter } : {}),
+        plan,
+        version,
+        commitSha: options.commit,
+        startedBy: options.as ?? userName(),
+        ...(options.pr !== undefined ? { pullRequest: Number(options.pr) } : {}),
+        ...(options.build ? { build: checkBuild(options.build) } : {}),
+      };
+      // The source tags are rendered here first, so a template that needs --build fails before anything starts.
+      checkSourceTags(input);
+      const temporal = await client();
+      const workflowId = releaseWorkflowId(plan.project, version);
+      // Only to say so: USE_EXISTING makes the start itself idempotent.
+      const alreadyRunning = await temporal.workflow
+        .getHandle(workflowId)
+        .describe()
+        .then((d) => d.status.name === 'RUNNING')
+        .catch(() => false);
+      const handle = await temporal.workflow
+        .start<typeof release>(releaseWorkflowType, releaseStartOptions(input, options.taskQueue))
+        .catch((error: unknown) => {
+          if (error instanceof WorkflowExecutionAlreadyStartedError) {
+            throw new CliError(
+              `${workflowId} already ran and ended; a released version is never released twice: bump the version (shipgate status ${plan.project} ${version})`,
+              ExitCode.refused,
+            );
+          }
+          throw error;
+        });
+      const describe = await handle.describe();
+      const link = uiLink(workflowId);
+      const summary = { id: workflowId, runId: describe.runId, project: plan.project, version, ui: link ?? null };
+      if (!options.json) {
+        console.log(`release ${workflowId}${alreadyRunning ? ' (already started: this is the existing run)' : ''}`);
+        if (link) console.log(`ui: ${link}`);
+      }
+      if (!options.wait) {
+        if (options.json) printJson(summary);
+        return;
+      }
+      const status = await waitForPhase(handle, options.wait as Phase, Boolean(options.json));
+      if (options.json) printJson({ ...summary, status });
+      exitForStatus(status, options.wait as Phase);
+    },
+  );
 }
 
 /** Polls the status query, printing each phase/step change: live on a terminal, plain lines in CI. */

@@ -1,13 +1,18 @@
 import type { Command } from 'commander';
+import { describeProof } from '../../config/decision-types.ts';
 import type { ReleaseStatus } from '../../workflows/status.ts';
 import { printJson, section, shortDigest, table } from '../output.ts';
 import { client, releaseIdFrom, releaseStatus } from '../release-handle.ts';
 
 function renderStatus(status: ReleaseStatus): string {
   const lines = [
-    `${status.project} ${status.version}  (${status.tag}, commit ${status.commitSha.slice(0, 12)}, started by ${status.startedBy})`,
+    `${status.project} ${status.version}  (${status.tag}, commit ${status.commitSha.slice(0, 12)}, started by ${status.startedBy}${status.startedByProof ? `, proven by ${status.startedByProof}` : ', not proven'})`,
     `phase: ${status.phase}${status.currentStep ? `  step: ${status.currentStep}` : ''}`,
   ];
+  if (status.identity === 'unauthenticated')
+    lines.push(
+      'approvals are NOT authenticated: the plan says gate.identity: unauthenticated, so decisions name people but prove nothing',
+    );
   if (status.attention) {
     lines.push(`needs attention at ${status.attention.step} [${status.attention.type}]: ${status.attention.message}`);
     lines.push(
@@ -46,6 +51,8 @@ function renderStatus(status: ReleaseStatus): string {
     lines.push(
       `approvers: ${status.gate.approvers.join(', ') || 'anyone'}; self-approval ${status.gate.allowSelfApproval ? 'allowed' : 'forbidden'}`,
     );
+    if (status.gate.needs)
+      lines.push(`approved so far by ${status.gate.approvals?.join(', ') || 'nobody'}; ${status.gate.needs}`);
     lines.push(`deadline: ${status.gate.deadline}`);
     if (status.gate.kind === 'promotion' && status.pullRequest && !status.pullRequest.merged)
       lines.push(`on approval: merges release PR #${status.pullRequest.number}`);
@@ -111,8 +118,15 @@ function renderStatus(status: ReleaseStatus): string {
     lines.push(
       section('Decisions'),
       table(
-        ['at', 'kind', 'by', 'via', 'comment'],
-        status.decisions.map((d) => [d.at, d.kind, d.by, d.via, d.refusal ?? d.comment]),
+        ['at', 'kind', 'by', 'proof', 'via', 'comment'],
+        status.decisions.map((d) => [
+          d.at,
+          d.kind,
+          d.by,
+          d.verified ? describeProof(d.verified) : '-',
+          d.via,
+          d.refusal ?? d.comment,
+        ]),
       ),
     );
   }
@@ -128,7 +142,8 @@ export function registerStatus(program: Command): void {
     .action(async (release: string[], options: { json?: boolean }) => {
       const temporal = await client();
       const status = await releaseStatus(temporal.workflow.getHandle(releaseIdFrom(release)));
-      if (options.json) printJson(status);
+      // A rollback answers the same query with its own record (RollbackStatus): shown as JSON.
+      if (options.json || 'toVersion' in status) printJson(status);
       else console.log(renderStatus(status));
     });
 }

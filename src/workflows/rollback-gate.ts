@@ -1,0 +1,109 @@
+import { condition, setHandler } from '@temporalio/workflow';
+import {
+  approvalRequest as approval,
+  rejectionRequest as rejection,
+  type DecisionProofs,
+  type DecisionRequest,
+} from './decision-proofs.ts';
+import { quorumShortfall } from './decision-rules.ts';
+import {
+  approveSignal,
+  approveUpdate,
+  rejectUpdate,
+  type ApproveRequest,
+  type Decision,
+  type RejectRequest,
+} from './messages.ts';
+import type { RollbackStatus } from './status.ts';
+import type { ReleaseSpec } from '../config/spec.ts';
+
+/**
+ * A rollback's own gate: the same approve/reject messages, proofs, quorum, groups and self-approval rule as a
+ * release's promotion gate (`shipgate approve rollback:...`). Refused proofs are recorded; the gate stays open.
+ */
+export function openRollbackGate(spec: ReleaseSpec, status: RollbackStatus, proofs: DecisionProofs) {
+  let outcome: 'approved' | 'rejected' | undefined;
+  const now = (): string => new Date().toISOString();
+  const refuse = (reason: string | undefined): void => {
+    if (reason) throw new Error(reason);
+  };
+  const notOpen = (): string | undefined =>
+    status.gate ? undefined : `the rollback is not waiting for approval (phase: ${status.phase})`;
+
+  const decide = async (request: DecisionRequest, via: Decision['via'], comment?: string): Promise<Decision> => {
+    try {
+      const verified = await proofs.prove(() => status, request, now);
+      const decision: Decision = {
+        kind: request.kind === 'approve' ? 'approve' : 'reject',
+        gate: 'rollback',
+        by: verified.principal,
+        at: now(),
+        via,
+        verified,
+      };
+      if (comment) decision.comment = comment;
+      status.decisions.push(decision);
+      if (request.kind === 'reject') outcome = 'rejected';
+      else if (status.gate) {
+        status.gate.approvals = [...(status.gate.approvals ?? []), verified.principal];
+        decision.digests = status.gate.digests;
+        const shortfall = quorumShortfall(spec, status.gate.approvals);
+        if (shortfall) status.gate.needs = shortfall;
+        else outcome = 'approved';
+      }
+      return decision;
+    } catch (error) {
+      status.decisions.push({
+        kind: 'refused',
+        by: request.claimed ?? '',
+        at: now(),
+        refusal: (error as Error).message,
+        via,
+      });
+      throw error;
+    }
+  };
+  setHandler(approveUpdate, (request) => decide(approval(request), 'update', request.comment), {
+    validator: (request: ApproveRequest) => refuse(notOpen() ?? proofs.refusal(status, approval(request), now())),
+  });
+  setHandler(approveSignal, async (request) => {
+    const refusal = notOpen() ?? proofs.refusal(status, approval(request), now());
+    if (refusal)
+      status.decisions.push({
+        kind: 'refused',
+        by: String(request?.approver ?? ''),
+        at: now(),
+        refusal,
+        via: 'signal',
+      });
+    else await decide(approval(request), 'signal').catch(() => undefined);
+  });
+  setHandler(rejectUpdate, (request) => decide(rejection(request), 'update', request.reason), {
+    validator: (request: RejectRequest) =>
+      refuse(notOpen() ?? (request.reason ? proofs.refusal(status, rejection(request), now()) : 'reason is required')),
+  });
+
+  return {
+    /** Opens the gate on the digest set and waits for the quorum, a rejection or the deadline. */
+    async wait(digests: string[]): Promise<'approved' | 'rejected' | 'expired'> {
+      const openedAt = now();
+      status.gate = {
+        kind: 'rollback',
+        openedAt,
+        deadline: new Date(Date.now() + spec.gate.deadlineMs).toISOString(),
+        approvers: spec.gate.approvers,
+        allowSelfApproval: spec.gate.allowSelfApproval,
+        digests: [...digests].sort(),
+        approvals: [],
+      };
+      const needs = quorumShortfall(spec, []);
+      if (needs) status.gate.needs = needs;
+      status.phase = 'awaiting-approval';
+      const decided = await condition(() => outcome !== undefined, spec.gate.deadlineMs);
+      delete status.gate;
+      if (!decided)
+        status.decisions.push({ kind: 'expired', gate: 'rollback', by: 'deadline', at: now(), via: 'timer' });
+      return decided ? (outcome ?? 'rejected') : 'expired';
+    },
+  };
+}
