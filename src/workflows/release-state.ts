@@ -1,5 +1,6 @@
 import { quorumShortfall } from './decision-rules.ts';
-import { refAtTag, type ResolvedOciArtifact } from '../artifacts/types.ts';
+import type { ResolvedOciArtifact } from '../artifacts/types.ts';
+import { initialStatus } from './initial-status.ts';
 import type { PackageFile, ReleaseSpec } from '../config/spec.ts';
 import type { VerificationResult } from '../activities/verify-signatures.ts';
 import type {
@@ -28,44 +29,7 @@ export class ReleaseState {
   private readonly packages = new Map<string, PackageFile[]>();
 
   constructor(spec: ReleaseSpec) {
-    this.status = {
-      project: spec.project,
-      version: spec.version,
-      tag: spec.tag,
-      commitSha: spec.commitSha,
-      startedBy: spec.startedBy,
-      identity: spec.gate.identity.mode,
-      phase: 'publishing',
-      steps: [],
-      artifacts: [
-        ...spec.oci.map((a) => ({
-          name: a.name,
-          kind: a.kind,
-          source: refAtTag(a.source, a.sourceTag ?? a.tag),
-          destination: refAtTag(a.destination, a.tag),
-          verifications: [],
-        })),
-        ...spec.generic.map((p) => ({
-          name: p.name,
-          kind: 'generic-package',
-          source: `${p.source.project} generic/${p.name}/${p.version}`,
-          destination: [
-            p.destination ? `${p.destination.project} generic/${p.name}/${p.version}` : '',
-            p.releaseAssets ? `release ${spec.tag} assets` : '',
-          ]
-            .filter(Boolean)
-            .join(' + '),
-          verifications: [],
-        })),
-      ],
-      decisions: [],
-      checks: [
-        ...spec.smoke.commands.map((c): CheckStatus => ({ name: c.name, kind: 'command', state: 'pending' })),
-        ...spec.smoke.external.map((c): CheckStatus => ({ name: c.name, kind: 'external', state: 'pending' })),
-      ],
-      tagMoves: [],
-      pins: [],
-    };
+    this.status = initialStatus(spec);
   }
 
   // --- each-once bookkeeping: which items of a step an earlier attempt already finished ---------------------
