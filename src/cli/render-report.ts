@@ -28,6 +28,11 @@ function grid(style: Style, headers: string[], rows: (string | number | undefine
   ].join('\n');
 }
 
+/** A heading and its table. */
+function titledGrid(style: Style, title: string, headers: string[], rows: (string | number | undefined)[][]): string[] {
+  return [heading(style, title), grid(style, headers, rows)];
+}
+
 function heading(style: Style, title: string): string {
   return style === 'markdown' ? `\n## ${title}\n` : section(title);
 }
@@ -68,25 +73,25 @@ export function renderReport(report: ReleaseReport, style: Style): string {
     );
   }
   lines.push(
-    heading(style, 'Artifacts'),
-    grid(
+    ...titledGrid(
       style,
+      'Artifacts',
       ['name', 'kind', 'digest', 'destination'],
       report.artifacts.map((a) => [a.name, a.kind, a.digest, a.destination]),
     ),
   );
   lines.push(
-    heading(style, 'Steps'),
-    grid(
+    ...titledGrid(
       style,
+      'Steps',
       ['step', 'state', 'started', 'finished', 'attempts', 'summary'],
       report.steps.map((s) => [s.step, s.state, s.startedAt, s.finishedAt, s.attempts ?? 1, s.summary]),
     ),
   );
   lines.push(
-    heading(style, 'Verifications'),
-    grid(
+    ...titledGrid(
       style,
+      'Verifications',
       ['artifact', 'digest', 'where', 'signature', 'attestations', 'against', 'at'],
       report.verifications.map((v) => [
         v.artifact,
@@ -100,18 +105,18 @@ export function renderReport(report: ReleaseReport, style: Style): string {
     ),
   );
   lines.push(
-    heading(style, 'Decisions'),
-    grid(
+    ...titledGrid(
       style,
+      'Decisions',
       ['at', 'kind', 'by', 'via', 'method', 'comment'],
       report.decisions.map((d) => [d.at, d.kind, d.by, d.via, d.method ?? '', d.refusal ?? d.comment]),
     ),
   );
   if (report.tagMoves?.length)
     lines.push(
-      heading(style, 'Floating tags'),
-      grid(
+      ...titledGrid(
         style,
+        'Floating tags',
         ['artifact', 'tag', 'from', 'to'],
         report.tagMoves.map((m) => [m.artifact, m.tag, m.fromVersion ?? shortDigest(m.from), shortDigest(m.to)]),
       ),
@@ -119,9 +124,9 @@ export function renderReport(report: ReleaseReport, style: Style): string {
   else lines.push(heading(style, 'Floating tags'), `planned: ${report.planned.floatingTags.join(', ') || 'none'}`);
   if (report.pins?.length)
     lines.push(
-      heading(style, 'Pins'),
-      grid(
+      ...titledGrid(
         style,
+        'Pins',
         ['name', 'digest', 'confirmed'],
         report.pins.map((p) => [p.name, p.digest, p.confirmed ? 'yes' : 'no']),
       ),
@@ -129,9 +134,9 @@ export function renderReport(report: ReleaseReport, style: Style): string {
   else if (report.planned.pins.length) lines.push(heading(style, 'Pins'), `planned: ${report.planned.pins.join(', ')}`);
   if (report.evidence?.length)
     lines.push(
-      heading(style, 'Promotion records'),
-      grid(
+      ...titledGrid(
         style,
+        'Promotion records',
         ['reference', 'formats', 'pushed'],
         report.evidence.map((e) => [e.reference, e.format.join('+'), e.pushed ? 'yes' : 'already there']),
       ),

@@ -34,38 +34,23 @@ export function deriveSpec(input: ReleaseInput, options: { sourceTags?: boolean 
     return chosen && options.sourceTags !== false ? { sourceTag: renderSourceTag(chosen, values) } : {};
   };
   const policies: Record<string, VerificationPolicy> = {};
+  const oci = (
+    kind: OciArtifactSpec['kind'],
+    entry: { name: string; source: string; destination: string; sourceTag?: string | undefined },
+    tag: string,
+  ): OciArtifactSpec => ({
+    kind,
+    name: entry.name,
+    source: { endpoint: source, repository: entry.source },
+    destination: { endpoint: destination, repository: entry.destination },
+    tag,
+    ...sourceTag(entry.sourceTag),
+  });
 
-  const oci: OciArtifactSpec[] = [
-    ...plan.images.map((image): OciArtifactSpec => ({
-      kind: 'image',
-      name: image.name,
-      source: { endpoint: source, repository: image.source },
-      destination: { endpoint: destination, repository: image.destination },
-      tag: imageTag(image.tag),
-      ...sourceTag(image.sourceTag),
-    })),
-    ...plan.charts.map((chart): OciArtifactSpec => ({
-      kind: 'chart',
-      name: chart.name,
-      source: { endpoint: source, repository: chart.source },
-      destination: { endpoint: destination, repository: chart.destination },
-      tag: version,
-      ...sourceTag(chart.sourceTag),
-    })),
-    ...plan.packages.flatMap((pkg): OciArtifactSpec[] =>
-      pkg.kind === 'oci'
-        ? [
-            {
-              kind: 'oci-package',
-              name: pkg.name,
-              source: { endpoint: source, repository: pkg.source },
-              destination: { endpoint: destination, repository: pkg.destination },
-              tag: version,
-              ...sourceTag(pkg.sourceTag),
-            },
-          ]
-        : [],
-    ),
+  const ociArtifacts: OciArtifactSpec[] = [
+    ...plan.images.map((image) => oci('image', image, imageTag(image.tag))),
+    ...plan.charts.map((chart) => oci('chart', chart, version)),
+    ...plan.packages.flatMap((pkg) => (pkg.kind === 'oci' ? [oci('oci-package', pkg, version)] : [])),
   ];
 
   const forge: ForgeConfig | undefined = plan.forge;
@@ -84,7 +69,7 @@ export function deriveSpec(input: ReleaseInput, options: { sourceTags?: boolean 
     tag: `v${version}`,
     commitSha: input.commitSha,
     startedBy: input.startedBy,
-    oci,
+    oci: ociArtifacts,
     generic,
     policy: policyFor(plan, 'image'),
     policies,
