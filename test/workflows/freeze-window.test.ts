@@ -205,23 +205,20 @@ describe('freeze windows', () => {
       const frozen = await waitForPhase(handle, ['frozen', 'promoted', 'needs-attention']);
       expect(frozen.phase).toBe('frozen');
       const reason = 'security fix CVE-2026-0002';
+      /** shipgate override-freeze signed with this person's key, as they would run it. */
+      const signedOverride = (person: string, ...extra: string[]) =>
+        shipgate([
+          'override-freeze',
+          ...[project, '1.0.0', '--reason', reason, '--as', person],
+          ...['--key', (keys[person] as SshKey).path, ...extra],
+        ]);
 
       // --as carol with no proof, from the CLI as anyone could: a name proves nothing.
       const bare = await shipgate(['override-freeze', project, '1.0.0', '--reason', reason, '--as', 'carol']);
       expect(bare.exitCode).toBe(4);
       expect(bare.stderr).toMatch(/a signed statement is required.*--as\) proves nothing/);
       // mallory's own valid signature over a correct override statement: the window does not name mallory.
-      const byMallory = await shipgate([
-        'override-freeze',
-        project,
-        '1.0.0',
-        '--reason',
-        reason,
-        '--key',
-        (keys.mallory as SshKey).path,
-        '--as',
-        'mallory',
-      ]);
+      const byMallory = await signedOverride('mallory');
       expect(byMallory.exitCode).toBe(4);
       expect(byMallory.stderr).toMatch(/mallory may not lift this freeze; the plan names: carol, ci-bot/);
       // A statement naming carol, signed with mallory's key: the worker's proof check refuses it, and records it.
@@ -243,18 +240,7 @@ describe('freeze windows', () => {
       expect((await handle.query(statusQuery)).phase).toBe('frozen');
 
       // carol signs with her key through the CLI: the freeze lifts at once.
-      const lifted = await shipgate([
-        'override-freeze',
-        project,
-        '1.0.0',
-        '--reason',
-        reason,
-        '--key',
-        (keys.carol as SshKey).path,
-        '--as',
-        'carol',
-        '--json',
-      ]);
+      const lifted = await signedOverride('carol', '--json');
       expect(lifted.exitCode, lifted.stderr).toBe(0);
       const decision = JSON.parse(lifted.stdout) as { verified?: { method: string; fingerprint?: string } };
       expect(decision).toMatchObject({ kind: 'override-freeze', by: 'carol', comment: reason });
