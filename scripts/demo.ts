@@ -1,8 +1,9 @@
 // The demo: starts the local stack (Temporal dev server with its web UI, two OCI registries, a stand-in for
 // GitHub and a control plane, a shipgate worker), builds and signs demo artifacts, then drives a release
-// with the real `shipgate` CLI: start, status at the gate, approve, promoted. Run it again for the next version.
+// with the real `shipgate` CLI: start, status at the gate, approve, promoted, then checks the signed promotion
+// record with stock cosign and `shipgate verify`. Run it again for the next version.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { execa } from 'execa';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { Client, Connection } from '@temporalio/client';
@@ -10,6 +11,7 @@ import { NativeConnection } from '@temporalio/worker';
 import { startLocalRegistry } from '../src/devstack/registry.ts';
 import { localSigners } from '../src/devstack/signing-keys.ts';
 import { freePort } from '../src/devstack/processes.ts';
+import { localPromotionKey } from '../src/devstack/promotion-key.ts';
 import { startTemporalDevServer } from '../src/devstack/temporal-dev-server.ts';
 import { repoRoot } from '../src/tools/locate.ts';
 import { createShipgateWorker } from '../src/worker/create-worker.ts';
@@ -17,6 +19,7 @@ import { startFakeForge } from '../test/support/fake-forge.ts';
 import { pushChart } from '../test/support/fixtures/charts.ts';
 import { pushImage } from '../test/support/fixtures/images.ts';
 import { generateKeyPair, signAndAttest, signArtifact } from '../test/support/fixtures/signing.ts';
+import { checkPromotionRecord } from './demo-evidence.ts';
 
 const state = join(repoRoot, '.state', 'demo');
 const step = (text: string): void => console.log(`\n\x1b[1m==> ${text}\x1b[0m`);
@@ -36,7 +39,11 @@ async function main(): Promise<void> {
   const source = await startLocalRegistry({ stateDir: join(state, 'staging-registry') });
   const destination = await startLocalRegistry({ stateDir: join(state, 'production-registry'), credentials });
   const forge = await startFakeForge({ tokens: ['demo-token'] });
+  // The promotion key signs a record beside every promoted digest; the plan names these variables, never the key.
+  const promotionKey = await localPromotionKey(join(state, 'promotion-key'));
   Object.assign(process.env, {
+    SHIPGATE_PROMOTION_KEY: promotionKey.privateKey,
+    SHIPGATE_PROMOTION_KEY_PASSWORD: promotionKey.password,
     PROD_REGISTRY_USER: credentials.username,
     PROD_REGISTRY_PASSWORD: credentials.password,
     GITHUB_TOKEN: 'demo-token',
@@ -85,7 +92,8 @@ async function main(): Promise<void> {
     await signArtifact(`${source.host}/${chart.repository}@${chart.digest}`, { key, format: 'legacy' });
     const commit = Buffer.from(`demo-${version}`).toString('hex').padEnd(40, '0').slice(0, 40);
     forge.seedGithubCommit('acme/gateway', commit);
-    forge.seedGithubPull('acme/gateway', run, { mergeable: true });
+    // The release PR of this version, found at publish by its head branch (promotion.mergePullRequest.head).
+    forge.seedGithubPull('acme/gateway', run, { mergeable: true, head: `release/${version}` });
 
     // Signed decisions, the safe way: throwaway SSH keys for alice (approver) and ci-bot (starter), and the
     // allowed-signers file that names them, as git's gpg.ssh.allowedSignersFile does.
@@ -116,16 +124,18 @@ async function main(): Promise<void> {
         'promotion:',
         '  floatingTags: [latest, minor, major]',
         '  publishRelease: true',
-        `  mergePullRequest: { number: ${run} }`,
+        "  mergePullRequest: { head: 'release/{version}' }",
         `  pins: [{ url: "${forge.pinsUrl}/{name}", tokenEnv: CONTROL_PLANE_TOKEN, readBack: true }]`,
+        'evidence: # a signed promotion record (SLSA VSA v1 + who approved) on every promoted digest, step attest',
+        '  key: { pathEnv: SHIPGATE_PROMOTION_KEY, passwordEnv: SHIPGATE_PROMOTION_KEY_PASSWORD }',
         '',
       ].join('\n'),
     );
 
-    const shipgate = (args: string[]) =>
+    const shipgate = (args: string[], env: Record<string, string> = {}) =>
       execa(join(repoRoot, 'bin', 'shipgate'), args, {
         stdio: 'inherit',
-        env: { SHIPGATE_USER: 'ci-bot' },
+        env: { SHIPGATE_USER: 'ci-bot', ...env },
         reject: false,
       });
 
@@ -168,12 +178,20 @@ async function main(): Promise<void> {
     ]);
     if (approved.exitCode !== 0) throw new Error(`shipgate approve exited ${approved.exitCode}`);
 
-    step('promotion: re-verify, floating tags, publish the release, merge the PR, pin the digests');
+    step('promotion: re-verify, sign the promotion records, floating tags, publish the release, merge the PR, pin');
     const handle = client.workflow.getHandle(`release:acme/gateway:${version}`);
     await handle.result();
     await shipgate(['status', 'acme/gateway', version]);
     step('anyone can check who approved, offline: shipgate verify-decisions');
     await shipgate(['verify-decisions', 'acme/gateway', version, '--plan', planPath]);
+    await checkPromotionRecord({
+      reference: `${destination.host}/acme/gateway@${image.digest}`,
+      publicKey: relative(repoRoot, promotionKey.publicKey),
+      registry: { host: destination.host, ...credentials },
+      dockerConfig: relative(repoRoot, join(state, 'docker')),
+      step,
+      shipgate,
+    });
     step(`done: ${version} promoted. Run ./scripts/demo again for 1.${run + 1}.0; the stack state lives in ${state}`);
   } finally {
     await stop();

@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs';
+import { copyFile, mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
@@ -9,6 +10,7 @@ import { repoRoot, toolPath } from '../../src/tools/locate.ts';
 import { approveUpdate, rollbackStatusQuery } from '../../src/workflows/messages.ts';
 import type { rollback } from '../../src/workflows/rollback.ts';
 import { pushImage } from '../support/fixtures/images.ts';
+import { runAsPrinted } from '../support/printed-commands.ts';
 import { generateKeyPair, signArtifact, type KeyPair } from '../support/fixtures/signing.ts';
 import {
   commitSha,
@@ -96,6 +98,14 @@ describe('promotion evidence', () => {
     expect(bed.forge.githubReleases(`acme/${project}`)[0]?.body).toContain(
       `cosign verify-attestation --key shipgate.pub --insecure-ignore-tlog=true --type ${vsaType} ${repository}@${image.digest}`,
     );
+    // ... and that command, run exactly as printed from a folder holding shipgate.pub, passes.
+    const printed = (bed.forge.githubReleases(`acme/${project}`)[0]?.body ?? '')
+      .split('\n')
+      .filter((line) => line.startsWith('cosign verify-attestation --key shipgate.pub'));
+    expect(printed).toHaveLength(1);
+    const consumerDir = await mkdtemp(join(bed.workDir, 'consumer-'));
+    await copyFile(promotionKey.publicKey, join(consumerDir, 'shipgate.pub'));
+    for (const run of await runAsPrinted(printed, consumerDir)) expect(run, run.command).toMatchObject({ exitCode: 0 });
     const digests = [image.digest, ...image.platforms.map((p) => p.digest)];
     expect(digests).toHaveLength(3);
     expect(done.evidence?.map((e) => e.digest).sort()).toEqual([...digests].sort());

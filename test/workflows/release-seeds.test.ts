@@ -204,7 +204,9 @@ describe('the seed plans run on the local stack', () => {
     });
     const sha = commitSha(project);
     bed.forge.seedGithubCommit(`acme/${project}`, sha);
-    bed.forge.seedGithubPull(`acme/${project}`, 456, { mergeable: true });
+    // Other open PRs stay untouched: the release PR is found by its head branch, release/2.0.1.
+    bed.forge.seedGithubPull(`acme/${project}`, 455, { mergeable: true, head: 'release/2.0.0' });
+    bed.forge.seedGithubPull(`acme/${project}`, 456, { mergeable: true, head: 'release/2.0.1' });
     const handle = await startRelease(bed, plan, 'v2.0.1', sha);
     await waitForPhase(handle, ['publishing', 'needs-attention']);
     await handle.executeUpdate(reportCheckUpdate, { args: [{ name: 'downstream-smoke', passed: true, by: 'ci' }] });
@@ -214,6 +216,7 @@ describe('the seed plans run on the local stack', () => {
     expect((await destination.headManifest(repo(project, 'dst', 'devcontainer'), '2.0.1'))?.digest).toBe(image.digest);
     expect((await destination.headManifest(repo(project, 'dst', 'devcontainer'), 'latest'))?.digest).toBe(image.digest);
     expect(bed.forge.githubPull(`acme/${project}`, 456)?.merged).toBe(true);
+    expect(bed.forge.githubPull(`acme/${project}`, 455)?.merged).toBe(false);
   });
 
   it('seed 003 (pin after a green publish): manual sync, approval, the pin POSTed and read back', async () => {
