@@ -79,7 +79,14 @@ export interface PromotionRecord {
   /** The plan's signature policy, as the workflow holds it (no secrets). */
   policy: unknown;
   /** A freeze that held promotion, and how it ended (window over, or an override decision). */
-  freeze?: { reasons: string[]; until: string; since: string; overriddenBy?: string; reason?: string };
+  freeze?: {
+    reasons: string[];
+    until: string;
+    since: string;
+    overriddenBy?: string;
+    reason?: string;
+    overrideProof?: string;
+  };
   /** What promotion does after this record is pushed (the record goes first, so `latest` never lacks one). */
   planned: { floatingTags: string[]; publishRelease: boolean; pins: string[]; mergePullRequest?: number };
   release?: { id: string; url?: string; state: string };

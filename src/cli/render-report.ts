@@ -69,7 +69,9 @@ export function renderReport(report: ReleaseReport, style: Style): string {
     lines.push(
       heading(style, 'Freeze'),
       `held by: ${f.reasons.join('; ')} (from ${f.since} until ${f.until})` +
-        (f.overriddenBy ? `; overridden by ${f.overriddenBy}: ${f.reason ?? ''}` : '; promoted when the window ended'),
+        (f.overriddenBy
+          ? `; overridden by ${f.overriddenBy} (${f.overrideProof ?? 'not authenticated'}): ${f.reason ?? ''}`
+          : '; promoted when the window ended'),
     );
   }
   lines.push(

@@ -8,7 +8,7 @@ const header = 'shipgate decision v1';
 const fields = ['release', 'run', 'gate', 'digests', 'decision', 'person', 'time', 'nonce'] as const;
 /** Login names as GitLab, GitHub (including "name[bot]") and allowed-signers principals spell them. */
 export const personPattern = /^[A-Za-z0-9._@+[\]-]+$/;
-const gates: StatementGate[] = ['sync', 'promotion', 'attention', 'check', 'start', 'rollback'];
+const gates: StatementGate[] = ['sync', 'promotion', 'attention', 'check', 'start', 'rollback', 'freeze'];
 
 /** The sha256 a statement names for a digest set: sorted, de-duplicated, one `name@sha256:...` per line. */
 export function digestSetSha256(digests: string[]): string {

@@ -1,10 +1,13 @@
 // The vocabulary of trusted decisions, defined once: the workflow, the activities, the CLI, the audit
 // (`shipgate verify-decisions`) and the promotion attestations import these plain JSON types.
 
-/** What a statement is about: a gate of a release, a needs-attention decision, an external check, a start. */
-export type StatementGate = 'sync' | 'promotion' | 'attention' | 'check' | 'start' | 'rollback';
+/**
+ * What a statement is about: a gate of a release, a needs-attention decision, an external check, a start, or
+ * lifting the freeze window that holds a release's promotion.
+ */
+export type StatementGate = 'sync' | 'promotion' | 'attention' | 'check' | 'start' | 'rollback' | 'freeze';
 
-/** approve, reject, abort, retry, rollback, start, or "check NAME passed|failed". */
+/** approve, reject, abort, retry, rollback, start, override-freeze, or "check NAME passed|failed". */
 export type StatementDecision = string;
 
 /**

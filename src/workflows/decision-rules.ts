@@ -1,13 +1,14 @@
 import { parseStatement, statementMismatch } from '../config/decision-statement.ts';
 import type { SignedStatement, StatementGate } from '../config/decision-types.ts';
 import { digestSet } from './approval-policy.ts';
+import { overridePrincipalRefusal } from './freeze-override-policy.ts';
 import type { ReleaseSpec } from '../config/spec.ts';
 import type { DecisionSubject } from './status.ts';
 
 // Which statement a decision needs and whose decision counts: pure rules shared by the workflow (validators and
 // handlers) and the CLI (which renders the statement a person signs), so both always agree.
 
-export type DecisionKind = 'approve' | 'reject' | 'abort' | 'retry' | 'check';
+export type DecisionKind = 'approve' | 'reject' | 'abort' | 'retry' | 'check' | 'override-freeze';
 
 /** What a statement for this decision must name, given the release as it stands. */
 export function statementTarget(
@@ -17,6 +18,8 @@ export function statementTarget(
 ): { gate: StatementGate; digests: string[]; decision: string } {
   const decision = kind === 'check' ? `check ${check?.name ?? ''} ${check?.passed ? 'passed' : 'failed'}` : kind;
   if (kind === 'check') return { gate: 'check', digests: digestSet(status), decision };
+  // Lifting a freeze: its own gate and decision, over the digest set that would promote.
+  if (kind === 'override-freeze') return { gate: 'freeze', digests: digestSet(status), decision };
   if (status.gate && kind !== 'retry') return { gate: status.gate.kind, digests: status.gate.digests, decision };
   return { gate: 'attention', digests: digestSet(status), decision };
 }
@@ -65,6 +68,8 @@ export function principalRefusal(
 ): string | undefined {
   if (typeof principal !== 'string' || principal.trim() === '') return 'who decides is required';
   if (kind === 'check') return undefined;
+  // The freeze window, not gate.approvers, names who may lift it.
+  if (kind === 'override-freeze') return overridePrincipalRefusal(spec, status, principal);
   const eligible = eligibleApprovers(spec);
   if (eligible.length > 0 && !eligible.includes(principal))
     return `${principal} may not ${kind} ${spec.project}; approvers: ${eligible.join(', ')}`;

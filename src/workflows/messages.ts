@@ -58,9 +58,13 @@ export interface CheckReport {
   signed?: SignedStatement;
 }
 
-/** Lifts a freeze window for this release only; recorded as a decision of its own, with the reason. */
+/**
+ * Lifts a freeze window for this release only; recorded as a decision of its own, with the reason. Proven like
+ * every decision: a statement for gate "freeze", decision "override-freeze", over the digest set that promotes.
+ */
 export interface OverrideFreezeRequest {
-  by: string;
+  by?: string;
+  signed?: SignedStatement;
   reason: string;
 }
 

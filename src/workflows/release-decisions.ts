@@ -147,12 +147,15 @@ export class ReleaseDecisions {
     );
     setHandler(
       overrideFreezeUpdate,
-      (request) => {
-        const decision = { kind: 'override-freeze', by: request.by, at: now(), via: 'update' } as const;
-        this.freezeOverride = this.record({ ...decision, ...(request.reason ? { comment: request.reason } : {}) });
-        return this.freezeOverride;
+      (request) =>
+        this.decide(decisionOf('override-freeze', request), 'update', (verified) => {
+          const decision = { kind: 'override-freeze', by: verified.principal, at: now(), via: 'update' } as const;
+          return (this.freezeOverride = this.record({ ...decision, verified, comment: request.reason }));
+        }),
+      {
+        validator: (request: OverrideFreezeRequest) =>
+          refusal(decisionOf('override-freeze', request), overrideRefusal(state.status, request)),
       },
-      { validator: (request: OverrideFreezeRequest) => refuse(overrideRefusal(state.status, spec, request)) },
     );
   }
 
@@ -274,7 +277,10 @@ export class ReleaseDecisions {
   }
 }
 
-const decisionOf = (kind: 'retry' | 'abort', request: RetryRequest | AbortRequest): DecisionRequest => ({
+const decisionOf = (
+  kind: 'retry' | 'abort' | 'override-freeze',
+  request: RetryRequest | AbortRequest | OverrideFreezeRequest,
+): DecisionRequest => ({
   kind,
   claimed: request?.by,
   signed: request?.signed,

@@ -73,8 +73,8 @@ export function releaseNotes(input: {
     '### Approval',
     '',
     input.identity === 'unauthenticated'
-      ? 'Approvals of this release were **not authenticated**: the plan says `gate.identity: unauthenticated`, so the recorded approvers are names nobody proved.'
-      : `Each approval carries a signed statement and its proof (${input.identity ?? 'signed'}); check them with \`shipgate verify-decisions ${input.project} ${input.version}\`.`,
+      ? 'Approvals of this release (and any freeze override) were **not authenticated**: the plan says `gate.identity: unauthenticated`, so the recorded approvers are names nobody proved.'
+      : `Each approval (and any freeze override) carries a signed statement and its proof (${input.identity ?? 'signed'}); check them with \`shipgate verify-decisions ${input.project} ${input.version}\`.`,
     '',
     '### Roll back',
     '',

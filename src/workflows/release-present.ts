@@ -61,7 +61,14 @@ export function describe(status: ReleaseStatus): string {
           : status.phase === 'needs-attention'
             ? `needs attention at ${status.attention?.step}: ${status.attention?.message}`
             : (status.currentStep ?? status.phase);
-  const unproven = status.identity === 'unauthenticated' && status.gate ? ' (approvals are not authenticated)' : '';
+  const unproven =
+    status.identity !== 'unauthenticated'
+      ? ''
+      : status.gate
+        ? ' (approvals are not authenticated)'
+        : status.phase === 'frozen'
+          ? ' (a freeze override is not authenticated)'
+          : '';
   // warn failures and off artifacts stay visible in the UI for the whole release.
   const unverified = status.artifacts.filter((a) => a.verification && a.verification.outcome !== 'verified');
   const warning = unverified.length

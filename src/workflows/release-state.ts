@@ -154,8 +154,9 @@ export class ReleaseState {
     this.status.freeze = { ...freeze, since: this.status.freeze?.since ?? now };
   }
 
-  liftFreeze(by: string, reason: string): void {
-    if (this.status.freeze) this.status.freeze = { ...this.status.freeze, overriddenBy: by, reason };
+  liftFreeze(by: string, reason: string, proof: string): void {
+    if (this.status.freeze)
+      this.status.freeze = { ...this.status.freeze, overriddenBy: by, reason, overrideProof: proof };
   }
 
   // --- checks -----------------------------------------------------------------------------------------------

@@ -167,6 +167,8 @@ export interface FreezeStatus {
   overrideBy: string[];
   overriddenBy?: string;
   reason?: string;
+  /** How the override's person was proven: "ssh key SHA256:...", "oidc ISSUER sub SUBJECT" or "not authenticated". */
+  overrideProof?: string;
 }
 
 /** What decision rules read of a release or a rollback: who started it, its open gate, its artifacts. */
@@ -176,6 +178,8 @@ export interface DecisionSubject {
   startedByProof?: string;
   gate?: GateStatus;
   artifacts: { name: string; digest?: string; files?: { name: string; sha256?: string }[] }[];
+  /** A freeze window holding promotion names who may lift it. */
+  freeze?: { overrideBy: string[] };
 }
 
 /** The release's two gates, and a rollback's own gate. */

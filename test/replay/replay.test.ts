@@ -6,13 +6,15 @@ import { workflowsPath } from '../../src/worker/create-worker.ts';
 // Histories of finished releases, recorded with SHIPGATE_RECORD_HISTORIES=1 ./scripts/test. Replaying them
 // against today's workflow code fails on any nondeterministic change, before it can break a release in flight.
 const dir = new URL('./histories/', import.meta.url);
+type ReplayedHistory = { events?: { workflowExecutionStartedEventAttributes?: { workflowId?: string } }[] };
 const files = readdirSync(dir).filter((file) => file.endsWith('.json'));
 
 describe('replay of recorded release histories', () => {
-  it('has the four recorded shapes', () => {
+  it('has the five recorded shapes', () => {
     expect(files.sort()).toEqual([
       'automatic-sync-promoted.json',
       'frozen-override-attested-promoted.json',
+      'frozen-signed-override-promoted.json',
       'manual-sync-promoted.json',
       'needs-attention-retry-promoted.json',
     ]);
@@ -20,8 +22,10 @@ describe('replay of recorded release histories', () => {
 
   for (const file of files) {
     it(`replays ${file} deterministically`, async () => {
-      const history: unknown = JSON.parse(readFileSync(new URL(file, dir), 'utf8'));
-      await Worker.runReplayHistory({ workflowsPath }, history, file);
+      const history = JSON.parse(readFileSync(new URL(file, dir), 'utf8')) as ReplayedHistory;
+      // The release's own id, as recorded: signed decisions name it, and the workflow checks them on replay too.
+      const started = history.events?.[0]?.workflowExecutionStartedEventAttributes?.workflowId;
+      await Worker.runReplayHistory({ workflowsPath }, history, started ?? file);
     });
   }
 });

@@ -1,26 +1,24 @@
 import type { Command } from 'commander';
 import { overrideFreezeUpdate } from '../../workflows/messages.ts';
-import { printJson } from '../output.ts';
-import { asCliError, client, releaseIdFrom } from '../release-handle.ts';
-import { userName } from '../user.ts';
+import { withProofOptions, type ProofOptions } from '../decision-proof.ts';
+import { sendDecision } from '../send-decision.ts';
 
 export function registerOverrideFreeze(program: Command): void {
-  program
-    .command('override-freeze')
-    .description('let a frozen release promote now; only people the freeze window names, with a reason for the record')
-    .argument('<release...>', 'PROJECT VERSION, or a release id')
-    .requiredOption('--reason <text>', 'why this release may promote during the freeze (recorded and signed)')
-    .option('--as <name>', 'who lifts the freeze')
-    .option('--json', 'print the recorded decision as JSON')
-    .action(async (release: string[], options: { reason: string; as?: string; json?: boolean }) => {
-      const temporal = await client();
-      const handle = temporal.workflow.getHandle(releaseIdFrom(release));
-      const decision = await handle
-        .executeUpdate(overrideFreezeUpdate, { args: [{ by: options.as ?? userName(), reason: options.reason }] })
-        .catch((error: unknown) => {
-          throw asCliError(error, handle.workflowId);
-        });
-      if (options.json) printJson(decision);
-      else console.log(`freeze lifted for this release by ${decision.by} at ${decision.at}: ${decision.comment ?? ''}`);
-    });
+  withProofOptions(
+    program
+      .command('override-freeze')
+      .description(
+        'let a frozen release promote now: a signed decision by a person the freeze window names, with a reason for the record',
+      )
+      .argument('<release...>', 'PROJECT VERSION, or a release id')
+      .requiredOption('--reason <text>', 'why this release may promote during the freeze (recorded and signed)')
+      .option('--as <name>', 'who lifts the freeze (the signed statement names them; the proof must show it)')
+      .option('--json', 'print the recorded decision as JSON'),
+  ).action((release: string[], options: ProofOptions & { reason: string; json?: boolean }) =>
+    sendDecision(release, 'override-freeze', options, overrideFreezeUpdate, (by, signed) => ({
+      by,
+      reason: options.reason,
+      ...signed,
+    })),
+  );
 }

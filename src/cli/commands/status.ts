@@ -23,12 +23,14 @@ function renderStatus(status: ReleaseStatus): string {
     const f = status.freeze;
     lines.push(
       f.overriddenBy
-        ? `freeze (${f.reasons.join('; ')}) lifted by ${f.overriddenBy}: ${f.reason ?? ''}`
+        ? `freeze (${f.reasons.join('; ')}) lifted by ${f.overriddenBy} (${f.overrideProof ?? 'not authenticated'}): ${f.reason ?? ''}`
         : `${status.phase === 'frozen' ? 'frozen' : 'was frozen'} until ${f.until}: ${f.reasons.join('; ')}`,
     );
     if (status.phase === 'frozen' && f.overrideBy.length)
       lines.push(
-        `  ${f.overrideBy.join(', ')} may lift it: shipgate override-freeze ${status.project} ${status.version} --reason "..."`,
+        status.identity === 'unauthenticated'
+          ? `  ${f.overrideBy.join(', ')} may lift it (not authenticated: gate.identity is unauthenticated): shipgate override-freeze ${status.project} ${status.version} --reason "..." --as NAME`
+          : `  ${f.overrideBy.join(', ')} may lift it with a signed decision: shipgate override-freeze ${status.project} ${status.version} --reason "..." --key FILE (or --id-token-env VAR)`,
       );
   }
   lines.push(section('Artifacts'));

@@ -1,0 +1,73 @@
+import type { WorkflowHandle } from '@temporalio/client';
+import type { UpdateDefinition } from '@temporalio/common';
+import { digestSetSha256 } from '../config/decision-statement.ts';
+import { describeProof, type SignedStatement } from '../config/decision-types.ts';
+import { statementTarget, type DecisionKind } from '../workflows/decision-rules.ts';
+import type { Decision } from '../workflows/messages.ts';
+import type { ReleaseStatus } from '../workflows/status.ts';
+import { signedStatement, type ProofOptions } from './decision-proof.ts';
+import { printJson } from './output.ts';
+import { asCliError, client, releaseIdFrom, releaseStatus } from './release-handle.ts';
+import { userName } from './user.ts';
+
+// The common path of a decision from the CLI: read the release, sign the statement for this decision as the
+// release stands (run, gate, digest set), send it, print what the release recorded.
+
+/** The signed statement for a decision on this release as it stands now (its run, gate and digest set). */
+export async function proofFor(
+  handle: WorkflowHandle,
+  status: ReleaseStatus,
+  kind: DecisionKind,
+  options: ProofOptions,
+  check?: { name: string; passed: boolean },
+): Promise<SignedStatement | undefined> {
+  const { runId } = await handle.describe();
+  const target = statementTarget(status, kind, check);
+  return signedStatement(
+    {
+      release: handle.workflowId,
+      run: runId,
+      gate: target.gate,
+      digests: digestSetSha256(target.digests),
+      decision: target.decision,
+    },
+    options,
+  );
+}
+
+/** Who the request names: --as, else the person the proof will name. */
+export function claimed(options: ProofOptions, signed: SignedStatement | undefined): string {
+  const person = signed ? /\nperson: (.*)\n/.exec(signed.statement)?.[1] : undefined;
+  return person ?? options.as ?? userName();
+}
+
+/**
+ * Reads the release, signs the statement for this decision as the release stands, sends the update and prints
+ * the recorded decision: the common path of reject, retry, abort, report-check and override-freeze.
+ */
+export async function sendDecision<T>(
+  release: string[],
+  kind: DecisionKind,
+  options: ProofOptions & { json?: boolean },
+  update: UpdateDefinition<Decision, [T]>,
+  request: (by: string, signed: { signed?: SignedStatement }) => T,
+  check?: { name: string; passed: boolean },
+): Promise<void> {
+  const temporal = await client();
+  const handle = temporal.workflow.getHandle(releaseIdFrom(release));
+  const signed = await proofFor(handle, await releaseStatus(handle), kind, options, check);
+  const decision = await handle
+    .executeUpdate(update, { args: [request(claimed(options, signed), signed ? { signed } : {})] })
+    .catch((error: unknown) => {
+      throw asCliError(error, handle.workflowId);
+    });
+  printDecision(decision, options.json);
+}
+
+export function printDecision(decision: Decision, json: boolean | undefined): void {
+  if (json) printJson(decision);
+  else
+    console.log(
+      `${decision.kind} recorded: by ${decision.by} (${decision.verified ? describeProof(decision.verified) : 'not authenticated'}) at ${decision.at}${decision.comment ? ` (${decision.comment})` : ''}`,
+    );
+}
