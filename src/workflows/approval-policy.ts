@@ -1,4 +1,5 @@
 import type { ApproveRequest } from './messages.ts';
+import type { ReleaseSpec } from '../config/spec.ts';
 import type { DecisionSubject, ReleaseStatus } from './status.ts';
 
 /**
@@ -39,4 +40,13 @@ export function digestSet(status: DecisionSubject): string[] {
       if (file.sha256) set.push(`${artifact.name}/${file.name}@sha256:${file.sha256}`);
   }
   return set.sort();
+}
+
+/**
+ * "X started this release (proven by ...)" when the plan forbids this person deciding on their own release
+ * (gate.allowSelfApproval: false), undefined otherwise: one rule for approvals and freeze overrides.
+ */
+export function selfDecision(spec: ReleaseSpec, status: DecisionSubject, principal: string): string | undefined {
+  if (spec.gate.allowSelfApproval || principal !== status.startedBy) return undefined;
+  return `${principal} started this release${status.startedByProof ? ` (proven by ${status.startedByProof})` : ''}`;
 }

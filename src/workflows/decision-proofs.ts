@@ -3,7 +3,13 @@ import type { VerifyDecisionInput, VerifyDecisionResult } from '../activities/ve
 import { parseStatement } from '../config/decision-statement.ts';
 import { describeProof, type SignedStatement, type VerifiedDecision } from '../config/decision-types.ts';
 import { FailureTypes } from '../errors.ts';
-import { principalRefusal, statementRefusal, statementTarget, type DecisionKind } from './decision-rules.ts';
+import {
+  principalRefusal,
+  statementMaxAgeMs,
+  statementRefusal,
+  statementTarget,
+  type DecisionKind,
+} from './decision-rules.ts';
 import type { ReleaseSpec } from '../config/spec.ts';
 import type { ApproveRequest, RejectRequest } from './messages.ts';
 import type { DecisionSubject } from './status.ts';
@@ -80,7 +86,7 @@ export class DecisionProofs {
     } catch (error) {
       throw refusedFailure(reasonOf(error));
     }
-    const again = this.refusal(status(), { ...request, claimed: request.claimed }, now());
+    const again = this.refusal(status(), request, now());
     if (again) throw refusedFailure(again);
     if (result.tokenId && this.usedTokens.has(result.tokenId))
       throw refusedFailure(
@@ -106,7 +112,8 @@ export class DecisionProofs {
     if (statement.release !== info.workflowId || statement.gate !== 'start' || statement.decision !== 'start')
       return `the start statement is for ${statement.release} (${statement.gate}), not for starting ${info.workflowId}`;
     if (statement.digests !== commitDigest) return 'the start statement names another commit';
-    if (Math.abs(Date.parse(now) - Date.parse(statement.time)) > 60 * 60_000) return 'the start statement is too old';
+    if (Math.abs(Date.parse(now) - Date.parse(statement.time)) > statementMaxAgeMs)
+      return 'the start statement is too old';
     try {
       const { verified } = await this.verify({ signed, identity: this.spec.gate.identity, releaseId: info.workflowId });
       return { principal: verified.principal, proof: describeProof(verified) };

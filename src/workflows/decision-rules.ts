@@ -1,6 +1,6 @@
 import { parseStatement, statementMismatch } from '../config/decision-statement.ts';
 import type { SignedStatement, StatementGate } from '../config/decision-types.ts';
-import { digestSet } from './approval-policy.ts';
+import { digestSet, selfDecision } from './approval-policy.ts';
 import { overridePrincipalRefusal } from './freeze-override-policy.ts';
 import type { ReleaseSpec } from '../config/spec.ts';
 import type { DecisionSubject } from './status.ts';
@@ -74,8 +74,8 @@ export function principalRefusal(
   if (eligible.length > 0 && !eligible.includes(principal))
     return `${principal} may not ${kind} ${spec.project}; approvers: ${eligible.join(', ')}`;
   if (kind !== 'approve') return undefined;
-  if (!spec.gate.allowSelfApproval && principal === status.startedBy)
-    return `${principal} started this release${status.startedByProof ? ` (proven by ${status.startedByProof})` : ''} and the plan forbids self-approval (gate.allowSelfApproval: false)`;
+  const self = selfDecision(spec, status, principal);
+  if (self) return `${self} and the plan forbids self-approval (gate.allowSelfApproval: false)`;
   if (status.gate?.approvals?.includes(principal))
     return `${principal} already approved this gate; ${quorumShortfall(spec, status.gate.approvals) ?? 'more approvals'} from other people`;
   return undefined;

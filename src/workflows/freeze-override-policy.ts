@@ -1,4 +1,5 @@
 import type { ReleaseSpec } from '../config/spec.ts';
+import { selfDecision } from './approval-policy.ts';
 import type { OverrideFreezeRequest } from './messages.ts';
 import type { DecisionSubject } from './status.ts';
 
@@ -24,7 +25,7 @@ export function overridePrincipalRefusal(
   const overrideBy = status.freeze?.overrideBy ?? [];
   if (!overrideBy.includes(principal))
     return `${principal || 'nobody'} may not lift this freeze; the plan names: ${overrideBy.join(', ') || 'nobody (add overrideBy to the window)'}`;
-  if (principal === status.startedBy && !spec.gate.allowSelfApproval)
-    return `${principal} started this release${status.startedByProof ? ` (proven by ${status.startedByProof})` : ''} and may not lift its freeze (gate.allowSelfApproval is false)`;
+  const self = selfDecision(spec, status, principal);
+  if (self) return `${self} and may not lift its freeze (gate.allowSelfApproval is false)`;
   return undefined;
 }

@@ -1,3 +1,4 @@
+import { digestSet } from './approval-policy.ts';
 import { quorumShortfall } from './decision-rules.ts';
 import type { ResolvedOciArtifact } from '../artifacts/types.ts';
 import { initialStatus } from './initial-status.ts';
@@ -18,8 +19,9 @@ import type {
 
 /**
  * The release's record and its only writer: everything the status query shows, and the one record of what each
- * artifact resolved to. The digest set a person approves and the digests the steps verify, copy, tag and pin
- * are read from the same maps. Pure data changes, no I/O, no clock of its own.
+ * artifact resolved to. The recorders write the status artifacts and these maps together, so the digest set a
+ * person approves (read from the status, as the CLI reads it) and the digests the steps verify, copy, tag and
+ * pin agree. Pure data changes, no I/O, no clock of its own.
  */
 export class ReleaseState {
   readonly status: ReleaseStatus;
@@ -77,12 +79,9 @@ export class ReleaseState {
     return this.oci.size + this.packages.size;
   }
 
-  /** The digest set a person approves: every artifact as name@digest (files as name/file@sha256:...), sorted. */
+  /** The digest set a person approves, as the decision rules and the CLI compute it (approval-policy.ts). */
   digestSet(): string[] {
-    const set = [...this.oci.values()].map((artifact) => `${artifact.name}@${artifact.digest}`);
-    for (const [name, files] of this.packages)
-      for (const file of files) set.push(`${name}/${file.name}@sha256:${file.sha256}`);
-    return set.sort();
+    return digestSet(this.status);
   }
 
   recordVerification(result: VerificationResult, at: string): void {

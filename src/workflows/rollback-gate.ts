@@ -16,6 +16,7 @@ import {
 } from './messages.ts';
 import type { RollbackStatus } from './status.ts';
 import type { ReleaseSpec } from '../config/spec.ts';
+import { now } from './workflow-time.ts';
 
 /**
  * A rollback's own gate: the same approve/reject messages, proofs, quorum, groups and self-approval rule as a
@@ -23,7 +24,6 @@ import type { ReleaseSpec } from '../config/spec.ts';
  */
 export function openRollbackGate(spec: ReleaseSpec, status: RollbackStatus, proofs: DecisionProofs) {
   let outcome: 'approved' | 'rejected' | undefined;
-  const now = (): string => new Date().toISOString();
   const refuse = (reason: string | undefined): void => {
     if (reason) throw new Error(reason);
   };
