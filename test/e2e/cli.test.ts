@@ -46,22 +46,25 @@ describe('shipgate CLI end to end', () => {
     bed.forge.seedGithubCommit(`acme/${project}`, sha);
     return { image, sha, planPath: writePlan(planFor(bed, project, overrides)) };
   };
-
-  it('start (idempotent), status, approve and promoted, with --json and exit codes', async () => {
-    const project = uniqueProject('cli');
-    const { image, sha, planPath } = await publicRelease(project, '1.0.0');
-    const started = await shipgate([
+  /** `shipgate start` of a prepared release, following it to its first gate; `extra` adds flags. */
+  const startToGate = (planPath: string, version: string, sha: string, extra: string[] = []) =>
+    shipgate([
       'start',
       '--plan',
       planPath,
       '--version',
-      'v1.0.0',
+      version,
       '--commit',
       sha,
       '--wait',
       'awaiting-approval',
-      '--json',
+      ...extra,
     ]);
+
+  it('start (idempotent), status, approve and promoted, with --json and exit codes', async () => {
+    const project = uniqueProject('cli');
+    const { image, sha, planPath } = await publicRelease(project, '1.0.0');
+    const started = await startToGate(planPath, 'v1.0.0', sha, ['--json']);
     expect(started.stderr).toBe('');
     expect(started.exitCode).toBe(0);
     const first = json<{ id: string; status: ReleaseStatus }>(started);
@@ -110,22 +113,7 @@ describe('shipgate CLI end to end', () => {
     const { image, sha, planPath } = await publicRelease(project, '1.0.0', {
       gate: { approvers: ['alice'], deadline: '1h', identity: { mode: 'signed', sshAllowedSigners: signersPath } },
     });
-    const started = await shipgate(
-      [
-        'start',
-        '--plan',
-        planPath,
-        '--version',
-        '1.0.0',
-        '--commit',
-        sha,
-        '--key',
-        keys.ci.path,
-        '--wait',
-        'awaiting-approval',
-      ],
-      'ci-bot',
-    );
+    const started = await startToGate(planPath, '1.0.0', sha, ['--key', keys.ci.path]);
     expect(started.exitCode).toBe(0);
     const waiting = await waitFor(project, '1.0.0', ['awaiting-approval']);
     expect(waiting.startedByProof).toMatch(/^ssh key SHA256:/);
@@ -176,17 +164,7 @@ describe('shipgate CLI end to end', () => {
   it('approve on a terminal shows the digest set and asks; "n" approves nothing, "y" approves', async () => {
     const project = uniqueProject('clitty');
     const { image, sha, planPath } = await publicRelease(project, '1.0.0');
-    const started = await shipgate([
-      'start',
-      '--plan',
-      planPath,
-      '--version',
-      '1.0.0',
-      '--commit',
-      sha,
-      '--wait',
-      'awaiting-approval',
-    ]);
+    const started = await startToGate(planPath, '1.0.0', sha);
     expect(started.exitCode).toBe(0);
     // util-linux script gives the command a pseudo-terminal and types what stdin holds.
     const onTerminal = (answer: string) =>
@@ -216,21 +194,7 @@ describe('shipgate CLI end to end', () => {
   it('reject ends the release; bad input and unknown releases get their exit codes', async () => {
     const project = uniqueProject('clirej');
     const { sha, planPath } = await publicRelease(project, '2.0.0');
-    expect(
-      (
-        await shipgate([
-          'start',
-          '--plan',
-          planPath,
-          '--version',
-          '2.0.0',
-          '--commit',
-          sha,
-          '--wait',
-          'awaiting-approval',
-        ])
-      ).exitCode,
-    ).toBe(0);
+    expect((await startToGate(planPath, '2.0.0', sha)).exitCode).toBe(0);
     const rejected = await shipgate(['reject', project, '2.0.0', '--reason', 'changelog is wrong', '--json'], 'bob');
     expect(rejected.exitCode).toBe(0);
     expect((await waitFor(project, '2.0.0', ['rejected'])).decisions.at(-1)).toMatchObject({
@@ -320,21 +284,7 @@ describe('shipgate CLI end to end', () => {
       { method: 'POST', pathPrefix: `/pins/${project}` },
       { status: 400, body: { error: 'unknown service' } },
     );
-    expect(
-      (
-        await shipgate([
-          'start',
-          '--plan',
-          planPath,
-          '--version',
-          '1.0.0',
-          '--commit',
-          sha,
-          '--wait',
-          'awaiting-approval',
-        ])
-      ).exitCode,
-    ).toBe(0);
+    expect((await startToGate(planPath, '1.0.0', sha)).exitCode).toBe(0);
     expect((await shipgate(['approve', project, '1.0.0', '--yes'], 'alice')).exitCode).toBe(0);
     const stuck = await waitFor(project, '1.0.0', ['needs-attention', 'promoted']);
     expect(stuck.attention).toMatchObject({ step: 'pin', type: 'PinRejected' });
@@ -428,21 +378,7 @@ describe('shipgate CLI end to end', () => {
 
     for (const release of [first, await publicRelease(project, '1.1.0')]) {
       const version = release === first ? '1.0.0' : '1.1.0';
-      expect(
-        (
-          await shipgate([
-            'start',
-            '--plan',
-            release.planPath,
-            '--version',
-            version,
-            '--commit',
-            release.sha,
-            '--wait',
-            'awaiting-approval',
-          ])
-        ).exitCode,
-      ).toBe(0);
+      expect((await startToGate(release.planPath, version, release.sha)).exitCode).toBe(0);
       expect((await shipgate(['approve', project, version, '--yes'], 'alice')).exitCode).toBe(0);
       expect((await waitFor(project, version, ['promoted', 'needs-attention'])).phase).toBe('promoted');
     }

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { deriveSpec } from '../../src/config/derive.ts';
-import { parsePlan, type PlanError } from '../../src/config/load.ts';
+import { parsePlan } from '../../src/config/load.ts';
 import { evaluateFreeze, instantOf, windowEnd, type FreezeWindow } from '../../src/config/freeze-windows.ts';
+import { minimalPlan } from '../support/minimal-plan.ts';
+import { issuesOf } from '../support/plan-issues.ts';
 
 const weekend: FreezeWindow = {
   kind: 'weekly',
@@ -91,27 +93,7 @@ describe('freeze windows', () => {
 });
 
 describe('freeze windows in the plan', () => {
-  const plan = (freeze: string) => `
-project: acme/app
-registries:
-  source: { host: 127.0.0.1:5000, plainHttp: true }
-  destination: { host: registry.example }
-images:
-  - { name: app, source: staging/app, destination: acme/app }
-policy:
-  key: { path: ./cosign.pub }
-gate: { mode: manual, identity: unauthenticated }
-freeze:
-${freeze}
-`;
-  const issues = (text: string): string[] => {
-    try {
-      parsePlan(text, 'plan.yaml');
-      return [];
-    } catch (error) {
-      return (error as PlanError).issues.map((i) => `${i.path}: ${i.message}`);
-    }
-  };
+  const plan = (freeze: string) => `${minimalPlan()}freeze:\n${freeze}\n`;
 
   it('accepts absolute and weekly windows and derives them for the workflow', () => {
     const parsed = parsePlan(
@@ -141,17 +123,17 @@ ${freeze}
   });
 
   it('names the field of a bad window and says what to write', () => {
-    expect(issues(plan(`  - { weekly: { from: 'Friday 3pm', to: 'Mon 08:00' }, reason: weekend }`))).toEqual([
+    expect(issuesOf(plan(`  - { weekly: { from: 'Friday 3pm', to: 'Mon 08:00' }, reason: weekend }`))).toEqual([
       'freeze[0].weekly.from: a weekday and a 24-hour time, e.g. "Fri 15:00" (Mon Tue Wed Thu Fri Sat Sun)',
     ]);
-    expect(issues(plan(`  - { from: '2026-12-23', to: '2026-12-20', timezone: Mars/Olympus, reason: x }`))).toEqual([
+    expect(issuesOf(plan(`  - { from: '2026-12-23', to: '2026-12-20', timezone: Mars/Olympus, reason: x }`))).toEqual([
       'freeze[0].timezone: an IANA time zone such as Europe/Berlin, America/New_York or UTC',
     ]);
-    expect(issues(plan(`  - { from: '2026-12-23', to: '2026-12-20', reason: x }`))).toEqual([
+    expect(issuesOf(plan(`  - { from: '2026-12-23', to: '2026-12-20', reason: x }`))).toEqual([
       'freeze[0].to: the window must end after it starts',
     ]);
     expect(
-      issues(plan(`  - { from: '2026-12-23', reason: x, weekly: { from: 'Fri 15:00', to: 'Mon 08:00' } }`)),
+      issuesOf(plan(`  - { from: '2026-12-23', reason: x, weekly: { from: 'Fri 15:00', to: 'Mon 08:00' } }`)),
     ).toEqual(['freeze[0].weekly: give either from and to (dates), or weekly: { from: "Fri 15:00", to: "Mon 08:00" }']);
   });
 });

@@ -4,18 +4,9 @@ import { parsePlan } from '../../src/config/load.ts';
 import { deriveSpec } from '../../src/config/derive.ts';
 import { issuesOf } from '../support/plan-issues.ts';
 import { parseDuration } from '../../src/config/durations.ts';
+import { minimalPlan } from '../support/minimal-plan.ts';
 
-const minimal = `
-project: acme/app
-registries:
-  source: { host: 127.0.0.1:5000, plainHttp: true }
-  destination: { host: registry.example }
-images:
-  - { name: app, source: staging/app, destination: acme/app }
-policy:
-  key: { path: ./cosign.pub }
-gate: { mode: manual, identity: { mode: signed, sshAllowedSigners: ./allowed_signers } }
-`;
+const minimal = minimalPlan('{ mode: manual, identity: { mode: signed, sshAllowedSigners: ./allowed_signers } }');
 
 describe('release plan', () => {
   it('parses the documented example', () => {
