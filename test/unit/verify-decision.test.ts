@@ -86,6 +86,14 @@ describe('verifyDecision: SSH signatures', () => {
     ).toMatch(/ssh signature/);
   });
 
+  it('refuses a statement whose person reads as an ssh-keygen option, before ssh-keygen runs', async () => {
+    const statement = statementFor('-alice');
+    const signature = await signWithSsh(statement, alice.path);
+    expect(
+      await refusal({ signed: { statement, proof: { kind: 'ssh', signature } }, identity, releaseId: 'r' }),
+    ).toMatch(/^principal: "-alice" is not a principal name/);
+  });
+
   it('refuses an OIDC token when the plan asks for signatures', async () => {
     expect(
       await refusal({
@@ -177,6 +185,27 @@ describe('verifyDecision: CI OIDC tokens', () => {
     const [, payload] = gitlab.token(gitlabClaims).split('.');
     const none = `${Buffer.from(JSON.stringify({ alg: 'none' })).toString('base64url')}.${payload}.`;
     expect(await refused(none)).toMatch(/^signature: algorithm "none" is not accepted/);
+  });
+
+  it("refuses a genuine token whose claims were changed afterwards (a fork's token rewritten to the project)", async () => {
+    const [header, , signature] = gitlab.token({ ...gitlabClaims, project_path: 'mallory/fork' }).split('.');
+    const now = Math.floor(Date.now() / 1000);
+    const rewritten = Buffer.from(
+      JSON.stringify({ iss: gitlab.url, iat: now, nbf: now, exp: now + 300, ...gitlabClaims }),
+    ).toString('base64url');
+    expect(await refused(`${header}.${rewritten}.${signature}`)).toMatch(
+      /^signature: the token's signature does not verify/,
+    );
+  });
+
+  it('refuses a token that lives longer than the plan accepts, and one issued in the future', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    expect(await refused(gitlab.token({ ...gitlabClaims, iat: now, exp: now + 7200 }))).toMatch(
+      /^exp: the token lives 7200s, longer than the 3600s accepted/,
+    );
+    expect(await refused(gitlab.token({ ...gitlabClaims, iat: now + 600, nbf: now, exp: now + 900 }))).toMatch(
+      /^iat: the token was issued in the future/,
+    );
   });
 
   it('refuses a token already used for another release', async () => {
