@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyDecision, type VerifyDecisionInput } from '../../src/activities/verify-decision.ts';
@@ -206,6 +208,38 @@ describe('verifyDecision: CI OIDC tokens', () => {
     expect(await refused(gitlab.token({ ...gitlabClaims, iat: now + 600, nbf: now, exp: now + 900 }))).toMatch(
       /^iat: the token was issued in the future/,
     );
+  });
+
+  it('refuses an issuer whose discovery document names another issuer (its keys are not trusted for this URL)', async () => {
+    const server = createServer((req, res) => {
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ issuer: gitlab.url, jwks_uri: `${gitlab.url}/oauth/discovery/keys` }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const lookalike = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const [header, , signature] = gitlab.token(gitlabClaims).split('.');
+      const now = Math.floor(Date.now() / 1000);
+      const payload = Buffer.from(
+        JSON.stringify({ iss: lookalike, iat: now, nbf: now, exp: now + 300, ...gitlabClaims }),
+      ).toString('base64url');
+      const listed: IdentityPolicy = {
+        ...identity,
+        oidc: { ...identity.oidc!, issuers: [{ url: lookalike, personClaim: 'user_login', claims: {} }] },
+      };
+      expect(
+        await refusal({
+          signed: {
+            statement: statementFor('alice'),
+            proof: { kind: 'oidc', token: `${header}.${payload}.${signature}` },
+          },
+          identity: listed,
+          releaseId: 'r',
+        }),
+      ).toMatch(/^issuer: the discovery document of http:\/\/127\.0\.0\.1:\d+ names issuer .*\/oidc\/gitlab/);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('refuses a token already used for another release', async () => {
