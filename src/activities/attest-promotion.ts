@@ -6,12 +6,7 @@ import { FailureTypes, permanent } from '../errors.ts';
 import { cosignVerifiedRecords } from '../evidence/cosign-records.ts';
 import { loadPromotionKey } from '../evidence/promotion-key.ts';
 import { vsaPredicateType, type PromotionKey, type VsaPredicate } from '../artifacts/promotion-record.ts';
-import {
-  attachedStatements,
-  canonicalJson,
-  signatureFormats,
-  type AttestationFormat,
-} from '../registry/attestations.ts';
+import { attachedEvidence, canonicalJson, type AttestationFormat } from '../registry/attestations.ts';
 import { RegistryClient } from '../registry/client.ts';
 import { withToolAuth } from '../tools/auth-env.ts';
 import { runTool } from '../tools/run.ts';
@@ -58,10 +53,10 @@ export async function attestPromotion(input: AttestPromotionInput): Promise<Atte
           const reference = `${destination.endpoint.host}/${destination.repository}@${subject.digest}`;
           const predicate = withPolicyDigest(subject.predicate);
           const wanted = sha256(canonicalJson(predicate));
-          const formats = await signatureFormats(client, destination.repository, subject.digest);
+          const { formats, statements } = await attachedEvidence(client, destination.repository, subject.digest);
           if (formats.length === 0) formats.push('bundle');
           const present = new Set(
-            (await attachedStatements(client, destination.repository, subject.digest))
+            statements
               .filter(
                 (s) => s.predicateType === vsaPredicateType && sha256(canonicalJson(s.statement.predicate)) === wanted,
               )

@@ -40,7 +40,7 @@ export async function mergePullRequest(input: {
     );
   }
   if (input.autoMerge && input.forge.kind === 'github') {
-    const auto = await enableAutoMerge(input.forge, input.number);
+    const auto = await enableAutoMerge(input.forge, state);
     if (auto.kind === 'enabled')
       return { number: input.number, merged: false, sha: undefined, alreadyMerged: false, autoMerge: true };
     if (auto.kind === 'refused')

@@ -5,6 +5,7 @@ import {
   renderJson,
   renderSecrets,
   renderString,
+  secretNames,
   valueAt,
   type PinFields,
   type PinRequestTemplate,
@@ -33,13 +34,13 @@ function render(template: PinRequestTemplate, fields: PinFields, what: string) {
       renderSecrets(value, (variable) => secretFromEnv(variable, `${what} header ${header}`)),
     ]),
   );
-  const variables = Object.values(template.headers).flatMap((value) => [...value.matchAll(/\$\{([A-Z0-9_]+)\}/g)]);
+  const variables = Object.values(template.headers).flatMap(secretNames);
   return {
     url,
     headers,
     body: template.body === undefined ? undefined : renderJson(template.body, fields),
     authHint: variables.length
-      ? `check the control-plane token in ${variables.map((m) => m[1]).join(', ')} (promotion.pins[] headers)`
+      ? `check the control-plane token in ${variables.join(', ')} (promotion.pins[] headers)`
       : 'the control plane wants credentials: add a header naming a worker variable, e.g. authorization: "Bearer ${CP_TOKEN}"',
     // A refused credential is a refused pin too: PinRejected, whatever the status, with the variable to check.
     unauthorizedType: FailureTypes.pinRejected,

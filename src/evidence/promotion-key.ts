@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { FailureTypes, permanent } from '../errors.ts';
+import { secretFromEnv } from '../http/secret-from-env.ts';
 import { assertNotOption, runTool } from '../tools/run.ts';
 
 import type { PromotionKey } from '../artifacts/promotion-record.ts';
@@ -19,8 +19,8 @@ export async function loadPromotionKey(
   dir: string,
   env: Record<string, string>,
 ): Promise<LoadedPromotionKey> {
-  const path = variable(key.pathEnv, 'evidence.key.pathEnv', 'file path');
-  const password = variable(key.passwordEnv, 'evidence.key.passwordEnv', 'password');
+  const path = secretFromEnv(key.pathEnv, "evidence.key.pathEnv (the promotion key's file path)");
+  const password = secretFromEnv(key.passwordEnv, "evidence.key.passwordEnv (the promotion key's password)");
   const withPassword = { ...env, COSIGN_PASSWORD: password };
   const derived = await runTool('cosign', ['public-key', '--key', assertNotOption(path, 'promotion key path')], {
     env: withPassword,
@@ -29,14 +29,4 @@ export async function loadPromotionKey(
   const publicKey = join(dir, 'promotion.pub');
   await writeFile(publicKey, derived.stdout, { mode: 0o600 });
   return { path, publicKey, env: withPassword };
-}
-
-function variable(name: string, field: string, what: string): string {
-  const value = process.env[name];
-  if (!value)
-    throw permanent(
-      FailureTypes.invalidInput,
-      `${field}: environment variable ${name} is not set on the worker; set it to the promotion key's ${what}`,
-    );
-  return value;
 }

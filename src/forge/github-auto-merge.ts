@@ -18,29 +18,25 @@ const mutation = `mutation($id: ID!) {
 /**
  * Turns on GitHub auto-merge (GraphQL enablePullRequestAutoMerge; REST has no such call), so GitHub merges the
  * PR once its required checks and reviews pass. GitHub refuses when the PR is already mergeable now ("clean
- * status"): the caller merges it directly then.
+ * status"): the caller merges it directly then. `pull` is the state the caller already read (its node_id).
  */
-export async function enableAutoMerge(config: ForgeConfig, number: number): Promise<AutoMergeOutcome> {
+export async function enableAutoMerge(
+  config: ForgeConfig,
+  pull: { number: number; nodeId?: string | undefined },
+): Promise<AutoMergeOutcome> {
   const token = secretFromEnv(config.tokenEnv, 'forge.tokenEnv');
   const headers = { authorization: `Bearer ${token}`, accept: 'application/vnd.github+json' };
   const authHint = `check that the token in ${config.tokenEnv} has pull requests: write on ${config.project}, and that the repository allows auto-merge`;
-  const pull = await jsonRequest<{ node_id?: string }>({
-    method: 'GET',
-    url: `${config.baseUrl.replace(/\/$/, '')}/repos/${config.project}/pulls/${number}`,
-    headers,
-    what: 'GitHub pull request lookup',
-    authHint,
-  });
-  if (!pull.body.node_id)
+  if (!pull.nodeId)
     throw permanent(
       FailureTypes.forgeRejected,
-      `GitHub pull request ${number} has no node_id; cannot enable auto-merge`,
+      `GitHub pull request ${pull.number} has no node_id; cannot enable auto-merge`,
     );
   const answer = await jsonRequest<{ data?: unknown; errors?: { message: string }[] }>({
     method: 'POST',
     url: graphqlUrl(config.baseUrl),
     headers,
-    body: { query: mutation, variables: { id: pull.body.node_id } },
+    body: { query: mutation, variables: { id: pull.nodeId } },
     what: 'GitHub enablePullRequestAutoMerge',
     authHint,
   });

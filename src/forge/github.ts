@@ -18,6 +18,7 @@ interface GithubPull {
   mergeable: boolean | null;
   merge_commit_sha?: string | null;
   head: { sha: string };
+  node_id?: string;
 }
 
 /** GitHub REST v3 (api.github.com or GHES /api/v3), per the public REST documentation. */
@@ -104,6 +105,7 @@ export class GithubForge implements Forge {
       mergeable: pull.mergeable ?? undefined,
       headSha: pull.head.sha,
       ...(pull.merge_commit_sha ? { mergeSha: pull.merge_commit_sha } : {}),
+      ...(pull.node_id ? { nodeId: pull.node_id } : {}),
     };
   }
 

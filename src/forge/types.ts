@@ -13,6 +13,8 @@ export interface PullRequestState {
   mergeable: boolean | undefined;
   headSha: string | undefined;
   mergeSha?: string;
+  /** GitHub's GraphQL id of the pull request (node_id): what auto-merge is enabled by. */
+  nodeId?: string;
 }
 
 /** A PR (GitHub) or MR (GitLab) as a list answers it, for finding the release's own. */

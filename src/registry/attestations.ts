@@ -1,4 +1,4 @@
-import { digestTag, type RegistryClient } from './client.ts';
+import { digestTag, type ManifestDescriptor, type RegistryClient } from './client.ts';
 
 // Reads the in-toto statements attached to a digest, in both formats cosign writes: the legacy
 // `sha256-<hex>.att` tag (one DSSE envelope per layer) and sigstore bundles as OCI referrers (or, on a
@@ -22,6 +22,31 @@ export async function attachedStatements(
   repository: string,
   digest: string,
 ): Promise<AttachedStatement[]> {
+  return statementsOf(client, repository, digest, await client.referrers(repository, digest));
+}
+
+/**
+ * What a digest carries, from one referrers read: the formats the release's own signatures use (so its
+ * promotion record uses the same) and the statements already attached (the "look first" before signing).
+ */
+export async function attachedEvidence(
+  client: RegistryClient,
+  repository: string,
+  digest: string,
+): Promise<{ formats: AttestationFormat[]; statements: AttachedStatement[] }> {
+  const referrers = await client.referrers(repository, digest);
+  const formats: AttestationFormat[] = [];
+  if (await client.headManifest(repository, legacySignatureTag(digest))) formats.push('legacy');
+  if (referrers.some((r) => bundleMediaType.test(r.artifactType ?? ''))) formats.push('bundle');
+  return { formats, statements: await statementsOf(client, repository, digest, referrers) };
+}
+
+async function statementsOf(
+  client: RegistryClient,
+  repository: string,
+  digest: string,
+  referrers: ManifestDescriptor[],
+): Promise<AttachedStatement[]> {
   const found: AttachedStatement[] = [];
   const legacy = await client.manifest(repository, `${digestTag(digest)}.att`);
   for (const layer of legacy?.json.layers ?? []) {
@@ -29,7 +54,7 @@ export async function attachedStatements(
     const statement = decodeEnvelope(await client.blob(repository, layer.digest));
     if (statement) found.push({ format: 'legacy', predicateType: statement.predicateType ?? '', statement });
   }
-  for (const referrer of await client.referrers(repository, digest)) {
+  for (const referrer of referrers) {
     if (!bundleMediaType.test(referrer.artifactType ?? '')) continue;
     const manifest = await client.manifest(repository, referrer.digest);
     const layer = manifest?.json.layers?.[0];
@@ -43,19 +68,6 @@ export async function attachedStatements(
     if (statement) found.push({ format: 'bundle', predicateType: statement.predicateType ?? '', statement });
   }
   return found;
-}
-
-/** Which formats the release's own signatures use on a digest, so its promotion record uses the same. */
-export async function signatureFormats(
-  client: RegistryClient,
-  repository: string,
-  digest: string,
-): Promise<AttestationFormat[]> {
-  const formats: AttestationFormat[] = [];
-  if (await client.headManifest(repository, legacySignatureTag(digest))) formats.push('legacy');
-  const referrers = await client.referrers(repository, digest);
-  if (referrers.some((r) => bundleMediaType.test(r.artifactType ?? ''))) formats.push('bundle');
-  return formats;
 }
 
 function decodeEnvelope(bytes: Buffer): AttachedStatement['statement'] | undefined {

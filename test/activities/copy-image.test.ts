@@ -5,7 +5,7 @@ import { copyOciArtifact } from '../../src/activities/copy-oci-artifact.ts';
 import { resolveOciArtifact } from '../../src/activities/resolve-oci-artifact.ts';
 import { verifyArtifact } from '../../src/activities/verify-signatures.ts';
 import type { OciArtifactSpec } from '../../src/artifacts/types.ts';
-import { RegistryClient } from '../../src/registry/client.ts';
+import { digestTag, RegistryClient } from '../../src/registry/client.ts';
 import { pushImage } from '../support/fixtures/images.ts';
 import { generateKeyPair, signAndAttest, type KeyPair, type SignatureFormat } from '../support/fixtures/signing.ts';
 import { uniqueProject } from '../support/release-bed.ts';
@@ -154,6 +154,39 @@ describe('artifact engine: images', () => {
     );
     expect(noTlog.type).toBe('VerificationFailed');
     expect(noTlog.message).toContain(`stop-ship: signature of image "${name}" index ${image.digest}`);
+  });
+
+  it("refuses a genuine signature copied from another digest onto this one's signature tag", async () => {
+    const name = uniqueProject('copiedsig');
+    const repository = `staging/${name}`;
+    const signed = await pushImage({ registry: source().host, repository, tag: 'v1.0.0' });
+    const target = await pushImage({ registry: source().host, repository, tag: 'v1.2.3' });
+    expect(target.digest).not.toBe(signed.digest);
+    await signAndAttest(signed, {
+      key,
+      format: 'legacy',
+      attestations: [],
+      workDir: join(inject('workDir'), name),
+      perPlatform: false,
+    });
+    const original = await resolveOciArtifact(spec(name, 'v1.0.0'));
+    const genuine = await verifyArtifact({
+      artifact: original,
+      where: 'source',
+      policy: { ...policy, attestations: [] },
+    });
+    expect(genuine.outcome).toBe('verified');
+    const client = new RegistryClient(source());
+    const signature = await client.manifest(repository, `${digestTag(signed.digest)}.sig`);
+    expect(signature).toBeDefined();
+    await client.putManifest(repository, `${digestTag(target.digest)}.sig`, signature!.bytes, signature!.mediaType);
+    const resolved = await resolveOciArtifact(spec(name));
+    expect(resolved.digest).toBe(target.digest);
+    const copied = await failureOf(
+      verifyArtifact({ artifact: resolved, where: 'source', policy: { ...policy, attestations: [] } }),
+    );
+    expect(copied.type).toBe('VerificationFailed');
+    expect(copied.message).toContain(`stop-ship: signature of image "${name}" index ${target.digest}`);
   });
 
   it('a 401 at the destination is permanent and names the credential source', async () => {

@@ -50,4 +50,31 @@ describe('pinDigest: a refused token', () => {
     expect(error).toMatchObject({ type: 'PinRejected', nonRetryable: true });
     expect((error as Error).message).toMatch(/answered 403.*PIN_GOOD_TOKEN/);
   });
+
+  it('a ${VAR} written in the URL or body is sent as written: only header values read worker secrets', async () => {
+    process.env.PIN_GOOD_TOKEN = 'forge-token';
+    process.env.PIN_LEAK_SECRET = 'leak-secret-value';
+    const name = uniqueProject('pinleak');
+    const target = pinTarget({ url: `${forge.pinsUrl}/{name}`, tokenEnv: 'PIN_GOOD_TOKEN', readBack: true });
+    target.request.url = `${forge.pinsUrl}/{name}?t=\${PIN_LEAK_SECRET}`;
+    target.request.body = { name: '{name}', digest: '{digest}', version: '${PIN_LEAK_SECRET}' };
+    const result = await pinDigest({
+      target,
+      fields: {
+        name,
+        kind: 'image',
+        digest: `sha256:${'d'.repeat(64)}`,
+        version: '1.0.0',
+        tag: 'v1.0.0',
+        commit: 'a'.repeat(40),
+        notes: '',
+        project: 'acme/app',
+      },
+    });
+    expect(result.confirmed).toBe(true);
+    const sent = forge.calls.filter((call) => call.path === `/pins/${name}`);
+    expect(sent.map((call) => call.method)).toContain('POST');
+    expect(JSON.stringify(sent)).not.toContain('leak-secret-value');
+    expect(forge.pins().get(name)?.version).toBe('${PIN_LEAK_SECRET}');
+  });
 });

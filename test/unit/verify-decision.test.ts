@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyDecision, type VerifyDecisionInput } from '../../src/activities/verify-decision.ts';
@@ -84,6 +86,14 @@ describe('verifyDecision: SSH signatures', () => {
     expect(
       await refusal({ signed: { statement, proof: { kind: 'ssh', signature } }, identity: expired, releaseId: 'r' }),
     ).toMatch(/ssh signature/);
+  });
+
+  it('refuses a statement whose person reads as an ssh-keygen option, before ssh-keygen runs', async () => {
+    const statement = statementFor('-alice');
+    const signature = await signWithSsh(statement, alice.path);
+    expect(
+      await refusal({ signed: { statement, proof: { kind: 'ssh', signature } }, identity, releaseId: 'r' }),
+    ).toMatch(/^principal: "-alice" is not a principal name/);
   });
 
   it('refuses an OIDC token when the plan asks for signatures', async () => {
@@ -177,6 +187,59 @@ describe('verifyDecision: CI OIDC tokens', () => {
     const [, payload] = gitlab.token(gitlabClaims).split('.');
     const none = `${Buffer.from(JSON.stringify({ alg: 'none' })).toString('base64url')}.${payload}.`;
     expect(await refused(none)).toMatch(/^signature: algorithm "none" is not accepted/);
+  });
+
+  it("refuses a genuine token whose claims were changed afterwards (a fork's token rewritten to the project)", async () => {
+    const [header, , signature] = gitlab.token({ ...gitlabClaims, project_path: 'mallory/fork' }).split('.');
+    const now = Math.floor(Date.now() / 1000);
+    const rewritten = Buffer.from(
+      JSON.stringify({ iss: gitlab.url, iat: now, nbf: now, exp: now + 300, ...gitlabClaims }),
+    ).toString('base64url');
+    expect(await refused(`${header}.${rewritten}.${signature}`)).toMatch(
+      /^signature: the token's signature does not verify/,
+    );
+  });
+
+  it('refuses a token that lives longer than the plan accepts, and one issued in the future', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    expect(await refused(gitlab.token({ ...gitlabClaims, iat: now, exp: now + 7200 }))).toMatch(
+      /^exp: the token lives 7200s, longer than the 3600s accepted/,
+    );
+    expect(await refused(gitlab.token({ ...gitlabClaims, iat: now + 600, nbf: now, exp: now + 900 }))).toMatch(
+      /^iat: the token was issued in the future/,
+    );
+  });
+
+  it('refuses an issuer whose discovery document names another issuer (its keys are not trusted for this URL)', async () => {
+    const server = createServer((req, res) => {
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ issuer: gitlab.url, jwks_uri: `${gitlab.url}/oauth/discovery/keys` }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const lookalike = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const [header, , signature] = gitlab.token(gitlabClaims).split('.');
+      const now = Math.floor(Date.now() / 1000);
+      const payload = Buffer.from(
+        JSON.stringify({ iss: lookalike, iat: now, nbf: now, exp: now + 300, ...gitlabClaims }),
+      ).toString('base64url');
+      const listed: IdentityPolicy = {
+        ...identity,
+        oidc: { ...identity.oidc!, issuers: [{ url: lookalike, personClaim: 'user_login', claims: {} }] },
+      };
+      expect(
+        await refusal({
+          signed: {
+            statement: statementFor('alice'),
+            proof: { kind: 'oidc', token: `${header}.${payload}.${signature}` },
+          },
+          identity: listed,
+          releaseId: 'r',
+        }),
+      ).toMatch(/^issuer: the discovery document of http:\/\/127\.0\.0\.1:\d+ names issuer .*\/oidc\/gitlab/);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('refuses a token already used for another release', async () => {
