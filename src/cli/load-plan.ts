@@ -21,6 +21,15 @@ export async function loadPlanForCli(path: string): Promise<ReleasePlan> {
   }
 }
 
+export function checkCommit(commit: string): string {
+  if (!/^[0-9a-f]{40}$/.test(commit))
+    throw new CliError(
+      `--commit "${commit}" must be a full 40-character hex commit SHA (git rev-parse HEAD)`,
+      ExitCode.badInput,
+    );
+  return commit;
+}
+
 export function checkBuild(build: string): string {
   if (!/^[A-Za-z0-9._-]{1,64}$/.test(build))
     throw new CliError(`--build "${build}" must be letters, digits, ".", "_" or "-", e.g. 1234`, ExitCode.badInput);

@@ -4,7 +4,7 @@ import { digestSetSha256 } from '../config/decision-statement.ts';
 import { describeProof, type SignedStatement } from '../config/decision-types.ts';
 import { statementTarget, type DecisionKind } from '../workflows/decision-rules.ts';
 import type { Decision } from '../workflows/messages.ts';
-import type { ReleaseStatus } from '../workflows/status.ts';
+import type { DecisionSubject } from '../workflows/status.ts';
 import { signedStatement, type ProofOptions } from './decision-proof.ts';
 import { printJson } from './output.ts';
 import { asCliError, client, releaseIdFrom, releaseStatus } from './release-handle.ts';
@@ -13,10 +13,10 @@ import { userName } from './user.ts';
 // The common path of a decision from the CLI: read the release, sign the statement for this decision as the
 // release stands (run, gate, digest set), send it, print what the release recorded.
 
-/** The signed statement for a decision on this release as it stands now (its run, gate and digest set). */
+/** The signed statement for a decision on this release (or rollback) as it stands now (its run, gate and digest set). */
 export async function proofFor(
   handle: WorkflowHandle,
-  status: ReleaseStatus,
+  status: DecisionSubject,
   kind: DecisionKind,
   options: ProofOptions,
   check?: { name: string; passed: boolean },

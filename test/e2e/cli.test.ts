@@ -394,6 +394,10 @@ describe('shipgate CLI end to end', () => {
     expect(rolledBack.exitCode).toBe(0);
     const waiting = json<{ id: string; phase: string }>(rolledBack);
     expect(waiting.phase).toBe('awaiting-approval');
+    // The starter tries to approve its own rollback: refused at the rollback's gate as at a release's.
+    const selfApproved = await shipgate(['approve', waiting.id, '--yes'], 'ci-bot');
+    expect(selfApproved.exitCode).toBe(4);
+    expect(selfApproved.stderr).toMatch(/refused: ci-bot may not approve/);
     const approved = await shipgate(['approve', waiting.id, '--yes'], 'alice');
     expect(approved.stderr).toMatch(/rollback of\n/);
     expect(approved.stderr).toContain(first.image.digest);

@@ -4,7 +4,6 @@ import { startProductionStack } from '../../devstack/production/stack.ts';
 import { localSigners } from '../../devstack/signing-keys.ts';
 import { startTemporalDevServer } from '../../devstack/temporal-dev-server.ts';
 import { repoRoot } from '../../tools/locate.ts';
-import { runWorker } from '../../worker/main.ts';
 import { CliError, ExitCode } from '../exit-codes.ts';
 import { userName } from '../user.ts';
 
@@ -63,6 +62,8 @@ export function registerDev(program: Command): void {
         );
       process.once('exit', () => void stop());
       try {
+        // Loaded here, not at CLI start: the worker runtime and every activity are only for this command.
+        const { runWorker } = await import('../../worker/main.ts');
         await runWorker();
       } finally {
         await stop();

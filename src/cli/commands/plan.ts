@@ -11,7 +11,7 @@ import { CliError, ExitCode } from '../exit-codes.ts';
 import { printJson, table } from '../output.ts';
 import { userName } from '../user.ts';
 import { normalizeVersion } from '../versions.ts';
-import { checkBuild, checkSourceTags, loadPlanForCli } from '../load-plan.ts';
+import { checkBuild, checkCommit, checkSourceTags, loadPlanForCli } from '../load-plan.ts';
 
 export interface PlannedArtifact {
   name: string;
@@ -49,15 +49,10 @@ export function registerPlan(program: Command): void {
     .action(async (options: { version: string; plan: string; commit?: string; build?: string; json?: boolean }) => {
       const version = normalizeVersion(options.version);
       const plan = await loadPlanForCli(options.plan);
-      if (options.commit !== undefined && !/^[0-9a-f]{40}$/.test(options.commit))
-        throw new CliError(
-          `--commit "${options.commit}" must be a full 40-character hex commit SHA`,
-          ExitCode.badInput,
-        );
       const input = {
         plan,
         version,
-        commitSha: options.commit ?? '0'.repeat(40),
+        commitSha: options.commit === undefined ? '0'.repeat(40) : checkCommit(options.commit),
         startedBy: userName(),
         ...(options.build ? { build: checkBuild(options.build) } : {}),
       };

@@ -2,7 +2,6 @@ import type { WorkflowHandle } from '@temporalio/client';
 import type { Command } from 'commander';
 import { digestSetSha256 } from '../../config/decision-statement.ts';
 import { describeProof } from '../../config/decision-types.ts';
-import { statementTarget } from '../../workflows/decision-rules.ts';
 import {
   approveUpdate,
   defaultTaskQueue,
@@ -19,6 +18,7 @@ import { signedStatement, withProofOptions, type ProofOptions } from '../decisio
 import { CliError, ExitCode } from '../exit-codes.ts';
 import { printJson, shortDigest, table } from '../output.ts';
 import { asCliError, client } from '../release-handle.ts';
+import { claimed, proofFor } from '../send-decision.ts';
 import { userName } from '../user.ts';
 import { normalizeVersion } from '../versions.ts';
 import { loadPlanForCli } from '../load-plan.ts';
@@ -98,20 +98,9 @@ export function registerRollback(program: Command): void {
       throw failure(error, project, toVersion);
     });
     if (waiting && options.yes) {
-      const { runId } = await handle.describe();
-      const target = statementTarget(waiting, 'approve');
-      const signed = await signedStatement(
-        {
-          release: workflowId,
-          run: runId,
-          gate: target.gate,
-          digests: digestSetSha256(target.digests),
-          decision: 'approve',
-        },
-        options,
-      );
+      const signed = await proofFor(handle, waiting, 'approve', options);
       const decision = await handle
-        .executeUpdate(approveUpdate, { args: [{ approver: options.as ?? userName(), ...(signed ? { signed } : {}) }] })
+        .executeUpdate(approveUpdate, { args: [{ approver: claimed(options, signed), ...(signed ? { signed } : {}) }] })
         .catch((error: unknown) => {
           throw asCliError(error, workflowId);
         });

@@ -9,7 +9,7 @@ import { digestSetSha256 } from '../../config/decision-statement.ts';
 import { signedStatement, withProofOptions, type ProofOptions } from '../decision-proof.ts';
 import { CliError, ExitCode } from '../exit-codes.ts';
 import { printJson } from '../output.ts';
-import { checkBuild, checkSourceTags, loadPlanForCli } from '../load-plan.ts';
+import { checkBuild, checkCommit, checkSourceTags, loadPlanForCli } from '../load-plan.ts';
 import { client } from '../release-handle.ts';
 import { temporalSettings } from '../../temporal/connect.ts';
 import { userName } from '../user.ts';
@@ -60,12 +60,7 @@ export function registerStart(program: Command): void {
       },
     ) => {
       const version = normalizeVersion(options.version);
-      if (!/^[0-9a-f]{40}$/.test(options.commit)) {
-        throw new CliError(
-          `--commit "${options.commit}" must be a full 40-character hex commit SHA (git rev-parse HEAD)`,
-          ExitCode.badInput,
-        );
-      }
+      checkCommit(options.commit);
       if (options.wait && !waitTargets.includes(options.wait as Phase)) {
         throw new CliError(`--wait must be one of ${waitTargets.join(', ')}`, ExitCode.badInput);
       }

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { runWorker } from '../../worker/main.ts';
 import { TemporalUnreachable } from '../../temporal/connect.ts';
 import { CliError, ExitCode } from '../exit-codes.ts';
 
@@ -20,6 +19,8 @@ export function registerWorker(program: Command): void {
           `--max-activities (or SHIPGATE_MAX_ACTIVITIES) "${options.maxActivities}" must be a whole number of at least 1`,
           ExitCode.badInput,
         );
+      // Loaded here, not at CLI start: the worker runtime and every activity are only for this command.
+      const { runWorker } = await import('../../worker/main.ts');
       await runWorker({
         ...(options.taskQueue ? { taskQueue: options.taskQueue } : {}),
         ...(maxActivities ? { maxActivities } : {}),

@@ -45,6 +45,9 @@ export async function setUpSchemas(postgres: LocalPostgres): Promise<void> {
   }
 }
 
+/** The server's services, all in one process: the config gives each its ports, the start command names them. */
+const serverServices = ['frontend', 'internal-frontend', 'history', 'matching', 'worker'] as const;
+
 export interface ServerPorts {
   frontend: number;
   frontendHttp: number;
@@ -66,9 +69,8 @@ export async function writeServerConfig(options: {
 }): Promise<TemporalServerConfig> {
   const { postgres, certificates } = options;
   const ports: ServerPorts = { frontend: options.frontendPort ?? (await freePort()), frontendHttp: await freePort() };
-  const services = ['frontend', 'internal-frontend', 'history', 'matching', 'worker'];
   const rpc: Record<string, { rpc: Record<string, unknown> }> = {};
-  for (const service of services) {
+  for (const service of serverServices) {
     const grpcPort = service === 'frontend' ? ports.frontend : await freePort();
     const membershipPort = await freeMembershipPort();
     ports[`${service}Membership`] = membershipPort;
@@ -164,7 +166,7 @@ async function freeMembershipPort(): Promise<number> {
 
 /** Runs every service of the server in one process (as the server image does) and waits for the frontend. */
 export async function startTemporalServer(config: TemporalServerConfig): Promise<RunningProcess> {
-  const services = ['frontend', 'internal-frontend', 'history', 'matching', 'worker'].flatMap((s) => ['--service', s]);
+  const services = serverServices.flatMap((service) => ['--service', service]);
   const proc = startProcess(toolPath('temporal-server'), [
     '--root',
     config.dir,
