@@ -8,8 +8,9 @@ RUN GOFLAGS=-trimpath go install github.com/regclient/regclient/cmd/regctl@v0.11
  && GOFLAGS=-trimpath go install github.com/google/go-containerregistry/cmd/crane@v0.21.9
 
 FROM node:24.11-bookworm-slim
-# procps: pgrep for the compose healthcheck (the slim image has none).
-RUN apt-get update && apt-get install -y --no-install-recommends procps && rm -rf /var/lib/apt/lists/*
+# procps: pgrep for the compose healthcheck (the slim image has none); openssh-client: ssh-keygen -Y verify,
+# which checks SSH-signed decisions.
+RUN apt-get update && apt-get install -y --no-install-recommends procps openssh-client && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm install --no-save --omit=dev --no-fund --no-audit

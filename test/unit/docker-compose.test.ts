@@ -75,5 +75,7 @@ describe('docker-compose.yml', () => {
     for (const tool of tools) expect(copied, tool).toContain(`/go/bin/${tool}`);
     if (JSON.stringify(compose.services.worker?.healthcheck).includes('pgrep'))
       expect(dockerfile).toMatch(/\bprocps\b/);
+    // The worker checks SSH-signed decisions with ssh-keygen -Y verify; the slim image has no ssh-keygen.
+    expect(dockerfile).toMatch(/\bopenssh-client\b/);
   });
 });
