@@ -10,16 +10,11 @@ import {
 } from '../registry/closure.ts';
 import { withToolAuth } from '../tools/auth-env.ts';
 import { assertNotOption, runTool } from '../tools/run.ts';
+import type { CopyProgress } from '../artifacts/copy-progress.ts';
 import { refAtDigest, refAtTag, type ResolvedOciArtifact } from '../artifacts/types.ts';
-import { activityLog, heartbeat, previousProgress } from './context.ts';
 
-export interface CopyProgress {
-  phase: 'planning' | 'copying' | 'checking';
-  blobsDone: number;
-  blobsTotal: number;
-  bytesDone: number;
-  bytesTotal: number;
-}
+export type { CopyProgress } from '../artifacts/copy-progress.ts';
+import { activityLog, heartbeat, previousProgress } from './context.ts';
 
 export interface CopyResult {
   name: string;
