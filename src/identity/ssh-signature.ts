@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { personPattern } from '../config/decision-statement.ts';
+import { toolProcessCap } from '../tools/tool-slots.ts';
 import { ProofRefused } from './proof-refused.ts';
 
 // SSH signatures over decision statements, as git signs commits: `ssh-keygen -Y sign -n shipgate`, checked with
@@ -69,7 +70,9 @@ export async function verifySshSignature(input: {
     await writeFile(sig, input.signature);
     const args = ['-Y', 'verify', '-f', signers, '-I', input.principal, '-n', signatureNamespace, '-s', sig];
     args.push('-O', `verify-time=${sshTime(input.at)}`);
-    const result = await execa('ssh-keygen', args, { input: input.message, reject: false, timeout: 30_000 });
+    const result = await toolProcessCap.run(() =>
+      execa('ssh-keygen', args, { input: input.message, reject: false, timeout: 30_000 }),
+    );
     if (result.exitCode !== 0) {
       const known = await principalsFor(signers, sig, input.message);
       throw new ProofRefused(
@@ -89,11 +92,13 @@ export async function verifySshSignature(input: {
 
 /** The principals whose keys made a signature (`ssh-keygen -Y find-principals`), to say whose key it was. */
 async function principalsFor(signers: string, sig: string, message: string): Promise<string[]> {
-  const result = await execa('ssh-keygen', ['-Y', 'find-principals', '-f', signers, '-s', sig], {
-    input: message,
-    reject: false,
-    timeout: 30_000,
-  });
+  const result = await toolProcessCap.run(() =>
+    execa('ssh-keygen', ['-Y', 'find-principals', '-f', signers, '-s', sig], {
+      input: message,
+      reject: false,
+      timeout: 30_000,
+    }),
+  );
   return result.exitCode === 0 ? result.stdout.split('\n').filter(Boolean) : [];
 }
 
