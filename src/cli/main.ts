@@ -1,41 +1,25 @@
+import { enableCompileCache } from 'node:module';
 import { Command, CommanderError } from 'commander';
-import { registerDecisions } from './commands/decisions.ts';
-import { registerList } from './commands/list.ts';
-import { registerStatus } from './commands/status.ts';
-import { registerStart } from './commands/start.ts';
-import { registerPlan } from './commands/plan.ts';
-import { registerOverrideFreeze } from './commands/override-freeze.ts';
-import { registerReport } from './commands/report.ts';
-import { registerRollback } from './commands/rollback.ts';
-import { registerVerify } from './commands/verify.ts';
-import { registerWorker } from './commands/worker.ts';
-import { registerDev } from './commands/dev.ts';
-import { registerVerifyDecisions } from './commands/verify-decisions.ts';
+import { registerCommandsFor } from './command-table.ts';
 import { CliError, ExitCode } from './exit-codes.ts';
-import { notAuthorized } from './not-authorized.ts';
+
+enableCompileCache();
 
 const program = new Command('shipgate')
   .description('Durable releases on Temporal: publish by digest, wait for a person, promote.')
   .showHelpAfterError('(run shipgate --help for usage)')
   .exitOverride();
 
-registerStart(program);
-registerStatus(program);
-registerList(program);
-registerDecisions(program);
-registerPlan(program);
-registerRollback(program);
-registerOverrideFreeze(program);
-registerVerify(program);
-registerReport(program);
-registerWorker(program);
-registerDev(program);
-registerVerifyDecisions(program);
+// Only the modules this command line needs are loaded (see command-table.ts): `status` starts in a fraction of
+// the time loading every command took. Node's compile cache keeps the compiled modules between runs.
+await registerCommandsFor(program, process.argv.slice(2));
 
 try {
   await program.parseAsync(process.argv);
 } catch (caught) {
-  const error = notAuthorized(caught) ?? caught;
+  // Loaded for other failures only: it needs the Temporal client, which --help and bad arguments do not.
+  const error =
+    caught instanceof CommanderError ? caught : ((await import('./not-authorized.ts')).notAuthorized(caught) ?? caught);
   if (error instanceof CommanderError) {
     process.exitCode = error.exitCode === 0 ? ExitCode.ok : ExitCode.badInput;
   } else if (error instanceof CliError) {
