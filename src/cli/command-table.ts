@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import { Command, Help } from 'commander';
 
 // Which module registers which commands, loaded only when needed: `shipgate status` loads the status command and
 // the Temporal client, never the plan loader, the registry client or the worker. The summaries are what
@@ -184,5 +184,6 @@ function describeCommands(program: Command): void {
     program.addCommand(new Command(name).description(summary));
     terms.set(name, term);
   }
-  program.configureHelp({ subcommandTerm: (command) => terms.get(command.name()) ?? command.name() });
+  const standard = new Help();
+  program.configureHelp({ subcommandTerm: (command) => terms.get(command.name()) ?? standard.subcommandTerm(command) });
 }
