@@ -48,10 +48,17 @@ async function inParallel<T>(items: T[], limit: number, fn: (item: T) => Promise
 
 /** The worker's resident set, sampled: now, and the kernel's own high-water mark (VmHWM). */
 function memoryOf(pid: number): { rssMiB: number; hwmMiB: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  let status = '';
+  try {
+    status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  } catch {
+    return { rssMiB: 0, hwmMiB: 0 };
+  }
   const kib = (key: string): number => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0);
   return { rssMiB: kib('VmRSS') / 1024, hwmMiB: kib('VmHWM') / 1024 };
 }
+
+let workerDied: string | undefined;
 
 async function main(): Promise<void> {
   const workDir = mkdtempSync(join(tmpdir(), 'shipgate-bench-scale-'));
@@ -96,10 +103,19 @@ async function main(): Promise<void> {
         PIN_TOKEN: 'forge-token',
       },
     });
+    let stopping = false;
     stops.unshift(async () => {
+      stopping = true;
       worker.kill('SIGTERM');
       await worker;
     });
+    // A worker that dies mid-run ends the benchmark with what it said, instead of waiting for releases forever.
+    const died = worker.then((result) => {
+      if (stopping) return;
+      const said = `${result.stderr}\n${result.stdout}`.trim().split('\n').slice(-15).join('\n');
+      workerDied = `worker exited (code ${result.exitCode}, signal ${result.signal ?? 'none'}):\n${said}`;
+    });
+    void died;
     const workerPid = await nodePid(worker.pid);
     const ready = performance.now();
     await waitForPoller(client, taskQueue);
@@ -211,6 +227,7 @@ async function waitForCount(
 ): Promise<number> {
   const query = `TaskQueue = "${taskQueue}" AND ${phaseKey.name} = "${phase}"`;
   for (;;) {
+    if (workerDied) throw new Error(workerDied);
     const { count: seen } = await client.workflow.count(query);
     if (seen >= count) return performance.now() - since;
     const stuck = await client.workflow.count(`TaskQueue = "${taskQueue}" AND ${phaseKey.name} = "needs-attention"`);

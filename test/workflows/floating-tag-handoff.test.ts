@@ -2,9 +2,16 @@ import { describe, expect, inject, it } from 'vitest';
 import type { WorkflowHandle } from '@temporalio/client';
 import { sendFloatingTagMove } from '../../src/activities/send-floating-tag-move.ts';
 import type { MoveFloatingTagsInput } from '../../src/artifacts/floating-tags.ts';
-import { floatingTagsWorkflowId, type TagMoveRequest } from '../../src/workflows/messages.ts';
+import { approveUpdate, floatingTagsWorkflowId, type TagMoveRequest } from '../../src/workflows/messages.ts';
 import { pushImage } from '../support/fixtures/images.ts';
-import { useReleaseBed, uniqueProject } from '../support/release-bed.ts';
+import {
+  recordHistory,
+  scheduledActivities,
+  startPublicRelease,
+  useReleaseBed,
+  uniqueProject,
+  waitForPhase,
+} from '../support/release-bed.ts';
 
 // The hand-off by signal: the tag owner moves once per request id, answers a re-sent request again without moving,
 // and answers a failed move with the real failure (type, not retryable) for the release to park on.
@@ -92,5 +99,26 @@ describe('floating-tag hand-off by signal', () => {
       requestId: 'run-1/app/1',
       failure: { type: 'TagTampered', nonRetryable: true },
     });
+  });
+
+  it('a release hands its tags over by signal: no activity waits for the owner, and the tags move once', async () => {
+    const project = uniqueProject('handoff-release');
+    const { image, handle } = await startPublicRelease(bed, project, 'v2.1.0', {
+      promotion: { floatingTags: ['latest', 'minor', 'major'], publishRelease: false, pins: [] },
+    });
+    const gate = await waitForPhase(handle, 'awaiting-approval');
+    await handle.executeUpdate(approveUpdate, { args: [{ approver: 'alice', digests: gate.gate?.digests ?? [] }] });
+    const done = await waitForPhase(handle, ['promoted', 'needs-attention']);
+    expect(done.phase).toBe('promoted');
+    expect(done.tagMoves.map((move) => move.tag).sort()).toEqual(['2', '2.1', 'latest']);
+    const activities = await scheduledActivities(handle);
+    expect(activities).toContain('sendFloatingTagMove');
+    expect(activities).not.toContain('requestFloatingTagMove');
+    const replies = ((await handle.fetchHistory()).events ?? []).filter(
+      (e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'floating-tag-move-reply',
+    );
+    expect(replies).toHaveLength(1);
+    expect((await bed.destinationClient.headManifest(`prod/${project}`, 'latest'))?.digest).toBe(image.digest);
+    await recordHistory(handle, 'floating-tags-by-signal-promoted');
   });
 });
