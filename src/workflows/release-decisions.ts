@@ -179,6 +179,16 @@ export class ReleaseDecisions {
     this.gateOutcome = undefined;
   }
 
+  /** Whether the open gate still waits for its outcome (the sync gate's poller stops when it does not). */
+  gateWaiting(): boolean {
+    return this.gateOutcome === undefined;
+  }
+
+  /** The sync gate settles by itself when a re-poll found the commit public (sync-gate.ts); a decision first wins. */
+  settleGate(outcome: GateOutcome): void {
+    this.gateOutcome ??= outcome;
+  }
+
   /** The gate's outcome, or undefined when the deadline passed first. */
   async gateDecision(deadlineMs: number, reminder?: GateReminder): Promise<GateOutcome | undefined> {
     const decided = await waitWithReminder(deadlineMs, () => this.gateOutcome !== undefined, reminder);
