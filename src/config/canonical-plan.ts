@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseDuration } from './durations.ts';
+import { durationPattern, parseDuration } from './durations.ts';
 import { duration } from './fields.ts';
 
 // The canonical (smart sync) section of the plan: the commit check, and how often the sync gate asks again.
@@ -34,11 +34,14 @@ export const canonicalSchema = z
       .default(defaultCanonicalPoll),
   })
   .superRefine((canonical, ctx) => {
-    if (canonical.poll && parseDuration(canonical.poll.maxInterval) < parseDuration(canonical.poll.interval))
+    const poll = canonical.poll;
+    // A bad duration is already reported on its own field.
+    if (!poll || ![poll.interval, poll.maxInterval].every((d) => durationPattern.test(d))) return;
+    if (parseDuration(poll.maxInterval) < parseDuration(poll.interval))
       ctx.addIssue({
         code: 'custom',
         path: ['poll', 'maxInterval'],
-        message: `maxInterval (${canonical.poll.maxInterval}) is shorter than interval (${canonical.poll.interval}); make it at least as long`,
+        message: `maxInterval (${poll.maxInterval}) is shorter than interval (${poll.interval}); make it at least as long`,
       });
   })
   .default({ check: true, poll: defaultCanonicalPoll });
