@@ -3,7 +3,7 @@ import type { CleanupResult } from '../activities/clean-end.ts';
 import { refAtTag } from '../artifacts/types.ts';
 import { rootCause } from '../errors.ts';
 import type { ReleaseRun } from './release-run.ts';
-import type { CleanupItem, CleanupStatus, ReleaseStatus } from './status.ts';
+import type { CleanupItem, CleanupStatus, ReleaseStatus, StepName } from './status.ts';
 import { now } from './workflow-time.ts';
 
 /** The patch marker of clean ends: releases that ended before it (replayed histories) end as they did. */
@@ -24,8 +24,25 @@ export async function endUnpromoted(run: ReleaseRun, outcome: Unpromoted): Promi
   return run.finish(outcome, cleanupSummary(run.state.status.cleanup));
 }
 
+/** Steps after which something outside moved to this release: an abort there leaves everything to a person. */
+const promotionSteps: StepName[] = ['floating-tags', 'publish-release', 'merge-pr', 'pin'];
+
 async function cleanUp({ spec, state, activities: a, timeouts }: ReleaseRun): Promise<CleanupItem[]> {
   const items: CleanupItem[] = [];
+  const began = state.status.steps.find((s) => promotionSteps.includes(s.step));
+  if (began || state.status.tagMoves.length > 0) {
+    const reason = `promotion had begun (${began?.step ?? 'floating-tags'}): floating tags may point here, so nothing is removed; roll back or finish by hand`;
+    if (state.status.release) items.push({ what: 'draft-release', target: spec.tag, action: 'kept', reason });
+    for (const artifact of state.resolvedOci())
+      items.push({
+        what: 'version-tag',
+        target: refAtTag(artifact.destination, artifact.tag),
+        artifact: artifact.name,
+        action: 'kept',
+        reason,
+      });
+    return items;
+  }
   const settle = async (
     item: Pick<CleanupItem, 'what' | 'target' | 'artifact'>,
     work: () => Promise<CleanupResult>,

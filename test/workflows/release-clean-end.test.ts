@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { rejectUpdate } from '../../src/workflows/messages.ts';
+import { abortUpdate, approveUpdate, rejectUpdate } from '../../src/workflows/messages.ts';
 import { pushImage } from '../support/fixtures/images.ts';
 import {
   recordHistory,
@@ -18,7 +18,10 @@ describe('release workflow: clean ends of unpromoted releases', () => {
 
   it('a rejected release leaves no draft and no version tag; a floating tag on the same digest stays', async () => {
     const project = uniqueProject('clean');
-    const { image, handle } = await startPublicRelease(bed, project, 'v1.0.0', deleteTags);
+    const { image, handle } = await startPublicRelease(bed, project, 'v1.0.0', {
+      ...deleteTags,
+      notifications: { webhooks: [{ url: `${bed.forge.url}/hooks/${project}`, events: ['finished'] }] },
+    });
     await waitForPhase(handle, ['awaiting-approval', 'needs-attention']);
     expect(bed.forge.githubReleases(`acme/${project}`).map((r) => r.draft)).toEqual([true]);
     // A floating tag on the very same manifest (as when an earlier version had identical bytes): deleting the
@@ -38,6 +41,9 @@ describe('release workflow: clean ends of unpromoted releases', () => {
       expect.objectContaining({ what: 'draft-release', target: 'v1.0.0', action: 'deleted' }),
       expect.objectContaining({ what: 'version-tag', artifact: 'app', action: 'deleted' }),
     ]);
+    // The "finished" notice says what was cleaned.
+    const notice = bed.forge.callsTo('POST', new RegExp(`^/hooks/${project}$`)).at(-1)?.body as { message?: string };
+    expect(notice?.message).toMatch(/rejected: deleted: v1\.0\.0 \(draft \d+ deleted.*:v1\.0\.0 \(.* deleted\)/);
     await recordHistory(handle, 'rejected-cleaned');
   });
 
@@ -72,6 +78,47 @@ describe('release workflow: clean ends of unpromoted releases', () => {
     expect(draft?.reason).toMatch(/not this release's draft/);
     expect(tag).toMatchObject({ action: 'kept' });
     expect(tag?.reason).toContain(`now points at ${other.digest}, not this release's ${image.digest}`);
+  });
+
+  it('an abort at the gate cleans up too; an abort after floating tags moved removes nothing', async () => {
+    const project = uniqueProject('abort-clean');
+    const { handle } = await startPublicRelease(bed, project, 'v1.0.0', deleteTags);
+    await waitForPhase(handle, ['awaiting-approval', 'needs-attention']);
+    await handle.executeUpdate(abortUpdate, { args: [{ by: 'alice', reason: 'wrong branch' }] });
+    const aborted = await handle.result();
+    expect(aborted.phase).toBe('aborted');
+    expect(aborted.cleanup?.items.map((i) => [i.what, i.action])).toEqual([
+      ['draft-release', 'deleted'],
+      ['version-tag', 'deleted'],
+    ]);
+    expect(await bed.destinationClient.headManifest(`prod/${project}`, 'v1.0.0')).toBeUndefined();
+
+    // Promotion reaches the pins, which fail: floating tags have moved, then a person aborts.
+    const late = uniqueProject('abort-late');
+    const started = await startPublicRelease(bed, late, 'v1.0.0', {
+      ...deleteTags,
+      promotion: {
+        floatingTags: ['latest'],
+        publishRelease: false,
+        pins: [{ url: `${bed.forge.url}/no-such-control-plane/{name}`, tokenEnv: 'PIN_TOKEN' }],
+      },
+    });
+    const waiting = await waitForPhase(started.handle, ['awaiting-approval', 'needs-attention']);
+    await started.handle.executeUpdate(approveUpdate, {
+      args: [{ approver: 'alice', digests: waiting.gate?.digests ?? [] }],
+    });
+    const stuck = await waitForPhase(started.handle, ['needs-attention', 'promoted']);
+    expect(stuck.attention?.step).toBe('pin');
+    await started.handle.executeUpdate(abortUpdate, { args: [{ by: 'alice', reason: 'control plane is down' }] });
+    const after = await started.handle.result();
+    expect(after.cleanup?.items.map((i) => [i.what, i.action])).toEqual([
+      ['draft-release', 'kept'],
+      ['version-tag', 'kept'],
+    ]);
+    expect(after.cleanup?.items[1]?.reason).toMatch(/promotion had begun/);
+    expect((await bed.destinationClient.headManifest(`prod/${late}`, 'v1.0.0'))?.digest).toBe(started.image.digest);
+    expect((await bed.destinationClient.headManifest(`prod/${late}`, 'latest'))?.digest).toBe(started.image.digest);
+    expect(bed.forge.githubReleases(`acme/${late}`).map((r) => r.draft)).toEqual([true]);
   });
 
   it('an expired release keeps its version tags by default and says why; the draft still goes', async () => {
