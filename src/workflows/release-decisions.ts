@@ -52,7 +52,8 @@ const { verifyDecision } = proxyActivities<Activities>({
  * recorded with the reason and the gate stays open.
  */
 export class ReleaseDecisions {
-  private gateOutcome: GateOutcome | undefined;
+  /** Undefined while the gate waits; the sync gate's re-poll may settle it too (sync-gate.ts). */
+  gateOutcome: GateOutcome | undefined;
   private attentionAction: AttentionAction | undefined;
   /** The last retry asked to publish a new release in place of a deleted draft (retry --recreate-draft). */
   recreateDraft = false;
@@ -177,16 +178,6 @@ export class ReleaseDecisions {
   /** Opens a gate: a decision that arrives while the "waiting" notification is still being delivered counts. */
   openGate(): void {
     this.gateOutcome = undefined;
-  }
-
-  /** Whether the open gate still waits for its outcome (the sync gate's poller stops when it does not). */
-  gateWaiting(): boolean {
-    return this.gateOutcome === undefined;
-  }
-
-  /** The sync gate settles by itself when a re-poll found the commit public (sync-gate.ts); a decision first wins. */
-  settleGate(outcome: GateOutcome): void {
-    this.gateOutcome ??= outcome;
   }
 
   /** The gate's outcome, or undefined when the deadline passed first. */

@@ -44,7 +44,7 @@ export function syncGatePoller(run: ReleaseRun): (() => Promise<void>) | undefin
 
 async function pollUntilSettled(run: ReleaseRun, poll: PollSchedule, forge: ForgeConfig): Promise<void> {
   const { spec, state, decisions, activities: a } = run;
-  const waiting = () => state.status.gate?.kind === 'sync' && decisions.gateWaiting();
+  const waiting = () => state.status.gate?.kind === 'sync' && decisions.gateOutcome === undefined;
   for (let polls = 0; ;) {
     const delay = pollDelayMs(poll, polls);
     state.recordCanonical({
@@ -74,7 +74,7 @@ async function pollUntilSettled(run: ReleaseRun, poll: PollSchedule, forge: Forg
           via: 'timer',
           comment: `${found.detail}: synced by itself on poll ${polls}`,
         });
-        decisions.settleGate('approved');
+        decisions.gateOutcome ??= 'approved'; // a decision that came first wins
         return;
       }
     } catch (error) {
