@@ -23,8 +23,10 @@ import { verifyArtifacts } from './verify-artifacts.ts';
  * One release, as the process reads:
  *
  *   1. PUBLISH  resolve tags to digests, verify at the source, ask whether the commit is public (if not, wait
- *               for a sync go), copy by digest, verify at the destination, draft the release, run smoke checks.
- *   2. GATE     a person approves the exact digest set, or rejects, or the deadline passes.
+ *               for a sync go, asking again on a timer: sync-gate.ts), copy by digest, verify at the destination,
+ *               draft the release, run smoke checks.
+ *   2. GATE     a person approves the exact digest set, or rejects, or the deadline passes; a release that is not
+ *               promoted removes its draft and, by plan, its version tags (clean-end.ts).
  *   3. PROMOTE  verify again, move the floating tags, publish the release, merge the release PR, pin the digests.
  *
  * A step that fails permanently parks the release in needs-attention until someone retries it or aborts
