@@ -10,7 +10,7 @@ type ReplayedHistory = { events?: { workflowExecutionStartedEventAttributes?: { 
 const files = readdirSync(dir).filter((file) => file.endsWith('.json'));
 
 describe('replay of recorded release histories', () => {
-  it('has the six recorded shapes', () => {
+  it('has the eight recorded shapes', () => {
     expect(files.sort()).toEqual([
       'automatic-sync-promoted.json',
       'floating-tags-by-signal-promoted.json',
@@ -18,6 +18,8 @@ describe('replay of recorded release histories', () => {
       'frozen-signed-override-promoted.json',
       'manual-sync-promoted.json',
       'needs-attention-retry-promoted.json',
+      'polled-sync-promoted.json',
+      'rejected-cleaned.json',
     ]);
   });
 
