@@ -75,7 +75,8 @@ export const commandModules: CommandModule[] = [
       {
         name: 'plan',
         term: 'plan [options]',
-        summary: 'dry run: resolve and verify, then print what would be copied, tagged and moved; changes nothing',
+        summary:
+          'dry run: resolve and verify artifacts and packages, check the commit, draft and PR, print the pin requests; changes nothing',
       },
     ],
   },
