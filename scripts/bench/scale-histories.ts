@@ -10,6 +10,8 @@ const timeOf = (event: HistoryEvent): number => {
   return Number(t?.seconds ?? 0) * 1000 + (t?.nanos ?? 0) / 1e6;
 };
 const idOf = (value: unknown): string => String(value);
+/** TIMEOUT_TYPE_HEARTBEAT is 4 in temporal.api.enums.v1.TimeoutType (the proto package is not a direct dependency). */
+const isHeartbeat = (timeoutType: unknown): boolean => Number(timeoutType) === 4;
 const payloadText = (data: Uint8Array | null | undefined): string => (data ? Buffer.from(data).toString('utf8') : '');
 
 export interface ScaleAnalysis {
@@ -108,7 +110,7 @@ function analyseOne(events: HistoryEvent[], firstStart: number, a: ScaleAnalysis
       if (from) a.scheduleToStartMs.push(at - from.at);
       if ((st.attempt ?? 1) > 1) {
         const failure = st.lastFailure;
-        const heartbeat = failure?.timeoutFailureInfo?.timeoutType === 4; // TIMEOUT_TYPE_HEARTBEAT
+        const heartbeat = isHeartbeat(failure?.timeoutFailureInfo?.timeoutType);
         if (heartbeat) a.heartbeatTimeouts++;
         a.retried.push({
           type: from?.type ?? '?',
@@ -117,7 +119,7 @@ function analyseOne(events: HistoryEvent[], firstStart: number, a: ScaleAnalysis
         });
       }
     }
-    if (event.activityTaskTimedOutEventAttributes?.failure?.timeoutFailureInfo?.timeoutType === 4)
+    if (isHeartbeat(event.activityTaskTimedOutEventAttributes?.failure?.timeoutFailureInfo?.timeoutType))
       a.heartbeatTimeouts++;
     const done = event.activityTaskCompletedEventAttributes;
     if (done) {

@@ -93,8 +93,7 @@ export interface TagMoveRequest {
   input: MoveFloatingTagsInput;
 }
 export type TagMoveReply = { requestId: string } & (
-  | { result: MoveFloatingTagsResult }
-  | { failure: { type: string; message: string; nonRetryable: boolean } }
+  { result: MoveFloatingTagsResult } | { failure: { type: string; message: string; nonRetryable: boolean } }
 );
 export const tagMoveRequestSignal = defineSignal<[TagMoveRequest]>('request-floating-tag-move');
 export const tagMoveReplySignal = defineSignal<[TagMoveReply]>('floating-tag-move-reply');

@@ -40,7 +40,7 @@ describe('tool process cap', () => {
       await first.promise;
       throw new Error('tool failed');
     });
-    const waiting = slots.run(async () => 'second ran');
+    const waiting = slots.run(() => Promise.resolve('second ran'));
     expect(keptAlive).toBeGreaterThan(0);
     first.resolve();
     await expect(holding).rejects.toThrow('tool failed');
@@ -55,8 +55,9 @@ describe('tool process cap', () => {
       started.push('one');
       await first.promise;
     });
-    const two = slots.run(async () => {
+    const two = slots.run(() => {
       started.push('two');
+      return Promise.resolve();
     });
     await Promise.resolve();
     expect(started).toEqual(['one']);
