@@ -6,7 +6,7 @@
 // with the plan's approvers; the plan says gate.identity: unauthenticated, so the approvals prove nothing: this
 // measures orchestration, not identity checks); then it waits for all to be promoted and reads the histories.
 // A benchmark, not a test: it prints figures and asserts nothing. The machine is shared: repeat and compare.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -104,11 +104,16 @@ async function main(): Promise<void> {
     const connection = await Connection.connect({ address: temporal.address });
     const client = new Client({ connection });
     const taskQueue = `bench-${process.pid}`;
+    const workerTmp = join(workDir, 'worker-tmp');
+    mkdirSync(workerTmp, { recursive: true });
     const worker = execa(join(repoRoot, 'bin', 'shipgate'), ['worker', '--task-queue', taskQueue], {
       reject: false,
       stdin: 'ignore',
       env: {
         TEMPORAL_ADDRESS: temporal.address,
+        // A temp folder of its own: on a shared host, another process sweeping /tmp/shipgate-auth-* must not
+        // delete the worker's live tool-auth folders mid-run (seen here: cosign found no key file).
+        TMPDIR: workerTmp,
         SHIPGATE_LOG_LEVEL: 'WARN',
         SHIPGATE_MAX_TOOLS: maxTools,
         DEST_USER: credentials.username,
