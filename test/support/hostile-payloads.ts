@@ -33,8 +33,7 @@ export const wrongTypes: Record<string, { payload: unknown; field: RegExp }> = {
 /** Sends an update that must be refused (by its validator, or by the server for an over-limit payload). */
 export async function refusedUpdate(handle: WorkflowHandle, name: string, args: unknown[]): Promise<string> {
   // The args tuple is whatever the sender chose, so the typed overloads do not apply.
-  const update = handle.executeUpdate as (name: string, options: { args: unknown[] }) => Promise<unknown>;
-  const error = await update.call(handle, name, { args }).then(
+  const error = await handle.executeUpdate(name, { args: args as [unknown] }).then(
     () => undefined,
     (e: unknown) => e,
   );
