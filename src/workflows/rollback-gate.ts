@@ -16,7 +16,7 @@ import {
 } from './messages.ts';
 import type { RollbackStatus } from './status.ts';
 import type { ReleaseSpec } from '../config/spec.ts';
-import { now } from './workflow-time.ts';
+import { isoAfter, now } from './workflow-time.ts';
 import { claimedBy, malformed } from './message-payloads.ts';
 
 /**
@@ -96,7 +96,7 @@ export function openRollbackGate(spec: ReleaseSpec, status: RollbackStatus, proo
       status.gate = {
         kind: 'rollback',
         openedAt,
-        deadline: new Date(Date.now() + spec.gate.deadlineMs).toISOString(),
+        deadline: isoAfter(spec.gate.deadlineMs),
         approvers: spec.gate.approvers,
         allowSelfApproval: spec.gate.allowSelfApproval,
         digests: [...digests].sort(),
