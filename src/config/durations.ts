@@ -19,8 +19,8 @@ export const durationCaps = {
   externalCheckTimeout: { ms: 14 * day, text: '14d' },
   /** Heartbeat and stall (no byte moved) timeouts of long activities. */
   heartbeat: { ms: 30 * 60_000, text: '30m' },
-  /** Polling intervals (e.g. waiting for a control plane or a forge to catch up). */
-  polling: { ms: hour, text: '1h' },
+  /** Polling intervals: canonical.poll (interval, maxInterval) and other waits for a remote service. */
+  polling: { ms: day, text: '1d' },
 } as const;
 export type DurationKind = keyof typeof durationCaps;
 

@@ -10,7 +10,7 @@ type ReplayedHistory = { events?: { workflowExecutionStartedEventAttributes?: { 
 const files = readdirSync(dir).filter((file) => file.endsWith('.json'));
 
 describe('replay of recorded release histories', () => {
-  it('has the six recorded shapes', () => {
+  it('has the eight recorded shapes', () => {
     expect(files.sort()).toEqual([
       'automatic-sync-promoted.json',
       'frozen-override-attested-promoted.json',
@@ -19,6 +19,8 @@ describe('replay of recorded release histories', () => {
       'hostile-payloads-refused-promoted.json',
       'manual-sync-promoted.json',
       'needs-attention-retry-promoted.json',
+      'polled-sync-promoted.json',
+      'rejected-cleaned.json',
     ]);
   });
 
