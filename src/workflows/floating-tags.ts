@@ -9,7 +9,8 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
 import type { MoveFloatingTagsInput } from '../artifacts/floating-tags.ts';
-import { rootCause } from '../errors.ts';
+import { FailureTypes, rootCause } from '../errors.ts';
+import { malformed } from './message-payloads.ts';
 import { moveTagsUpdate, tagMoveReplySignal, tagMoveRequestSignal, type TagMoveReply } from './messages.ts';
 
 const { moveFloatingTags } = proxyActivities<Activities>({
@@ -35,13 +36,22 @@ export async function floatingTags(): Promise<void> {
     queue = move.catch(() => undefined);
     return move;
   };
-  setHandler(moveTagsUpdate, async (input) => {
-    try {
-      return await enqueue(input);
-    } finally {
-      handled++;
-    }
-  });
+  setHandler(
+    moveTagsUpdate,
+    async (input) => {
+      try {
+        return await enqueue(input);
+      } finally {
+        handled++;
+      }
+    },
+    {
+      validator: (input) => {
+        const problem = malformed.moveTags(input);
+        if (problem) throw new Error(problem);
+      },
+    },
+  );
 
   // Requests by id: a re-sent request (the sending activity retried, or the release waited long) is not moved
   // again; it gets the answer again once there is one.
@@ -57,6 +67,14 @@ export async function floatingTags(): Promise<void> {
     void work.finally(() => signalled--);
   };
   setHandler(tagMoveRequestSignal, ({ requestId, replyTo, input }) => {
+    // A signal cannot be refused like an update: a malformed request is answered with the refusal, or dropped
+    // when it does not even say who asks.
+    if (typeof requestId !== 'string' || typeof replyTo !== 'string') return;
+    const problem = malformed.moveTags(input);
+    if (problem) {
+      const failure = { type: FailureTypes.invalidInput, message: problem, nonRetryable: true };
+      return track(answer(replyTo, { requestId, failure }));
+    }
     const known = answers.get(requestId);
     if (known === 'pending') return;
     if (known) return track(answer(replyTo, known));
