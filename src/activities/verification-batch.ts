@@ -4,6 +4,7 @@ import type { CheckResult, Target } from './attestation-placement.ts';
 import { attestedDigests, checkAttestation, checkSignature, signedDigests } from './cosign-checks.ts';
 import { verifyAttestationArgs, verifySignatureArgs, type CosignFiles } from './cosign-command.ts';
 import { cachedChecks } from './verification-cache.ts';
+import { inProcessPredicateType, type KeyVerifier } from './key-verification.ts';
 
 /**
  * One cosign process per check kind for all of an artifact's digests: `cosign verify K ref1 ref2 ...` and
@@ -11,6 +12,7 @@ import { cachedChecks } from './verification-cache.ts';
  * reference per call (the digest binding, the key or identity, the tlog rule, the content policies) and exit
  * non-zero at the first one that does not verify. So a zero exit answers every digest at once; anything else
  * falls back to one call per digest, which names the digest and the reason (the stop-ship message people act on).
+ * Before cosign, digests a key signer's in-process check shows verified (key-verification.ts) need no process.
  */
 export interface BatchContext {
   policy: VerificationPolicy;
@@ -20,8 +22,10 @@ export interface BatchContext {
   describe: (target: Target) => string;
   /** The cache scope of this pass and check (undefined: no cache), see verification-cache.ts. */
   scope: (check: string) => string | undefined;
+  /** The in-process path for key signers (key-verification.ts), when the policy allows it. */
+  inProcess?: KeyVerifier;
   /** Counts what ran, for the result's timings. */
-  counts: { cosignRuns: number; cachedChecks: number };
+  counts: { cosignRuns: number; cachedChecks: number; inProcessChecks: number };
   /** Called after each digest's check is answered (heartbeat progress). */
   onChecked: (n: number) => void;
 }
@@ -31,23 +35,29 @@ const refs = (ctx: BatchContext, targets: Target[]) =>
 
 /** Every target's signature: one cosign call for all, per digest only when that call does not verify them all. */
 export async function verifySignatures(ctx: BatchContext, targets: Target[]): Promise<Map<string, CheckResult>> {
-  const { results, cached } = await cachedChecks(ctx.scope('signature'), targets, async (fresh) => {
-    if (fresh.length > 1) {
-      ctx.counts.cosignRuns++;
-      const signed = await signedDigests(verifySignatureArgs(ctx.policy, ctx.files, ...refs(ctx, fresh)), ctx.env);
-      if (signed && fresh.every((t) => signed.has(t.digest))) {
-        ctx.onChecked(fresh.length);
-        return new Map(fresh.map((t) => [t.digest, { passed: true }]));
+  const { results, cached } = await cachedChecks(ctx.scope('signature'), targets, async (all) => {
+    const shown = await inProcess(ctx, all, (p, t) => p.signed(t.digest));
+    const fresh = all.filter((t) => !shown.has(t.digest));
+    if (fresh.length === 0) return shown;
+    const answers = await (async (): Promise<Map<string, CheckResult>> => {
+      if (fresh.length > 1) {
+        ctx.counts.cosignRuns++;
+        const signed = await signedDigests(verifySignatureArgs(ctx.policy, ctx.files, ...refs(ctx, fresh)), ctx.env);
+        if (signed && fresh.every((t) => signed.has(t.digest))) {
+          ctx.onChecked(fresh.length);
+          return new Map(fresh.map((t) => [t.digest, { passed: true }]));
+        }
       }
-    }
-    return eachDigest(ctx, fresh, (target) =>
-      checkSignature(
-        verifySignatureArgs(ctx.policy, ctx.files, ...refs(ctx, [target])),
-        ctx.env,
-        ctx.describe(target),
-        target.digest,
-      ),
-    );
+      return eachDigest(ctx, fresh, (target) =>
+        checkSignature(
+          verifySignatureArgs(ctx.policy, ctx.files, ...refs(ctx, [target])),
+          ctx.env,
+          ctx.describe(target),
+          target.digest,
+        ),
+      );
+    })();
+    return new Map([...shown, ...answers]);
   });
   ctx.counts.cachedChecks += cached;
   return results;
@@ -60,31 +70,67 @@ export async function verifyAttestations(
   targets: Target[],
 ): Promise<Map<string, CheckResult>> {
   const check = `attestation ${requirement.type}`;
-  const { results, cached } = await cachedChecks(ctx.scope(check), targets, async (fresh) => {
-    if (fresh.length > 1) {
-      ctx.counts.cosignRuns++;
-      const args = verifyAttestationArgs(ctx.policy, ctx.files, requirement, ...refs(ctx, fresh));
-      const payloads = await attestedDigests(
-        args,
-        ctx.env,
-        fresh.map((t) => t.digest),
-      );
-      if (payloads && fresh.every((t) => payloads.has(t.digest))) {
-        ctx.onChecked(fresh.length);
-        return new Map(fresh.map((t) => [t.digest, { passed: true, payloads: payloads.get(t.digest) ?? [] }]));
+  const predicateType = inProcessPredicateType(requirement);
+  const { results, cached } = await cachedChecks(ctx.scope(check), targets, async (all) => {
+    const shown = predicateType
+      ? await inProcess(ctx, all, async (p, t) => {
+          const payloads = await p.attested(t.digest, predicateType);
+          return payloads.length > 0 ? payloads : false;
+        })
+      : new Map<string, CheckResult>();
+    const fresh = all.filter((t) => !shown.has(t.digest));
+    if (fresh.length === 0) return shown;
+    const answers = await (async (): Promise<Map<string, CheckResult>> => {
+      if (fresh.length > 1) {
+        ctx.counts.cosignRuns++;
+        const args = verifyAttestationArgs(ctx.policy, ctx.files, requirement, ...refs(ctx, fresh));
+        const payloads = await attestedDigests(
+          args,
+          ctx.env,
+          fresh.map((t) => t.digest),
+        );
+        if (payloads && fresh.every((t) => payloads.has(t.digest))) {
+          ctx.onChecked(fresh.length);
+          return new Map(fresh.map((t) => [t.digest, { passed: true, payloads: payloads.get(t.digest) ?? [] }]));
+        }
       }
-    }
-    return eachDigest(ctx, fresh, (target) =>
-      checkAttestation(
-        verifyAttestationArgs(ctx.policy, ctx.files, requirement, ...refs(ctx, [target])),
-        ctx.env,
-        ctx.describe(target),
-        requirement.policies,
-      ),
-    );
+      return eachDigest(ctx, fresh, (target) =>
+        checkAttestation(
+          verifyAttestationArgs(ctx.policy, ctx.files, requirement, ...refs(ctx, [target])),
+          ctx.env,
+          ctx.describe(target),
+          requirement.policies,
+        ),
+      );
+    })();
+    return new Map([...shown, ...answers]);
   });
   ctx.counts.cachedChecks += cached;
   return results;
+}
+
+/**
+ * The targets the in-process path shows verified (with their payload digests, for attestations); the others are
+ * left to cosign. Any trouble reading the registry here is left to cosign too, which classifies it.
+ */
+async function inProcess(
+  ctx: BatchContext,
+  targets: Target[],
+  check: (p: NonNullable<BatchContext['inProcess']>, target: Target) => Promise<boolean | string[]>,
+): Promise<Map<string, CheckResult>> {
+  const p = ctx.inProcess;
+  if (!p) return new Map();
+  const shown = new Map<string, CheckResult>();
+  await Promise.all(
+    targets.map(async (target) => {
+      const answer = await check(p, target).catch(() => false);
+      ctx.counts.inProcessChecks++;
+      if (answer === false) return;
+      shown.set(target.digest, answer === true ? { passed: true } : { passed: true, payloads: answer });
+      ctx.onChecked(1);
+    }),
+  );
+  return shown;
 }
 
 async function eachDigest(

@@ -9,6 +9,8 @@ import { printedFiles, shellLine, verifyAttestationArgs, verifySignatureArgs } f
 import { activityContext, heartbeat } from './context.ts';
 import { verifyAttestations, verifySignatures, type BatchContext } from './verification-batch.ts';
 import { checkFingerprint } from './verification-cache.ts';
+import { inProcessKey, KeyVerifier } from './key-verification.ts';
+import { RegistryClient } from '../registry/client.ts';
 import { checkPolicyFiles, loadKey, writeKey } from './verification-inputs.ts';
 
 export type { VerificationPolicy } from '../config/verification-policy.ts';
@@ -50,6 +52,8 @@ export interface VerificationTimings {
   digests: number;
   cosignRuns: number;
   cachedChecks: number;
+  /** Checks the in-process path for key signers answered or tried (key-verification.ts). */
+  inProcessChecks: number;
 }
 
 /**
@@ -116,7 +120,8 @@ export async function verifyArtifact(input: {
     [index, ...platforms].map((t) => [t.digest, { ...t, signature: false, attestations: [] }]),
   );
   const describe = (t: Target) => `${artifact.kind} "${artifact.name}" ${t.role} ${t.digest} at the ${where}`;
-  const counts = { cosignRuns: 0, cachedChecks: 0 };
+  const counts = { cosignRuns: 0, cachedChecks: 0, inProcessChecks: 0 };
+  const key = inProcessKey(policy, keyPem);
 
   const missing = missingPlatforms(policy.platforms, artifact.platforms);
   if (missing.length > 0) {
@@ -134,6 +139,7 @@ export async function verifyArtifact(input: {
       location,
       describe,
       scope: cacheScope(input, policy, keyPem, policyFiles),
+      ...(key ? { inProcess: new KeyVerifier(new RegistryClient(location.endpoint), location.repository, key) } : {}),
       counts,
       onChecked: (n) => heartbeat({ checked: (done += n) }),
     };
