@@ -8,7 +8,7 @@
 //                 cosign for what that path does not show verified; includes key loading and the auth file
 //   prototype     the bare in-process prototype of scripts/bench/verify-in-process.ts (legacy images only)
 // Not a test: figures, no assertions. The machine is shared: figures are noisy, compare runs side by side.
-//   npm run bench:verify -- --images 4 --callers 4 --rounds 3
+//   npm run bench:verify -- --images 4 --callers 4 --rounds 3 [--strategies shipgate,cosign-batch]
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,12 +32,14 @@ const { values } = parseArgs({
     images: { type: 'string', default: '4' },
     callers: { type: 'string', default: '4' },
     rounds: { type: 'string', default: '3' },
+    strategies: { type: 'string', default: 'per-check,cosign-batch,shipgate,prototype' },
   },
 });
 const imageCount = Number(values.images);
 const callers = Number(values.callers);
 const rounds = Number(values.rounds);
 const attestations = ['slsaprovenance', 'spdxjson', 'vuln'];
+const strategies = new Set(values.strategies.split(','));
 
 /** CPU of this process and of its reaped children (cosign), in ms: /proc/self/stat utime stime cutime cstime. */
 function cpuMs(): number {
@@ -120,6 +122,7 @@ function inProcess(pem: string): Strategy {
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
 
 async function measure(name: string, artifacts: ResolvedOciArtifact[], strategy: Strategy): Promise<void> {
+  if (!strategies.has(name)) return;
   const perDigest: number[] = [];
   let cpu = 0;
   let digests = 0;
