@@ -33,80 +33,83 @@ export interface BatchContext {
 const refs = (ctx: BatchContext, targets: Target[]) =>
   targets.map((t) => refAtDigest(ctx.location, t.digest)) as [string, ...string[]];
 
-/** Every target's signature: one cosign call for all, per digest only when that call does not verify them all. */
-export async function verifySignatures(ctx: BatchContext, targets: Target[]): Promise<Map<string, CheckResult>> {
-  const { results, cached } = await cachedChecks(ctx.scope('signature'), targets, async (all) => {
-    const shown = await inProcess(ctx, all, (p, t) => p.signed(t.digest));
+/** The three ways one kind of check can be answered, cheapest first. */
+interface CheckWays {
+  /** In-process (key signers): true or the payload digests when shown verified, false when not shown. */
+  inProcess?: (verifier: KeyVerifier, target: Target) => Promise<boolean | string[]>;
+  /** One cosign call for several digests: each digest's payload digests, or undefined when cosign refused one. */
+  batch: (targets: Target[]) => Promise<Map<string, string[]> | undefined>;
+  /** One cosign call for one digest: the verdict with its reason. */
+  single: (target: Target) => Promise<CheckResult>;
+}
+
+/** Every target answered: from the pass cache, in-process, one cosign call for all, or one call per digest. */
+async function verifyAll(
+  ctx: BatchContext,
+  check: string,
+  targets: Target[],
+  ways: CheckWays,
+): Promise<Map<string, CheckResult>> {
+  const { results, cached } = await cachedChecks(ctx.scope(check), targets, async (all) => {
+    const shown = ways.inProcess ? await inProcess(ctx, all, ways.inProcess) : new Map<string, CheckResult>();
     const fresh = all.filter((t) => !shown.has(t.digest));
     if (fresh.length === 0) return shown;
-    const answers = await (async (): Promise<Map<string, CheckResult>> => {
-      if (fresh.length > 1) {
-        ctx.counts.cosignRuns++;
-        const signed = await signedDigests(verifySignatureArgs(ctx.policy, ctx.files, ...refs(ctx, fresh)), ctx.env);
-        if (signed && fresh.every((t) => signed.has(t.digest))) {
-          ctx.onChecked(fresh.length);
-          return new Map(fresh.map((t) => [t.digest, { passed: true }]));
-        }
+    if (fresh.length > 1) {
+      ctx.counts.cosignRuns++;
+      const payloads = await ways.batch(fresh);
+      if (payloads && fresh.every((t) => payloads.has(t.digest))) {
+        ctx.onChecked(fresh.length);
+        const passed = fresh.map((t): [string, CheckResult] => [
+          t.digest,
+          { passed: true, payloads: payloads.get(t.digest) },
+        ]);
+        return new Map([...shown, ...passed]);
       }
-      return eachDigest(ctx, fresh, (target) =>
-        checkSignature(
-          verifySignatureArgs(ctx.policy, ctx.files, ...refs(ctx, [target])),
-          ctx.env,
-          ctx.describe(target),
-          target.digest,
-        ),
-      );
-    })();
-    return new Map([...shown, ...answers]);
+    }
+    return new Map([...shown, ...(await eachDigest(ctx, fresh, ways.single))]);
   });
   ctx.counts.cachedChecks += cached;
   return results;
 }
 
+/** Every target's signature: one cosign call for all, per digest only when that call does not verify them all. */
+export function verifySignatures(ctx: BatchContext, targets: Target[]): Promise<Map<string, CheckResult>> {
+  const args = (targets: Target[]) => verifySignatureArgs(ctx.policy, ctx.files, ...refs(ctx, targets));
+  return verifyAll(ctx, 'signature', targets, {
+    inProcess: (verifier, target) => verifier.signed(target.digest),
+    batch: async (fresh) => {
+      const signed = await signedDigests(args(fresh), ctx.env);
+      return signed && new Map([...signed].map((digest) => [digest, []]));
+    },
+    single: (target) => checkSignature(args([target]), ctx.env, ctx.describe(target), target.digest),
+  });
+}
+
 /** Every target's attestation of one required type, the same way. */
-export async function verifyAttestations(
+export function verifyAttestations(
   ctx: BatchContext,
   requirement: AttestationRequirement,
   targets: Target[],
 ): Promise<Map<string, CheckResult>> {
-  const check = `attestation ${requirement.type}`;
   const predicateType = inProcessPredicateType(requirement);
-  const { results, cached } = await cachedChecks(ctx.scope(check), targets, async (all) => {
-    const shown = predicateType
-      ? await inProcess(ctx, all, async (p, t) => {
-          const payloads = await p.attested(t.digest, predicateType);
-          return payloads.length > 0 ? payloads : false;
-        })
-      : new Map<string, CheckResult>();
-    const fresh = all.filter((t) => !shown.has(t.digest));
-    if (fresh.length === 0) return shown;
-    const answers = await (async (): Promise<Map<string, CheckResult>> => {
-      if (fresh.length > 1) {
-        ctx.counts.cosignRuns++;
-        const args = verifyAttestationArgs(ctx.policy, ctx.files, requirement, ...refs(ctx, fresh));
-        const payloads = await attestedDigests(
-          args,
-          ctx.env,
-          fresh.map((t) => t.digest),
-        );
-        if (payloads && fresh.every((t) => payloads.has(t.digest))) {
-          ctx.onChecked(fresh.length);
-          return new Map(fresh.map((t) => [t.digest, { passed: true, payloads: payloads.get(t.digest) ?? [] }]));
+  const args = (targets: Target[]) => verifyAttestationArgs(ctx.policy, ctx.files, requirement, ...refs(ctx, targets));
+  return verifyAll(ctx, `attestation ${requirement.type}`, targets, {
+    ...(predicateType
+      ? {
+          inProcess: async (verifier: KeyVerifier, target: Target) => {
+            const payloads = await verifier.attested(target.digest, predicateType);
+            return payloads.length > 0 ? payloads : false;
+          },
         }
-      }
-      return eachDigest(ctx, fresh, (target) =>
-        checkAttestation(
-          verifyAttestationArgs(ctx.policy, ctx.files, requirement, ...refs(ctx, [target])),
-          ctx.env,
-          ctx.describe(target),
-          requirement.policies,
-        ),
-      );
-    })();
-    return new Map([...shown, ...answers]);
+      : {}),
+    batch: (fresh) =>
+      attestedDigests(
+        args(fresh),
+        ctx.env,
+        fresh.map((t) => t.digest),
+      ),
+    single: (target) => checkAttestation(args([target]), ctx.env, ctx.describe(target), requirement.policies),
   });
-  ctx.counts.cachedChecks += cached;
-  return results;
 }
 
 /**
@@ -116,7 +119,7 @@ export async function verifyAttestations(
 async function inProcess(
   ctx: BatchContext,
   targets: Target[],
-  check: (p: NonNullable<BatchContext['inProcess']>, target: Target) => Promise<boolean | string[]>,
+  check: NonNullable<CheckWays['inProcess']>,
 ): Promise<Map<string, CheckResult>> {
   const p = ctx.inProcess;
   if (!p) return new Map();

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ApplicationFailure } from '@temporalio/common';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { inProcessKey, KeyVerifier } from '../../src/activities/key-verification.ts';
 import { resolveOciArtifact } from '../../src/activities/resolve-oci-artifact.ts';
@@ -18,20 +17,12 @@ import {
   type KeyPair,
   type SignatureFormat,
 } from '../support/fixtures/signing.ts';
+import { failureOf } from '../support/failure-of.ts';
 import { uniqueProject } from '../support/release-bed.ts';
 
 // The in-process path for key signers (src/activities/key-verification.ts) tried as an attacker would: each
 // attempt must be refused by the path itself (it does not show the digest verified) and by the activity (the
 // same VerificationFailed stop-ship as before, cosign giving the verdict).
-
-async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ApplicationFailure);
-  return error as ApplicationFailure;
-}
 
 const spdx = 'https://spdx.dev/Document';
 
