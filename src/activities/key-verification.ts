@@ -84,6 +84,7 @@ export class KeyVerifier {
 
   /** The digest's signature by the key, in either format. */
   async signed(digest: string): Promise<boolean> {
+    this.prefetch(digest);
     for (const layer of await this.layersAt(`${digestTag(digest)}.sig`)) {
       const signature = layer.annotations?.['dev.cosignproject.cosign/signature'];
       if (!signature) continue;
@@ -103,12 +104,20 @@ export class KeyVerifier {
 
   /** sha256 of each payload of the digest's attestations of that predicate type by the key, in either format. */
   async attested(digest: string, predicateType: string): Promise<string[]> {
+    this.prefetch(digest);
     const envelopes: Envelope[] = [];
     for (const layer of await this.layersAt(`${digestTag(digest)}.att`)) {
       envelopes.push(parse(await this.blob(layer.digest)) as Envelope);
     }
     envelopes.push(...(await this.bundlesOf(digest)));
     return envelopes.flatMap((e) => statementOf(e, this.key, digest, predicateType));
+  }
+
+  /** Both formats' places asked at once: a check then waits one round trip, not one per place. */
+  private prefetch(digest: string): void {
+    void this.layersAt(`${digestTag(digest)}.sig`);
+    void this.layersAt(`${digestTag(digest)}.att`);
+    void this.bundlesOf(digest);
   }
 
   private bundlesOf(digest: string): Promise<Envelope[]> {
@@ -147,6 +156,8 @@ function memo<T>(cache: Map<string, Promise<T>>, key: string, load: () => Promis
   const known = cache.get(key);
   if (known) return known;
   const loading = load();
+  // A prefetch nobody awaits yet must not count as an unhandled rejection; whoever awaits it still sees the error.
+  loading.catch(() => undefined);
   cache.set(key, loading);
   return loading;
 }
