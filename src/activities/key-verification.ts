@@ -122,7 +122,9 @@ export class KeyVerifier {
 
   private bundlesOf(digest: string): Promise<Envelope[]> {
     return memo(this.bundles, digest, async () => {
-      const referrers = (await this.client.referrers(this.repo, digest)).filter((r) => r.artifactType === bundleType);
+      const referrers = (await limited(() => this.client.referrers(this.repo, digest))).filter(
+        (r) => r.artifactType === bundleType,
+      );
       const envelopes: Envelope[] = [];
       for (const referrer of referrers) {
         for (const layer of await this.layersAt(referrer.digest)) {
@@ -136,7 +138,7 @@ export class KeyVerifier {
 
   private layersAt(reference: string): Promise<Layer[]> {
     return memo(this.layers, reference, async () => {
-      const manifest = await this.client.manifest(this.repo, reference);
+      const manifest = await limited(() => this.client.manifest(this.repo, reference));
       return (manifest?.json as { layers?: Layer[] } | undefined)?.layers ?? [];
     });
   }
@@ -144,11 +146,30 @@ export class KeyVerifier {
   /** A blob whose bytes match the digest that names them (a registry serving other bytes is not believed). */
   private blob(digest: string): Promise<Buffer> {
     return memo(this.blobs, digest, async () => {
-      const bytes = await this.client.blob(this.repo, digest);
+      const bytes = await limited(() => this.client.blob(this.repo, digest));
       const actual = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
       if (actual !== digest) throw new Error(`${this.repo}@${digest} served bytes with digest ${actual}`);
       return bytes;
     });
+  }
+}
+
+/**
+ * Registry requests of the in-process path in flight at once on this worker: many releases verifying together
+ * queue here instead of opening thousands of sockets to one registry (which then fails them all over to cosign).
+ */
+const maxRequests = 32;
+let inFlight = 0;
+const queued: (() => void)[] = [];
+
+async function limited<T>(request: () => Promise<T>): Promise<T> {
+  if (inFlight >= maxRequests) await new Promise<void>((resolve) => queued.push(resolve));
+  inFlight++;
+  try {
+    return await request();
+  } finally {
+    inFlight--;
+    queued.shift()?.();
   }
 }
 
