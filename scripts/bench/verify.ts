@@ -26,7 +26,12 @@ import { startLocalRegistry } from '../../src/devstack/registry.ts';
 import { RegistryClient } from '../../src/registry/client.ts';
 import { withToolAuth } from '../../src/tools/auth-env.ts';
 import { pushImage } from '../../test/support/fixtures/images.ts';
-import { generateKeyPair, signAndAttest, type SignatureFormat } from '../../test/support/fixtures/signing.ts';
+import {
+  generateKeyPair,
+  offlineKeyPolicy,
+  signAndAttest,
+  type SignatureFormat,
+} from '../../test/support/fixtures/signing.ts';
 import { attestedInProcess, publicKey, signedInProcess } from './verify-in-process.ts';
 
 const { values } = parseArgs({
@@ -160,14 +165,7 @@ async function main(): Promise<void> {
   const registry = await startLocalRegistry({ stateDir: join(dir, 'registry') });
   try {
     const key = await generateKeyPair(join(dir, 'keys'));
-    const policy: VerificationPolicy & { kind: 'key' } = {
-      kind: 'key',
-      publicKeyPath: key.publicKey,
-      mode: 'require',
-      tlog: 'ignore',
-      attestations: attestations.map((type) => ({ type, on: 'both', policies: [] })),
-      platforms: [],
-    };
+    const policy = offlineKeyPolicy(key, attestations, 'both');
     console.log(`signing ${imageCount} images (index + 2 platforms, signature + 3 attestations on each digest)`);
     const artifacts: ResolvedOciArtifact[] = [];
     const legacy: ResolvedOciArtifact[] = [];

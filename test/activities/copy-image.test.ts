@@ -6,7 +6,13 @@ import { verifyArtifact } from '../../src/activities/verify-signatures.ts';
 import type { OciArtifactSpec } from '../../src/artifacts/types.ts';
 import { digestTag, RegistryClient } from '../../src/registry/client.ts';
 import { pushImage } from '../support/fixtures/images.ts';
-import { generateKeyPair, signAndAttest, type KeyPair, type SignatureFormat } from '../support/fixtures/signing.ts';
+import {
+  generateKeyPair,
+  offlineKeyPolicy,
+  signAndAttest,
+  type KeyPair,
+  type SignatureFormat,
+} from '../support/fixtures/signing.ts';
 import { failureOf } from '../support/failure-of.ts';
 import { uniqueProject } from '../support/release-bed.ts';
 import type { VerificationPolicy } from '../../src/config/spec.ts';
@@ -38,14 +44,7 @@ describe('artifact engine: images', () => {
     const dir = join(inject('workDir'), `keys-${process.pid}`);
     key = await generateKeyPair(dir);
     otherKey = await generateKeyPair(dir, 'other');
-    policy = {
-      kind: 'key',
-      publicKeyPath: key.publicKey,
-      mode: 'require',
-      tlog: 'ignore',
-      attestations: attestations.map((type) => ({ type, on: 'both', policies: [] })),
-      platforms: [],
-    };
+    policy = offlineKeyPolicy(key, attestations, 'both');
   });
 
   for (const format of ['legacy', 'bundle'] as SignatureFormat[]) {

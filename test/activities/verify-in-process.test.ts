@@ -12,6 +12,7 @@ import { pushImage, type PushedImage } from '../support/fixtures/images.ts';
 import {
   attestArtifact,
   generateKeyPair,
+  offlineKeyPolicy,
   signAndAttest,
   signArtifact,
   type KeyPair,
@@ -54,14 +55,7 @@ describe('in-process verification for key signers', () => {
     const dir = join(inject('workDir'), `in-process-keys-${process.pid}`);
     key = await generateKeyPair(dir);
     otherKey = await generateKeyPair(dir, 'other');
-    policy = {
-      kind: 'key',
-      publicKeyPath: key.publicKey,
-      mode: 'require',
-      tlog: 'ignore',
-      attestations: [{ type: 'spdxjson', on: 'index', policies: [] }],
-      platforms: [],
-    };
+    policy = offlineKeyPolicy(key, ['spdxjson'], 'index');
   });
 
   for (const format of ['legacy', 'bundle'] as SignatureFormat[]) {

@@ -6,7 +6,7 @@ import { verifyArtifact, type VerificationResult } from '../../src/activities/ve
 import type { ResolvedOciArtifact } from '../../src/artifacts/types.ts';
 import type { VerificationPolicy } from '../../src/config/verification-policy.ts';
 import { pushImage } from '../support/fixtures/images.ts';
-import { generateKeyPair, signAndAttest, type KeyPair } from '../support/fixtures/signing.ts';
+import { generateKeyPair, offlineKeyPolicy, signAndAttest, type KeyPair } from '../support/fixtures/signing.ts';
 import { uniqueProject } from '../support/release-bed.ts';
 
 // The pass cache inside an activity context (the SDK's test activity environment supplies the workflow id and run
@@ -21,14 +21,7 @@ describe('verification cache of a release pass', () => {
   beforeAll(async () => {
     key = await generateKeyPair(join(inject('workDir'), `pass-cache-keys-${process.pid}`));
     // A signature and a vuln attestation on the index and each platform: 6 checks per pass, none when cached.
-    policy = {
-      kind: 'key',
-      publicKeyPath: key.publicKey,
-      mode: 'require',
-      tlog: 'ignore',
-      attestations: [{ type: 'vuln', on: 'both', policies: [] }],
-      platforms: [],
-    };
+    policy = offlineKeyPolicy(key, ['vuln'], 'both');
     const name = uniqueProject('pass-cache');
     const endpoint = { host: inject('sourceRegistry'), plainHttp: true };
     const image = await pushImage({ registry: endpoint.host, repository: `staging/${name}`, tag: 'v1.2.3' });
