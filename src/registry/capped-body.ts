@@ -6,8 +6,8 @@ export const manifestLimitBytes = 4 * 1024 * 1024;
 const mib = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 
 /** The refusal for a manifest over the limit; `details.manifestTooLarge` lets a caller name the artifact. */
-export function manifestTooLarge(where: string, size: number, limit = manifestLimitBytes) {
-  const seen = size > limit ? `${size} bytes (${mib(size)})` : `over ${limit} bytes`;
+export function manifestTooLarge(where: string, size: number, limit = manifestLimitBytes, declared = true) {
+  const seen = declared ? `${size} bytes (${mib(size)})` : `more than ${limit} bytes (reading stopped at ${size})`;
   return permanent(
     FailureTypes.invalidInput,
     `${where}: the manifest is ${seen}, over the ${mib(limit)} (${limit} bytes) manifest limit that registries accept; ` +
@@ -37,7 +37,7 @@ export async function readCapped(response: Response, where: string, limit = mani
     total += value.byteLength;
     if (total > limit) {
       await reader.cancel().catch(() => undefined);
-      throw manifestTooLarge(where, total, limit);
+      throw manifestTooLarge(where, total, limit, false);
     }
     chunks.push(value);
   }
