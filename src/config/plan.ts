@@ -173,6 +173,8 @@ export const releasePlanSchema = z
     evidence: evidenceSchema.optional(),
     /** When promotion may not start (absolute and weekly windows). */
     freeze: freezeSchema,
+    /** Transfer tuning: a copy that moves no byte for stallTimeout (default 60s) is failed and retried. */
+    timing: z.strictObject({ stallTimeout: duration.optional() }).optional(),
   })
   .superRefine((plan, ctx) => {
     const all = [...plan.images, ...plan.charts, ...plan.packages];

@@ -55,7 +55,7 @@ export async function transferBlob(route: BlobRoute, blob: Blob): Promise<'sent'
   }
   const uploadUrl = new URL(location, destination.baseUrl);
   uploadUrl.searchParams.set('digest', blob.digest);
-  route.watch.start(blob.digest, blob.size);
+  route.watch.start(`blob ${blob.digest}`, blob.size);
   try {
     const body = await openSourceBlob(route, blob);
     await putStream(route, uploadUrl, body, blob);
@@ -63,7 +63,7 @@ export async function transferBlob(route: BlobRoute, blob: Blob): Promise<'sent'
   } catch (error) {
     throw route.watch.signal.aborted ? route.watch.signal.reason : error;
   } finally {
-    route.watch.finish(blob.digest);
+    route.watch.finish(`blob ${blob.digest}`);
   }
 }
 
@@ -156,6 +156,7 @@ function checkDigest(route: BlobRoute, blob: Blob): Transform {
   const hash = createHash('sha256');
   let seen = 0;
   let held: Buffer | undefined;
+  const key = `blob ${blob.digest}`;
   const mismatch = (got: string) =>
     permanent(
       FailureTypes.digestMismatch,
@@ -169,7 +170,7 @@ function checkDigest(route: BlobRoute, blob: Blob): Transform {
       seen += chunk.length;
       if (seen > blob.size) return done(mismatch(`more than ${blob.size} bytes`));
       hash.update(chunk);
-      route.watch.bytes(blob.digest, chunk.length);
+      route.watch.bytes(key, chunk.length);
       const previous = held;
       held = chunk;
       done(null, previous);

@@ -14,6 +14,9 @@ export { digestTag, type FetchedManifest, type ManifestDescriptor, type Manifest
 import { credentialHint, credentialsFor, type BasicCredentials } from './credentials.ts';
 import type { RegistryEndpoint } from '../artifacts/types.ts';
 
+/** Registries (by base URL) that asked for basic auth: later clients send it without waiting for a 401. */
+const basicRegistries = new Set<string>();
+
 /** Whether a registry (by base URL) serves the OCI referrers API; learnt on the first call, kept per process. */
 const referrersApi = new Map<string, boolean>();
 
@@ -26,7 +29,7 @@ export class RegistryClient {
   readonly baseUrl: string;
   private readonly credentials: BasicCredentials | undefined;
   private readonly tokens = new Map<string, string>();
-  private basic = false;
+  private basic: boolean;
 
   readonly endpoint: RegistryEndpoint;
   private readonly timeoutMs: number;
@@ -38,6 +41,7 @@ export class RegistryClient {
     this.timeoutMs = timeoutMs;
     this.baseUrl = `${endpoint.plainHttp ? 'http' : 'https'}://${endpoint.host}`;
     this.credentials = credentialsFor(endpoint);
+    this.basic = basicRegistries.has(this.baseUrl);
   }
 
   async headManifest(repository: string, reference: string): Promise<ManifestDescriptor | undefined> {
@@ -239,6 +243,7 @@ export class RegistryClient {
   private async authenticate(challenge: string, scope: string): Promise<void> {
     if (/^basic/i.test(challenge)) {
       this.basic = true;
+      basicRegistries.add(this.baseUrl);
       return;
     }
     const params: Record<string, string | undefined> = Object.fromEntries(

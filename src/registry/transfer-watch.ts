@@ -36,22 +36,23 @@ export class TransferWatch {
     return this.controller.signal;
   }
 
-  start(digest: string, size: number): void {
+  /** `key` names the transfer in messages: `blob sha256:...`, `file gateway-linux-amd64`. */
+  start(key: string, size: number): void {
     if (this.active.size === 0) this.lastByteAt = Date.now();
-    this.active.set(digest, { size, done: 0 });
+    this.active.set(key, { size, done: 0 });
   }
 
-  bytes(digest: string, count: number): void {
+  bytes(key: string, count: number): void {
     this.lastByteAt = Date.now();
-    const entry = this.active.get(digest);
+    const entry = this.active.get(key);
     if (entry) entry.done += count;
     this.onBytes(count);
   }
 
   /** Bytes of a blob that were counted and must be taken back (a transfer that failed and will be redone). */
-  finish(digest: string): number {
-    const done = this.active.get(digest)?.done ?? 0;
-    this.active.delete(digest);
+  finish(key: string): number {
+    const done = this.active.get(key)?.done ?? 0;
+    this.active.delete(key);
     return done;
   }
 
@@ -67,12 +68,12 @@ export class TransferWatch {
     if (this.active.size === 0 || this.controller.signal.aborted) return;
     const silentMs = Date.now() - this.lastByteAt;
     if (silentMs < this.idleMs) return;
-    const [digest, entry] = [...this.active].sort((a, b) => a[1].done / a[1].size - b[1].done / b[1].size)[0] ?? [];
-    const others = this.active.size > 1 ? ` (and ${this.active.size - 1} more blob(s) in flight)` : '';
+    const [key, entry] = [...this.active].sort((a, b) => a[1].done / a[1].size - b[1].done / b[1].size)[0] ?? [];
+    const others = this.active.size > 1 ? ` (and ${this.active.size - 1} more in flight)` : '';
     this.abort(
       transient(
-        `${this.what}: no byte moved for ${(silentMs / 1000).toFixed(1)} s on blob ${digest} (${entry?.done ?? 0} of ${entry?.size ?? 0} bytes) from ${this.from}${others}; ` +
-          `the transfer stalled (idle limit ${(this.idleMs / 1000).toFixed(0)} s): retrying resumes with the blobs already sent`,
+        `${this.what}: no byte moved for ${(silentMs / 1000).toFixed(1)} s on ${key} (${entry?.done ?? 0} of ${entry?.size ?? 0} bytes) from ${this.from}${others}; ` +
+          `the transfer stalled (idle limit ${(this.idleMs / 1000).toFixed(0)} s): retrying carries on with what was already sent`,
       ),
     );
   }

@@ -1,4 +1,5 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
@@ -12,6 +13,10 @@ import { startFaultProxy, type BlobFault, type FaultProxy } from '../support/fau
 import { pushImage, regctl, type PushedImage } from '../support/fixtures/images.ts';
 import { generateKeyPair, signAndAttest, signArtifact, type KeyPair } from '../support/fixtures/signing.ts';
 import { uniqueProject } from '../support/release-bed.ts';
+import { startFakeForge } from '../support/fake-forge.ts';
+import { writePackageFiles } from '../support/fixtures/packages.ts';
+import { copyGenericPackage, resolveGenericPackage } from '../../src/activities/generic-package.ts';
+import type { GenericPackageInput } from '../../src/config/spec.ts';
 
 async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
   const error = await promise.then(
@@ -134,7 +139,6 @@ describe('copy engine under faults: stalls, corrupt bytes, oversized manifests, 
         }),
       );
       const hostile = await proxy(inject('sourceRegistry'), {
-        digest: '',
         replace: {
           path: `/v2/staging/${name}/manifests/v1.0.0`,
           body,
@@ -150,6 +154,41 @@ describe('copy engine under faults: stalls, corrupt bytes, oversized manifests, 
       if (declared) expect(failure.message).toContain(`${body.length} bytes`);
     });
   }
+
+  it('a package file download that goes silent fails as retryable after the idle time, naming the file', async () => {
+    const forge = await startFakeForge();
+    try {
+      const name = uniqueProject('genstall');
+      const [file] = writePackageFiles(mkdtempSync(join(tmpdir(), 'gen-')), [
+        { name: 'tool-linux-amd64', bytes: 400_000 },
+      ]);
+      if (!file) throw new Error('no fixture');
+      forge.seedGitlabPackageFile('security/gateway', name, '1.0.0', file.name, file.bytes);
+      const forgeHost = new URL(forge.gitlabUrl);
+      const stalling = await proxy(forgeHost.host, { urlIncludes: `/${file.name}`, stallAfterBytes: 64 * 1024 });
+      const gitlab = { kind: 'gitlab' as const, baseUrl: forge.gitlabUrl, tokenEnv: 'GITLAB_TOKEN' };
+      process.env.GITLAB_TOKEN = 'forge-token';
+      const input = {
+        name,
+        version: '1.0.0',
+        files: [file.name],
+        source: {
+          ...gitlab,
+          baseUrl: forge.gitlabUrl.replace(forgeHost.host, stalling.host),
+          project: 'security/gateway',
+        },
+        destination: { ...gitlab, project: 'acme/gateway' },
+      } satisfies GenericPackageInput;
+      const resolved = await resolveGenericPackage({ ...input, source: { ...gitlab, project: 'security/gateway' } });
+      const failure = await failureOf(copyGenericPackage({ ...input, resolved, stallTimeoutMs: 2_000 }));
+      expect(failure.type).toBe('Transient');
+      expect(failure.message).toContain(`file ${file.name}`);
+      expect(failure.message).toMatch(/no byte moved for \d+\.\d s/);
+      expect(forge.packageFile('acme/gateway', name, '1.0.0', file.name)).toBeUndefined();
+    } finally {
+      await forge.close();
+    }
+  });
 
   it('a cold copy of a multi-arch image with signatures, attestations and a referrer sends no more requests to the destination than regctl', async () => {
     const name = uniqueProject('count');

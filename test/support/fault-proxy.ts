@@ -3,7 +3,9 @@ import type { AddressInfo } from 'node:net';
 
 export interface BlobFault {
   /** The blob digest whose GET is tampered with. */
-  digest: string;
+  digest?: string;
+  /** Or any GET whose URL contains this (a package file download). */
+  urlIncludes?: string;
   /** Forward this many bytes of the blob, then keep the connection open and send nothing more. */
   stallAfterBytes?: number;
   /** Flip one byte in the middle of the blob (the length stays right, the digest does not). */
@@ -49,8 +51,12 @@ export async function startFaultProxy(target: string, fault?: BlobFault): Promis
       },
       (answer) => {
         response.writeHead(answer.statusCode ?? 502, answer.headers);
-        const faulty = fault?.digest && request.method === 'GET' && request.url?.endsWith(`/blobs/${fault.digest}`);
-        if (!faulty) return void answer.pipe(response);
+        const url = request.url ?? '';
+        const faulty =
+          request.method === 'GET' &&
+          ((fault?.digest && url.endsWith(`/blobs/${fault.digest}`)) ||
+            (fault?.urlIncludes && url.includes(fault.urlIncludes)));
+        if (!faulty || !fault) return void answer.pipe(response);
         const size = Number(answer.headers['content-length'] ?? 0);
         let sent = 0;
         answer.on('data', (chunk: Buffer) => {
