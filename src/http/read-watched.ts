@@ -10,7 +10,7 @@ export interface BodyWatch {
  */
 export async function readWatched(response: Response, watch: BodyWatch): Promise<Buffer> {
   if (!response.body) return Buffer.alloc(0);
-  const reader = response.body.getReader();
+  const reader: ReadableStreamDefaultReader<Uint8Array> = response.body.getReader();
   const cancel = () => void reader.cancel(watch.signal.reason).catch(() => undefined);
   watch.signal.addEventListener('abort', cancel, { once: true });
   const chunks: Uint8Array[] = [];

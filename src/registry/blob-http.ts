@@ -40,8 +40,13 @@ export function openRequest(request: RawRequest): { body: http.ClientRequest; re
 }
 
 /** A network failure is transient, unless the request was aborted on purpose: then the abort's reason is thrown. */
-export function networkFailure(request: Pick<RawRequest, 'method' | 'url'>, error: unknown, signal: AbortSignal) {
-  if (signal.aborted) return signal.reason as unknown;
+export function networkFailure(
+  request: Pick<RawRequest, 'method' | 'url'>,
+  error: unknown,
+  signal: AbortSignal,
+): Error {
+  // The watch aborts with the failure to report (a stall, or the first failure of a sibling transfer).
+  if (signal.aborted) return signal.reason as Error;
   return transient(`${request.method} ${request.url.host}${request.url.pathname}: ${(error as Error).message}`);
 }
 
