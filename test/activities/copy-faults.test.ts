@@ -1,7 +1,6 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { copyOciArtifact, type CopyResult } from '../../src/activities/copy-oci-artifact.ts';
@@ -13,19 +12,11 @@ import { startFaultProxy, type BlobFault, type FaultProxy } from '../support/fau
 import { pushImage, regctl, type PushedImage } from '../support/fixtures/images.ts';
 import { generateKeyPair, signAndAttest, signArtifact, type KeyPair } from '../support/fixtures/signing.ts';
 import { uniqueProject } from '../support/release-bed.ts';
+import { failureOf } from '../support/failure-of.ts';
 import { startFakeForge } from '../support/fake-forge.ts';
 import { writePackageFiles } from '../support/fixtures/packages.ts';
 import { copyGenericPackage, resolveGenericPackage } from '../../src/activities/generic-package.ts';
 import type { GenericPackageInput } from '../../src/config/spec.ts';
-
-async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ApplicationFailure);
-  return error as ApplicationFailure;
-}
 
 describe('copy engine under faults: stalls, corrupt bytes, oversized manifests, request counts, resume', () => {
   let key: KeyPair;

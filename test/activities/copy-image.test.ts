@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import { ApplicationFailure } from '@temporalio/common';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { copyOciArtifact } from '../../src/activities/copy-oci-artifact.ts';
 import { resolveOciArtifact } from '../../src/activities/resolve-oci-artifact.ts';
@@ -9,18 +8,10 @@ import { digestTag, RegistryClient } from '../../src/registry/client.ts';
 import { pushImage } from '../support/fixtures/images.ts';
 import { generateKeyPair, signAndAttest, type KeyPair, type SignatureFormat } from '../support/fixtures/signing.ts';
 import { uniqueProject } from '../support/release-bed.ts';
+import { failureOf } from '../support/failure-of.ts';
 import type { VerificationPolicy } from '../../src/config/spec.ts';
 
 const attestations = ['slsaprovenance', 'spdxjson', 'vuln'];
-
-async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ApplicationFailure);
-  return error as ApplicationFailure;
-}
 
 describe('artifact engine: images', () => {
   let key: KeyPair;
