@@ -35,7 +35,9 @@ export interface ClosureTotals {
  * cached one is the same bytes a new read would give. A warm copy re-reads only what can change (tags, referrers).
  */
 const manifestCache = new Map<string, FetchedManifest>();
-const manifestCacheLimit = 4_096;
+/** Bytes the cache may hold (manifests are up to 4 MiB each): oldest entries leave first. */
+const manifestCacheBytes = 32 * 1024 * 1024;
+let cachedBytes = 0;
 
 async function manifestByDigest(
   client: RegistryClient,
@@ -45,9 +47,14 @@ async function manifestByDigest(
   const cached = manifestCache.get(digest);
   if (cached) return cached;
   const fetched = await client.manifest(repository, digest);
-  if (fetched) {
-    if (manifestCache.size >= manifestCacheLimit) manifestCache.delete(manifestCache.keys().next().value ?? '');
+  if (fetched && !manifestCache.has(digest) && fetched.bytes.length <= manifestCacheBytes / 8) {
+    for (const [oldest, entry] of manifestCache) {
+      if (cachedBytes + fetched.bytes.length <= manifestCacheBytes) break;
+      manifestCache.delete(oldest);
+      cachedBytes -= entry.bytes.length;
+    }
     manifestCache.set(digest, fetched);
+    cachedBytes += fetched.bytes.length;
   }
   return fetched;
 }
