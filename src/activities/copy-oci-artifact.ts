@@ -135,7 +135,7 @@ export async function copyOciArtifact(artifact: ResolvedOciArtifact, options: Co
     what,
   };
   await sendBlobs(route, toSend, () => beat.blobDone());
-  beat.set({ phase: 'checking', blobsDone: totals.blobs, bytesDone: totals.bytes });
+  beat.set({ blobsDone: totals.blobs, bytesDone: totals.bytes });
   await pushManifests(destination, artifact.destination.repository, plan, what);
   return { ...base, alreadyPresent: false, blobsCopied: toSend.length, bytesCopied: sentBytes, requests: requests() };
 }
