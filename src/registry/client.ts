@@ -1,5 +1,6 @@
 import { FailureTypes, httpFailure, permanent, transient } from '../errors.ts';
 import { send } from '../http/send.ts';
+import { basicHeader, basicRegistries, firstRequests, scopeOf } from './auth-memory.ts';
 import { readCapped } from './capped-body.ts';
 import {
   digestOf,
@@ -13,9 +14,6 @@ import {
 export { digestTag, type FetchedManifest, type ManifestDescriptor, type ManifestJson } from './manifest-types.ts';
 import { credentialHint, credentialsFor, type BasicCredentials } from './credentials.ts';
 import type { RegistryEndpoint } from '../artifacts/types.ts';
-
-/** Registries (by base URL) that asked for basic auth: later clients send it without waiting for a 401. */
-const basicRegistries = new Set<string>();
 
 /** Whether a registry (by base URL) serves the OCI referrers API; learnt on the first call, kept per process. */
 const referrersApi = new Map<string, boolean>();
@@ -185,12 +183,17 @@ export class RegistryClient {
   ): Promise<Response> {
     const url = /^https?:\/\//.test(path) ? path : `${this.baseUrl}/v2/${repository}/${path}`;
     const scope = scopeOf(repository, method !== 'GET' && method !== 'HEAD');
-    let response = await this.sendWithAuth(method, url, options, scope);
-    if (response.status === 401) {
-      await response.arrayBuffer().catch(() => undefined);
-      const challenge = response.headers.get('www-authenticate') ?? '';
-      await this.authenticate(challenge, scope);
+    const learnt = await this.learnAuthOnce();
+    let response: Response;
+    try {
       response = await this.sendWithAuth(method, url, options, scope);
+      if (response.status === 401) {
+        await response.arrayBuffer().catch(() => undefined);
+        await this.authenticate(response.headers.get('www-authenticate') ?? '', scope);
+        response = await this.sendWithAuth(method, url, options, scope);
+      }
+    } finally {
+      learnt();
     }
     if (response.ok || (response.status === 404 && options.allow404) || options.allow?.includes(response.status))
       return response;
@@ -239,6 +242,26 @@ export class RegistryClient {
     );
   }
 
+  /**
+   * Copies start side by side: with credentials and no auth scheme known for the registry yet, the first request
+   * goes alone and the others wait for its answer, so N concurrent copies cost one 401 challenge, not N.
+   */
+  private async learnAuthOnce(): Promise<() => void> {
+    if (!this.credentials || this.basic || this.tokens.size > 0) return () => undefined;
+    const pending = firstRequests.get(this.baseUrl);
+    if (pending) {
+      await pending;
+      this.basic = basicRegistries.has(this.baseUrl);
+      return () => undefined;
+    }
+    let answered = (): void => undefined;
+    firstRequests.set(this.baseUrl, new Promise<void>((resolve) => (answered = resolve)));
+    return () => {
+      firstRequests.delete(this.baseUrl);
+      answered();
+    };
+  }
+
   /** Basic challenge: send credentials; Bearer challenge: fetch a token from the realm (distribution token spec). */
   private async authenticate(challenge: string, scope: string): Promise<void> {
     if (/^basic/i.test(challenge)) {
@@ -265,12 +288,4 @@ export class RegistryClient {
     const token = body.token ?? body.access_token;
     if (token) this.tokens.set(scope, token);
   }
-}
-
-function scopeOf(repository: string, push: boolean): string {
-  return `repository:${repository}:${push ? 'pull,push' : 'pull'}`;
-}
-
-function basicHeader(credentials: BasicCredentials): string {
-  return `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`;
 }
