@@ -47,6 +47,12 @@ describe('release plan', () => {
     expect(issuesOf(`${minimal}\ntiming: { stallTimeout: forever }\n`)).toEqual(
       expect.arrayContaining([expect.stringMatching(/^timing\.stallTimeout: a duration such as 90s/)]),
     );
+    expect(issuesOf(`${minimal}\ntiming: { stallTimeout: 2h }\n`)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^timing\.stallTimeout: at most 30m/)]),
+    );
+    expect(issuesOf(`${minimal}\ntiming: { stallTimeout: 0s }\n`)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^timing\.stallTimeout: at least 1s/)]),
+    );
   });
 
   it('names the field and the fix for every problem at once', () => {
