@@ -75,9 +75,17 @@ export const abortUpdate = defineUpdate<Decision, [AbortRequest]>('abort');
 export const reportCheckUpdate = defineUpdate<Decision, [CheckReport]>('report-check');
 export const overrideFreezeUpdate = defineUpdate<Decision, [OverrideFreezeRequest]>('override-freeze');
 
-/** Signal twins of approve and reject, for the UI's "send signal" and tools that can only signal. */
+/**
+ * Signal twins of every decision, for the Temporal UI's "Send a Signal" form and tools that can only signal: same
+ * name, same body, same checks and proofs as the update (`shipgate DECISION --print-signal` prints the body). A
+ * refused signal is recorded as a refused decision; it never fails the workflow.
+ */
 export const approveSignal = defineSignal<[ApproveRequest]>('approve');
 export const rejectSignal = defineSignal<[RejectRequest]>('reject');
+export const retrySignal = defineSignal<[RetryRequest]>('retry');
+export const abortSignal = defineSignal<[AbortRequest]>('abort');
+export const reportCheckSignal = defineSignal<[CheckReport]>('report-check');
+export const overrideFreezeSignal = defineSignal<[OverrideFreezeRequest]>('override-freeze');
 
 export const statusQuery = defineQuery<ReleaseStatus>('status');
 export const rollbackStatusQuery = defineQuery<RollbackStatus>('status');

@@ -1,4 +1,5 @@
-import { condition, setHandler } from '@temporalio/workflow';
+import { condition } from '@temporalio/workflow';
+import { claimedBy, setDecisionHandlers } from './decision-handlers.ts';
 import {
   approvalRequest as approval,
   rejectionRequest as rejection,
@@ -9,6 +10,7 @@ import { quorumShortfall } from './decision-rules.ts';
 import {
   approveSignal,
   approveUpdate,
+  rejectSignal,
   rejectUpdate,
   type ApproveRequest,
   type Decision,
@@ -24,9 +26,6 @@ import { now } from './workflow-time.ts';
  */
 export function openRollbackGate(spec: ReleaseSpec, status: RollbackStatus, proofs: DecisionProofs) {
   let outcome: 'approved' | 'rejected' | undefined;
-  const refuse = (reason: string | undefined): void => {
-    if (reason) throw new Error(reason);
-  };
   const notOpen = (): string | undefined =>
     status.gate ? undefined : `the rollback is not waiting for approval (phase: ${status.phase})`;
 
@@ -63,24 +62,19 @@ export function openRollbackGate(spec: ReleaseSpec, status: RollbackStatus, proo
       throw error;
     }
   };
-  setHandler(approveUpdate, (request) => decide(approval(request), 'update', request.comment), {
-    validator: (request: ApproveRequest) => refuse(notOpen() ?? proofs.refusal(status, approval(request), now())),
+  const refused = (field?: 'approver') => (request: unknown, refusal: string) =>
+    status.decisions.push({ kind: 'refused', by: claimedBy(request, field), at: now(), refusal, via: 'signal' });
+  // The same update and signal twins as a release's gate (the UI's signal form), on the same checks and proofs.
+  setDecisionHandlers(approveUpdate, approveSignal, {
+    refusal: (request: ApproveRequest) => notOpen() ?? proofs.refusal(status, approval(request), now()),
+    decide: (request, via) => decide(approval(request), via, request.comment),
+    refused: refused('approver'),
   });
-  setHandler(approveSignal, async (request) => {
-    const refusal = notOpen() ?? proofs.refusal(status, approval(request), now());
-    if (refusal)
-      status.decisions.push({
-        kind: 'refused',
-        by: String(request?.approver ?? ''),
-        at: now(),
-        refusal,
-        via: 'signal',
-      });
-    else await decide(approval(request), 'signal').catch(() => undefined);
-  });
-  setHandler(rejectUpdate, (request) => decide(rejection(request), 'update', request.reason), {
-    validator: (request: RejectRequest) =>
-      refuse(notOpen() ?? (request.reason ? proofs.refusal(status, rejection(request), now()) : 'reason is required')),
+  setDecisionHandlers(rejectUpdate, rejectSignal, {
+    refusal: (request: RejectRequest) =>
+      notOpen() ?? (request?.reason ? proofs.refusal(status, rejection(request), now()) : 'reason is required'),
+    decide: (request, via) => decide(rejection(request), via, request.reason),
+    refused: refused(),
   });
 
   return {
