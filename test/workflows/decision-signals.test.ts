@@ -8,6 +8,7 @@ import {
   retrySignal,
   statusQuery,
 } from '../../src/workflows/messages.ts';
+import type { SignedStatement } from '../../src/config/decision-types.ts';
 import type { ReleaseStatus } from '../../src/workflows/status.ts';
 import { startPublicRelease, uniqueProject, useReleaseBed, waitForPhase } from '../support/release-bed.ts';
 import { allowedSigners, sshKey, type SshKey } from '../support/ssh-keys.ts';
@@ -52,7 +53,7 @@ describe('decision signals (the UI as a console)', () => {
     });
     const waiting = await waitForPhase(handle, 'awaiting-approval');
     const sign = async (status: ReleaseStatus, kind: 'approve' | 'retry', key: SshKey, as = key.principal) =>
-      JSON.parse(JSON.stringify(await proofFor(handle, status, kind, { key: key.path, as }))) as object;
+      JSON.parse(JSON.stringify(await proofFor(handle, status, kind, { key: key.path, as }))) as SignedStatement;
     await handle.signal(approveSignal, { signed: await sign(waiting, 'approve', keys.alice!) });
     const stuck = await waitForPhase(handle, ['needs-attention', 'promoted']);
     expect(stuck.attention).toMatchObject({ step: 'pin', type: 'PinRejected' });
