@@ -5,6 +5,7 @@ import { copiesNow } from '../follow-release.ts';
 import { copyRecord, formatBytes, formatDuration, type CopyFigures } from '../progress-format.ts';
 import { printJson, section, shortDigest, table } from '../output.ts';
 import { client, releaseIdFrom, releaseStatus } from '../release-handle.ts';
+import { syncAndCleanupLines } from '../render-sync-and-cleanup.ts';
 
 function copiedCell(copied: ArtifactStatus['copied']): string {
   if (!copied) return '-';
@@ -143,6 +144,7 @@ function renderStatus(status: ReleaseStatus, copies: CopyFigures[]): string {
         status.pins.map((p) => [p.name, p.digest, p.confirmed ? 'yes' : 'no']),
       ),
     );
+  lines.push(...syncAndCleanupLines(status));
   if (status.decisions.length) {
     lines.push(
       section('Decisions'),
