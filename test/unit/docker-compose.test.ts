@@ -61,7 +61,8 @@ describe('docker-compose.yml', () => {
 
   it('registers the search attributes the CLI and UI query', () => {
     const setup = JSON.stringify(compose.services['temporal-setup']);
-    for (const key of searchAttributeKeys) expect(setup).toContain(`--name ${key.name} --type ${searchAttributeCliType(key)}`);
+    for (const key of searchAttributeKeys)
+      expect(setup).toContain(`--name ${key.name} --type ${searchAttributeCliType(key)}`);
   });
 
   it('builds a worker image that carries every tool the activities run and what its healthcheck runs', () => {
