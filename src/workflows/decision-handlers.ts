@@ -34,9 +34,3 @@ export function setDecisionHandlers<T>(
     else await handling.decide(request, 'signal').catch(() => undefined);
   });
 }
-
-/** Who a request names, for the record of a refusal (a signal's body may be anything). */
-export function claimedBy(request: unknown, field: 'by' | 'approver' = 'by'): string {
-  const value = request && typeof request === 'object' ? (request as Record<string, unknown>)[field] : undefined;
-  return typeof value === 'string' ? value : '';
-}

@@ -9,9 +9,11 @@ import {
   approvalRequest as approval,
   DecisionProofs,
   rejectionRequest as rejection,
+  checkOf,
+  decisionOf,
   type DecisionRequest,
 } from './decision-proofs.ts';
-import { claimedBy, setDecisionHandlers } from './decision-handlers.ts';
+import { setDecisionHandlers } from './decision-handlers.ts';
 import {
   abortSignal,
   abortUpdate,
@@ -36,6 +38,7 @@ import {
 } from './messages.ts';
 import type { ReleaseState } from './release-state.ts';
 import { now } from './workflow-time.ts';
+import { claimedBy, malformed } from './message-payloads.ts';
 import { waitWithReminder, type GateReminder } from './integrations.ts';
 
 export type GateOutcome = 'approved' | 'rejected' | 'expired' | 'aborted';
@@ -78,14 +81,14 @@ export class ReleaseDecisions {
     );
     const proofs = this.proofs;
     const check = (request: DecisionRequest, first?: string) => first ?? proofs.refusal(state.status, request, now());
-    const refused = (field?: 'approver') => (request: unknown, reason: string) =>
-      this.refused(claimedBy(request, field), reason, 'signal');
+    const refused = () => (request: unknown, reason: string) => this.refused(claimedBy(request), reason, 'signal');
     setHandler(statusQuery, () => state.status);
     // Each decision: its update and its signal twin (the UI's form), on the same checks and the same proofs.
     setDecisionHandlers(approveUpdate, approveSignal, {
-      refusal: (request: ApproveRequest) => check(approval(request), approvalRefusal(state.status, request)),
+      refusal: (request: ApproveRequest) =>
+        check(approval(request), malformed.approve(request) ?? approvalRefusal(state.status, request)),
       decide: (request, via) => this.decide(approval(request), via, (v) => this.approve(v, request, via)),
-      refused: refused('approver'),
+      refused: refused(),
     });
     setDecisionHandlers(rejectUpdate, rejectSignal, {
       refusal: (request: RejectRequest) => this.rejectRefusal(request),
@@ -96,9 +99,10 @@ export class ReleaseDecisions {
       refusal: (request: RetryRequest) =>
         check(
           decisionOf('retry', request),
-          state.status.phase === 'needs-attention'
-            ? undefined
-            : `nothing to retry: the release is ${state.status.phase}`,
+          malformed.retry(request) ??
+            (state.status.phase === 'needs-attention'
+              ? undefined
+              : `nothing to retry: the release is ${state.status.phase}`),
         ),
       decide: (request, via) =>
         this.decide(decisionOf('retry', request), via, (verified) => {
@@ -111,7 +115,8 @@ export class ReleaseDecisions {
       refused: refused(),
     });
     setDecisionHandlers(abortUpdate, abortSignal, {
-      refusal: (request: AbortRequest) => check(decisionOf('abort', request), this.abortRefusal(request?.reason)),
+      refusal: (request: AbortRequest) =>
+        check(decisionOf('abort', request), malformed.abort(request) ?? this.abortRefusal(request.reason)),
       decide: (request, via) =>
         this.decide(decisionOf('abort', request), via, (verified) => {
           const decision = this.record({ kind: 'abort', by: verified.principal, at: now(), via, verified });
@@ -123,13 +128,17 @@ export class ReleaseDecisions {
       refused: refused(),
     });
     setDecisionHandlers(reportCheckUpdate, reportCheckSignal, {
-      refusal: (report: CheckReport) => check(checkOf(report, proofs), this.checkRefusal(report)),
+      refusal: (report: CheckReport) =>
+        check(checkOf(report, proofs), malformed.check(report) ?? this.checkRefusal(report)),
       decide: (report, via) => this.decide(checkOf(report, proofs), via, (v) => this.reportCheck(v, report, via)),
       refused: refused(),
     });
     setDecisionHandlers(overrideFreezeUpdate, overrideFreezeSignal, {
       refusal: (request: OverrideFreezeRequest) =>
-        check(decisionOf('override-freeze', request), overrideRefusal(state.status, request)),
+        check(
+          decisionOf('override-freeze', request),
+          malformed.overrideFreeze(request) ?? overrideRefusal(state.status, request),
+        ),
       decide: (request, via) =>
         this.decide(decisionOf('override-freeze', request), via, (verified) => {
           const decision = { kind: 'override-freeze', by: verified.principal, at: now(), via } as const;
@@ -234,6 +243,8 @@ export class ReleaseDecisions {
 
   private rejectRefusal(request: RejectRequest): string | undefined {
     const status = this.state.status;
+    const problem = malformed.reject(request);
+    if (problem) return problem;
     if (!status.gate) return `the release is not waiting at a gate (phase: ${status.phase})`;
     if (!request?.reason) return 'reason is required';
     return this.proofs.refusal(status, rejection(request), now());
@@ -247,28 +258,12 @@ export class ReleaseDecisions {
   }
 
   private checkRefusal(report: CheckReport): string | undefined {
-    const check = this.state.check(String(report?.name));
+    const check = this.state.check(report.name);
     if (!check || check.kind !== 'external') {
       const names = this.state.externalChecks().map((c) => c.name);
-      return `no external check named "${report?.name}"; the plan declares: ${names.join(', ') || 'none'}`;
+      return `no external check named "${report.name}"; the plan declares: ${names.join(', ') || 'none'}`;
     }
     const phase = this.state.status.phase;
     return closedToChecks.includes(phase) ? `the release is ${phase}; checks can no longer change it` : undefined;
   }
 }
-
-const decisionOf = (
-  kind: 'retry' | 'abort' | 'override-freeze',
-  request: RetryRequest | AbortRequest | OverrideFreezeRequest,
-): DecisionRequest => ({
-  kind,
-  claimed: request?.by,
-  signed: request?.signed,
-});
-/** An external check's report; without identities it may name nobody ("external"). */
-const checkOf = (report: CheckReport, proofs: DecisionProofs): DecisionRequest => ({
-  kind: 'check',
-  claimed: report?.by ?? (proofs.authenticated ? undefined : 'external'),
-  signed: report?.signed,
-  check: { name: report?.name, passed: Boolean(report?.passed) },
-});

@@ -1,5 +1,5 @@
 import { condition } from '@temporalio/workflow';
-import { claimedBy, setDecisionHandlers } from './decision-handlers.ts';
+import { setDecisionHandlers } from './decision-handlers.ts';
 import {
   approvalRequest as approval,
   rejectionRequest as rejection,
@@ -18,7 +18,8 @@ import {
 } from './messages.ts';
 import type { RollbackStatus } from './status.ts';
 import type { ReleaseSpec } from '../config/spec.ts';
-import { now } from './workflow-time.ts';
+import { isoAfter, now } from './workflow-time.ts';
+import { claimedBy, malformed } from './message-payloads.ts';
 
 /**
  * A rollback's own gate: the same approve/reject messages, proofs, quorum, groups and self-approval rule as a
@@ -62,19 +63,22 @@ export function openRollbackGate(spec: ReleaseSpec, status: RollbackStatus, proo
       throw error;
     }
   };
-  const refused = (field?: 'approver') => (request: unknown, refusal: string) =>
-    status.decisions.push({ kind: 'refused', by: claimedBy(request, field), at: now(), refusal, via: 'signal' });
+  const refused = (request: unknown, refusal: string) =>
+    status.decisions.push({ kind: 'refused', by: claimedBy(request), at: now(), refusal, via: 'signal' });
   // The same update and signal twins as a release's gate (the UI's signal form), on the same checks and proofs.
   setDecisionHandlers(approveUpdate, approveSignal, {
-    refusal: (request: ApproveRequest) => notOpen() ?? proofs.refusal(status, approval(request), now()),
+    refusal: (request: ApproveRequest) =>
+      malformed.approve(request) ?? notOpen() ?? proofs.refusal(status, approval(request), now()),
     decide: (request, via) => decide(approval(request), via, request.comment),
-    refused: refused('approver'),
+    refused,
   });
   setDecisionHandlers(rejectUpdate, rejectSignal, {
     refusal: (request: RejectRequest) =>
-      notOpen() ?? (request?.reason ? proofs.refusal(status, rejection(request), now()) : 'reason is required'),
+      malformed.reject(request) ??
+      notOpen() ??
+      (request.reason ? proofs.refusal(status, rejection(request), now()) : 'reason is required'),
     decide: (request, via) => decide(rejection(request), via, request.reason),
-    refused: refused(),
+    refused,
   });
 
   return {
@@ -84,7 +88,7 @@ export function openRollbackGate(spec: ReleaseSpec, status: RollbackStatus, proo
       status.gate = {
         kind: 'rollback',
         openedAt,
-        deadline: new Date(Date.now() + spec.gate.deadlineMs).toISOString(),
+        deadline: isoAfter(spec.gate.deadlineMs),
         approvers: spec.gate.approvers,
         allowSelfApproval: spec.gate.allowSelfApproval,
         digests: [...digests].sort(),

@@ -105,7 +105,7 @@ describe('decision signals (the UI as a console)', () => {
       ['refused', 'signal', expect.stringMatching(/no external check named "no-such-check"/)],
       ['refused', 'signal', expect.stringMatching(/reason/)],
       ['refused', 'signal', expect.stringMatching(/nothing to retry/)],
-      ['refused', 'signal', expect.stringMatching(/reason/)],
+      ['refused', 'signal', expect.stringMatching(/abort needs a JSON object payload/)],
     ]);
 
     await handle.signal(reportCheckSignal, { name: 'e2e', passed: true, by: 'ci' });

@@ -171,8 +171,10 @@ export function registerStatus(program: Command): void {
     .argument('<release...>', 'PROJECT VERSION, or a release id')
     .option('--json', 'print the status as JSON (shape: docs/cli.md)')
     .action(async (release: string[], options: { json?: boolean }) => {
+      // Named first, so a bad release name is exit 2 without reaching Temporal.
+      const releaseId = releaseIdFrom(release);
       const temporal = await client();
-      const handle = temporal.workflow.getHandle(releaseIdFrom(release));
+      const handle = temporal.workflow.getHandle(releaseId);
       const status = await releaseStatus(handle);
       // A rollback answers the same query with its own record (RollbackStatus): shown as JSON.
       if ('toVersion' in status) return printJson(status);
