@@ -36,8 +36,19 @@ export const commandModules: CommandModule[] = [
     ],
   },
   {
+    load: async () => (await import('./commands/watch.ts')).registerWatch,
+    commands: [
+      {
+        name: 'watch',
+        term: 'watch [options] <release...>',
+        summary:
+          'follow a release until it waits for a person or ends: phase, step and each copy’s bytes, blobs, rate and ETA',
+      },
+    ],
+  },
+  {
     load: async () => (await import('./commands/list.ts')).registerList,
-    commands: [{ name: 'list', term: 'list [options]', summary: 'list releases, newest first' }],
+    commands: [{ name: 'list', term: 'list [options]', summary: 'list releases and rollbacks, newest first' }],
   },
   {
     load: async () => (await import('./commands/decisions.ts')).registerDecisions,
