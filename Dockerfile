@@ -16,6 +16,8 @@ COPY package.json package-lock.json ./
 RUN npm install --no-save --omit=dev --no-fund --no-audit
 COPY bin ./bin
 COPY src ./src
+# The workflow bundle, built once here: workers load it instead of bundling at start (src/worker/workflow-bundle.ts).
+RUN node --disable-warning=ExperimentalWarning src/worker/bundle-workflows.ts
 COPY --from=tools /go/bin/regctl /go/bin/cosign /go/bin/crane /usr/local/bin/
 ENV NODE_ENV=production
 USER node

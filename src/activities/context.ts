@@ -1,4 +1,9 @@
 import { Context } from '@temporalio/activity';
+import { toolProcessCap } from '../tools/tool-slots.ts';
+
+// What each running activity last heartbeated: an activity waiting for a tool slot re-sends it, so waiting
+// keeps the activity alive without overwriting its progress (a copy resumes from those details).
+const lastDetails = new WeakMap<Context, unknown>();
 
 /** The running activity's context, or undefined when called directly (benchmarks, the `plan` dry run). */
 export function activityContext(): Context | undefined {
@@ -10,8 +15,18 @@ export function activityContext(): Context | undefined {
 }
 
 export function heartbeat(details: unknown): void {
-  activityContext()?.heartbeat(details);
+  const context = activityContext();
+  if (!context) return;
+  lastDetails.set(context, details);
+  context.heartbeat(details);
 }
+
+/** Re-sends the running activity's last heartbeat (or its previous attempt's); nothing outside an activity. */
+export function keepAlive(): void {
+  const context = activityContext();
+  if (context) context.heartbeat(lastDetails.has(context) ? lastDetails.get(context) : context.info.heartbeatDetails);
+}
+toolProcessCap.whileWaiting = keepAlive;
 
 /** Progress a previous attempt reported before its worker died, so this attempt can say it resumed. */
 export function previousProgress<T>(): T | undefined {

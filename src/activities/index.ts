@@ -16,6 +16,7 @@ import { resolveOciArtifact } from './resolve-oci-artifact.ts';
 import { runSmokeCommand } from './smoke-command.ts';
 import { verifyArtifact } from './verify-signatures.ts';
 import { requestFloatingTagMove } from './request-floating-tag-move.ts';
+import { sendFloatingTagMove } from './send-floating-tag-move.ts';
 import { verifyDecision } from './verify-decision.ts';
 import { readReleaseOutcome } from './read-release-outcome.ts';
 
@@ -38,6 +39,7 @@ export function createActivities(deps: { client: Client; taskQueue: string }) {
     runSmokeCommand,
     moveFloatingTags,
     requestFloatingTagMove: requestFloatingTagMove(deps),
+    sendFloatingTagMove: sendFloatingTagMove(deps),
     publishRelease,
     findPullRequest,
     mergePullRequest,

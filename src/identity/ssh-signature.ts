@@ -1,8 +1,8 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import { personPattern } from '../config/decision-statement.ts';
+import { toolProcessCap } from '../tools/tool-slots.ts';
 import { ProofRefused } from './proof-refused.ts';
 
 // SSH signatures over decision statements, as git signs commits: `ssh-keygen -Y sign -n shipgate`, checked with
@@ -69,7 +69,7 @@ export async function verifySshSignature(input: {
     await writeFile(sig, input.signature);
     const args = ['-Y', 'verify', '-f', signers, '-I', input.principal, '-n', signatureNamespace, '-s', sig];
     args.push('-O', `verify-time=${sshTime(input.at)}`);
-    const result = await execa('ssh-keygen', args, { input: input.message, reject: false, timeout: 30_000 });
+    const result = await sshKeygen(args, { input: input.message, timeout: 30_000 });
     if (result.exitCode !== 0) {
       const known = await principalsFor(signers, sig, input.message);
       throw new ProofRefused(
@@ -87,11 +87,22 @@ export async function verifySshSignature(input: {
   });
 }
 
+/**
+ * ssh-keygen under the worker's tool process cap; execa is loaded on first use, so the CLI commands that never
+ * sign (status, list) do not pay for it at start.
+ */
+async function sshKeygen(
+  args: string[],
+  options: { input: string; timeout: number },
+): Promise<{ exitCode?: number; stdout: string; stderr: string }> {
+  const { execa } = await import('execa');
+  return toolProcessCap.run(() => execa('ssh-keygen', args, { ...options, reject: false }));
+}
+
 /** The principals whose keys made a signature (`ssh-keygen -Y find-principals`), to say whose key it was. */
 async function principalsFor(signers: string, sig: string, message: string): Promise<string[]> {
-  const result = await execa('ssh-keygen', ['-Y', 'find-principals', '-f', signers, '-s', sig], {
+  const result = await sshKeygen(['-Y', 'find-principals', '-f', signers, '-s', sig], {
     input: message,
-    reject: false,
     timeout: 30_000,
   });
   return result.exitCode === 0 ? result.stdout.split('\n').filter(Boolean) : [];
@@ -103,9 +114,8 @@ async function principalsFor(signers: string, sig: string, message: string): Pro
  */
 export async function signWithSsh(message: string, keyFile: string): Promise<string> {
   if (keyFile.startsWith('-')) throw new Error(`--key "${keyFile}" starts with "-"`);
-  const result = await execa('ssh-keygen', ['-Y', 'sign', '-n', signatureNamespace, '-f', keyFile], {
+  const result = await sshKeygen(['-Y', 'sign', '-n', signatureNamespace, '-f', keyFile], {
     input: message,
-    reject: false,
     timeout: 60_000,
   });
   if (result.exitCode !== 0 || !result.stdout.includes('BEGIN SSH SIGNATURE'))

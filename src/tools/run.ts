@@ -1,6 +1,7 @@
 import { execa } from 'execa';
 import { FailureTypes, permanent, transient } from '../errors.ts';
 import { toolPath, type ToolName } from './locate.ts';
+import { toolProcessCap } from './tool-slots.ts';
 
 export interface ToolResult {
   stdout: string;
@@ -28,15 +29,20 @@ export function assertNotOption(value: string, field: string): string {
   return value;
 }
 
-/** Runs one of shipgate's tools with an argument array (never a shell) and classifies its failure. */
+/**
+ * Runs one of shipgate's tools with an argument array (never a shell) and classifies its failure. At most
+ * toolProcessCap.limit tool processes run at once in this worker; the others wait their turn (heartbeating).
+ */
 export async function runTool(name: ToolName, args: string[], options: RunToolOptions): Promise<ToolResult> {
-  const result = await execa(toolPath(name), args, {
-    reject: false,
-    env: { ...options.env },
-    extendEnv: true,
-    timeout: options.timeoutMs ?? 15 * 60_000,
-    stdin: 'ignore',
-  });
+  const result = await toolProcessCap.run(() =>
+    execa(toolPath(name), args, {
+      reject: false,
+      env: { ...options.env },
+      extendEnv: true,
+      timeout: options.timeoutMs ?? 15 * 60_000,
+      stdin: 'ignore',
+    }),
+  );
   const exitCode = result.exitCode ?? -1;
   const out = { stdout: result.stdout, stderr: result.stderr, exitCode };
   if (exitCode === 0 || options.acceptExitCodes?.includes(exitCode)) return out;

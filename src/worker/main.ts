@@ -23,7 +23,9 @@ function installJsonLogging(): void {
 }
 
 /** Runs a worker until SIGINT/SIGTERM; running activities get 30 s to finish before exit. */
-export async function runWorker(options: { taskQueue?: string; maxActivities?: number } = {}): Promise<void> {
+export async function runWorker(
+  options: { taskQueue?: string; maxActivities?: number; maxToolProcesses?: number } = {},
+): Promise<void> {
   installJsonLogging();
   const settings = temporalSettings();
   const [connection, client] = await Promise.all([connectWorkerConnection(settings), connectClient(settings)]);
@@ -32,6 +34,7 @@ export async function runWorker(options: { taskQueue?: string; maxActivities?: n
     client,
     namespace: settings.namespace,
     taskQueue: options.taskQueue ?? process.env.SHIPGATE_TASK_QUEUE ?? defaultTaskQueue,
+    ...(options.maxToolProcesses ? { maxToolProcesses: options.maxToolProcesses } : {}),
     // On SIGTERM (a deploy), running activities get this long to finish before they are cancelled; a copy that
     // does not make it is resumed by the next worker from what is already at the destination.
     extra: {

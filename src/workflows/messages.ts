@@ -99,6 +99,20 @@ export const rollbackStatusQuery = defineQuery<RollbackStatus>('status');
 
 export const moveTagsUpdate = defineUpdate<MoveFloatingTagsResult, [MoveFloatingTagsInput]>('move-floating-tags');
 
+/** A floating-tag move handed to the repository's floatingTags workflow; the answer comes back by signal. */
+export interface TagMoveRequest {
+  /** Same id on a re-send: the tag owner moves once and answers again. */
+  requestId: string;
+  /** The release workflow's id, which the answer is signalled to. */
+  replyTo: string;
+  input: MoveFloatingTagsInput;
+}
+export type TagMoveReply = { requestId: string } & (
+  { result: MoveFloatingTagsResult } | { failure: { type: string; message: string; nonRetryable: boolean } }
+);
+export const tagMoveRequestSignal = defineSignal<[TagMoveRequest]>('request-floating-tag-move');
+export const tagMoveReplySignal = defineSignal<[TagMoveReply]>('floating-tag-move-reply');
+
 export const releaseWorkflowType = 'release';
 export const rollbackWorkflowType = 'rollback';
 export const floatingTagsWorkflowType = 'floatingTags';

@@ -1,3 +1,5 @@
+import { patched } from '@temporalio/workflow';
+import { floatingTagsBySignal, handOffFloatingTagMove } from './floating-tag-handoff.ts';
 import { pinnable } from './integrations.ts';
 import { pinJobs } from './pin-jobs.ts';
 import { releaseDraft } from './release-present.ts';
@@ -12,10 +14,15 @@ export async function moveFloatingTags({ step, eachOnce, activities: a, timeouts
   await step('floating-tags', async () => {
     await eachOnce('floating-tags', state.resolvedImages(), async (image) => {
       const { name, destination, tag: versionTag, digest } = image;
-      const result = await a.requestFloatingTagMove.executeWithOptions(
-        { ...timeouts.tags, summary: `move ${kinds.join('/')} of ${name} to ${versionTag}` },
-        [{ name, destination, versionTag, digest, kinds }],
-      );
+      const input = { name, destination, versionTag, digest, kinds };
+      const summary = `move ${kinds.join('/')} of ${name} to ${versionTag}`;
+      // Releases recorded before the marker replay the old shape: one activity that waited for the tag owner.
+      const result = patched(floatingTagsBySignal)
+        ? await handOffFloatingTagMove(
+            (request) => a.sendFloatingTagMove.executeWithOptions({ ...timeouts.short, summary }, [request]),
+            input,
+          )
+        : await a.requestFloatingTagMove.executeWithOptions({ ...timeouts.tags, summary }, [input]);
       state.recordTagMoves(result.moves.map((move) => ({ ...move, artifact: name })));
     });
     return `${state.status.tagMoves.length} floating tags moved`;

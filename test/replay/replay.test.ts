@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { Worker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
-import { workflowsPath } from '../../src/worker/create-worker.ts';
+import { workflowBundle } from '../../src/worker/workflow-bundle.ts';
 
 // Histories of finished releases, recorded with SHIPGATE_RECORD_HISTORIES=1 ./scripts/test. Replaying them
 // against today's workflow code fails on any nondeterministic change, before it can break a release in flight.
@@ -10,9 +10,10 @@ type ReplayedHistory = { events?: { workflowExecutionStartedEventAttributes?: { 
 const files = readdirSync(dir).filter((file) => file.endsWith('.json'));
 
 describe('replay of recorded release histories', () => {
-  it('has the eight recorded shapes', () => {
+  it('has the nine recorded shapes', () => {
     expect(files.sort()).toEqual([
       'automatic-sync-promoted.json',
+      'floating-tags-by-signal-promoted.json',
       'frozen-override-attested-promoted.json',
       'frozen-signed-override-promoted.json',
       // Malformed approve/reject signals (no payload, null, a string, an array, wrong types) refused, then approved.
@@ -29,7 +30,7 @@ describe('replay of recorded release histories', () => {
       const history = JSON.parse(readFileSync(new URL(file, dir), 'utf8')) as ReplayedHistory;
       // The release's own id, as recorded: signed decisions name it, and the workflow checks them on replay too.
       const started = history.events?.[0]?.workflowExecutionStartedEventAttributes?.workflowId;
-      await Worker.runReplayHistory({ workflowsPath }, history, started ?? file);
+      await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history, started ?? file);
     });
   }
 });
