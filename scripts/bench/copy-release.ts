@@ -7,7 +7,7 @@
 //   cold/script=X cold/floor=Y warm/cold=Z requests=N/regctl=M
 // Figures, not a test: no timing is asserted. See docs/operations.md "Copy benchmark".
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ResolvedOciArtifact } from '../../src/artifacts/types.ts';
@@ -68,7 +68,8 @@ async function main(): Promise<void> {
       `generated in ${((Date.now() - started) / 1000).toFixed(1)} s (not timed): ${viewTotals(expected)}, ${(bytes / 1024 / 1024).toFixed(1)} MiB of blobs`,
     );
     for (const c of contenders) console.log(`  ${c.padEnd(9)} ${describeContender[c]}`);
-    console.log(`${rounds} paired rounds, each copier cold into a fresh registry; the order rotates per round\n`);
+    console.log(`${rounds} paired rounds, each copier cold into a fresh registry; the order rotates per round`);
+    console.log(`load average before: ${loadavg()[0]?.toFixed(1)} (2 cores shared: higher means noisier figures)\n`);
 
     const cold: Record<Contender, Measurement[]> = { engine: [], script: [], parallel: [], floor: [] };
     const warm: Measurement[] = [];
@@ -123,7 +124,7 @@ async function main(): Promise<void> {
     }
 
     console.log(
-      `\nmedians [range] over ${rounds} rounds; CPU is user+sys seconds; the machine is shared, so figures are noisy`,
+      `\nmedians [range] over ${rounds} rounds; CPU is user+sys seconds; load average after: ${loadavg()[0]?.toFixed(1)}`,
     );
     for (const c of contenders) console.log(row(`${c} cold`, cold[c]));
     console.log(row('engine warm', warm));
