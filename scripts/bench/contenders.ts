@@ -1,18 +1,20 @@
 // The four copiers the bench times, each copying the whole release to one destination: shipgate's engine
 // (copyOciArtifact per artifact, all at once, as the publish step schedules them), a sequential regctl script,
 // the same regctl copies in parallel, and the complete-copy floor (scripts/bench/floor).
+import { fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { copyOciArtifact } from '../../src/activities/copy-oci-artifact.ts';
 import type { ResolvedOciArtifact } from '../../src/artifacts/types.ts';
 import { toolPath } from '../../src/tools/locate.ts';
+import type { EngineReply, EngineRequest } from './engine-child.ts';
 
 export type Contender = 'engine' | 'script' | 'parallel' | 'floor';
 export const contenders: Contender[] = ['engine', 'script', 'parallel', 'floor'];
 
 export const describeContender: Record<Contender, string> = {
-  engine: 'shipgate engine: copyOciArtifact per artifact, all at once (publish.ts runs the copies in parallel)',
+  engine:
+    'shipgate engine: copyOciArtifact per artifact, all at once as publish.ts runs them, a fresh process per cold copy',
   script: 'sequential script: regctl image copy --referrers --digest-tags per artifact, one after another',
   parallel: 'parallel regctl: the same regctl copies, all at once',
   floor:
@@ -36,17 +38,22 @@ export async function runContender(
   contender: Contender,
   artifacts: ResolvedOciArtifact[],
   target: CopyTarget,
-  floorBinary: string,
+  tools: { floor: string; engine?: EngineProcess | undefined },
 ): Promise<void> {
   if (contender === 'engine') {
-    process.env[credentialEnv.usernameEnv] = target.credentials.username;
-    process.env[credentialEnv.passwordEnv] = target.credentials.password;
-    await Promise.all(artifacts.map((artifact) => copyOciArtifact(toTarget(artifact, target))));
+    if (!tools.engine) throw new Error('the engine contender needs an engine process (startEngine)');
+    await tools.engine.copy({
+      artifacts: artifacts.map((artifact) => toTarget(artifact, target)),
+      env: {
+        [credentialEnv.usernameEnv]: target.credentials.username,
+        [credentialEnv.passwordEnv]: target.credentials.password,
+      },
+    });
     return;
   }
   if (contender === 'floor') {
     await execa(
-      floorBinary,
+      tools.floor,
       [
         '-src',
         `http://${target.sourceHost}`,
@@ -102,4 +109,40 @@ function regctlEnv(target: CopyTarget): Record<string, string> {
   const auth = Buffer.from(`${target.credentials.username}:${target.credentials.password}`).toString('base64');
   writeFileSync(join(dockerConfig, 'config.json'), JSON.stringify({ auths: { [target.host]: { auth } } }));
   return { DOCKER_CONFIG: dockerConfig, REGCTL_CONFIG: join(target.dir, 'regctl.json') };
+}
+
+/** The engine in a process of its own, ready to copy (its start, module loading included, is not timed). */
+export interface EngineProcess {
+  pid: number;
+  copy: (request: EngineRequest) => Promise<void>;
+  stop: () => Promise<void>;
+}
+
+export async function startEngine(): Promise<EngineProcess> {
+  const child: ChildProcess = fork(join(import.meta.dirname, 'engine-child.ts'), [], { stdio: 'inherit' });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const reply = (): Promise<EngineReply> =>
+    new Promise((resolve, reject) => {
+      const onExit = (code: number | null): void => reject(new Error(`the engine process exited (${code})`));
+      child.once('exit', onExit);
+      child.once('message', (message: EngineReply) => {
+        child.off('exit', onExit);
+        resolve(message);
+      });
+    });
+  const ready = await reply();
+  if (!ready.ok) throw new Error(ready.error);
+  return {
+    pid: child.pid ?? 0,
+    copy: async (request) => {
+      const done = reply();
+      child.send(request);
+      const result = await done;
+      if (!result.ok) throw new Error(`engine copy failed: ${result.error}`);
+    },
+    stop: async () => {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
 }

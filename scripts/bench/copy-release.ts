@@ -12,7 +12,15 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ResolvedOciArtifact } from '../../src/artifacts/types.ts';
 import { startLocalRegistry, type LocalRegistry } from '../../src/devstack/registry.ts';
-import { contenders, describeContender, runContender, type Contender, type CopyTarget } from './contenders.ts';
+import {
+  contenders,
+  describeContender,
+  runContender,
+  startEngine,
+  type Contender,
+  type CopyTarget,
+  type EngineProcess,
+} from './contenders.ts';
 import { copierCpu, pidByCommandLine, processCpu } from './cpu.ts';
 import { differences, readView, viewTotals, type ArtifactView } from './destination-view.ts';
 import { buildGoTool, startCountingProxy } from './go-tools.ts';
@@ -78,24 +86,23 @@ async function main(): Promise<void> {
       const line: string[] = [];
       for (const contender of order) {
         const destination = await freshDestination(join(dir, `r${round}-${contender}`), source.host, proxyBinary);
+        // The engine gets a fresh process per cold copy (no cache from an earlier round), reused for its warm copy.
+        const engine: EngineProcess | undefined = contender === 'engine' ? await startEngine() : undefined;
         try {
+          const copierNow = (): number => (engine ? processCpu(engine.pid, true) : copierCpu());
           const measure = async (): Promise<Measurement> => {
             await destination.proxy.reset();
-            const before = [
-              copierCpu(),
+            const cpu = (): number[] => [
+              copierNow(),
               processCpu(sourcePid),
               processCpu(destination.pid),
               processCpu(destination.proxy.pid),
             ];
+            const before = cpu();
             const t0 = performance.now();
-            await runContender(contender, artifacts, destination.target, floorBinary);
+            await runContender(contender, artifacts, destination.target, { floor: floorBinary, engine });
             const wallMs = performance.now() - t0;
-            const after = [
-              copierCpu(),
-              processCpu(sourcePid),
-              processCpu(destination.pid),
-              processCpu(destination.proxy.pid),
-            ];
+            const after = cpu();
             const d = (i: number): number => (after[i] ?? 0) - (before[i] ?? 0);
             return {
               wallMs,
@@ -110,13 +117,14 @@ async function main(): Promise<void> {
           await check(`${contender} (round ${round + 1})`, expected, destination.registry.url, artifacts);
           cold[contender].push(m);
           line.push(`${contender} ${(m.wallMs / 1000).toFixed(2)} s/${m.requests.total} req`);
-          if (contender === 'engine') {
+          if (engine) {
             const w = await measure();
             await check(`engine warm (round ${round + 1})`, expected, destination.registry.url, artifacts);
             warm.push(w);
             line.push(`warm ${(w.wallMs / 1000).toFixed(2)} s/${w.requests.total} req`);
           }
         } finally {
+          await engine?.stop();
           await destination.stop();
         }
       }

@@ -1,5 +1,5 @@
-// CPU time per side, read from /proc: the copier (this process and the children it waited for: regctl, the
-// floor) and each registry process (found by the config path on its command line). Linux only.
+// CPU time per side, read from /proc: the copier (the engine's process, or this process and the children it
+// waited for: regctl, the floor) and each registry process (found by the config path on its command line). Linux only.
 import { readdirSync, readFileSync } from 'node:fs';
 import { execaSync } from 'execa';
 
@@ -20,10 +20,11 @@ export function copierCpu(): number {
   return own + children;
 }
 
-/** CPU seconds a running process has used so far (0 when it is gone). */
-export function processCpu(pid: number): number {
+/** CPU seconds a running process has used so far (0 when it is gone); with its reaped children when asked. */
+export function processCpu(pid: number, withChildren = false): number {
   try {
-    return times(pid).own;
+    const { own, children } = times(pid);
+    return withChildren ? own + children : own;
   } catch {
     return 0;
   }

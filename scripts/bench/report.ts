@@ -48,7 +48,7 @@ export function row(label: string, runs: Measurement[]): string {
     `source reg ${median(pick((m) => m.sourceRegistryCpu)).toFixed(2)} s`,
     `dest reg ${median(pick((m) => m.destinationRegistryCpu)).toFixed(2)} s`,
     `proxy ${median(pick((m) => m.proxyCpu)).toFixed(2)} s`,
-    `dest requests ${withRange(requests, 0)}${first ? ` (${methods(first.requests)})` : ''}`,
+    `dest requests ${withRange(requests, 0)}${first ? ` (round 1: ${methods(first.requests)})` : ''}`,
   ].join('  ');
 }
 

@@ -74,7 +74,7 @@ describe('copy bench: floor, counting proxy and completeness check', () => {
   it('a copy of one artifact of two is found incomplete', async () => {
     const [first] = artifacts;
     if (!first) throw new Error('no artifact');
-    await runContender('floor', [first], target(), floor);
+    await runContender('floor', [first], target(), { floor });
     const problems = differences(expected, await readView(destinationEndpoint(), artifacts));
     expect(problems.some((p) => p.startsWith(`${artifacts[1]?.source.repository}:1.0.0: tag is missing`))).toBe(true);
     expect(differences(expected.slice(0, 1), await readView(destinationEndpoint(), [first]))).toEqual([]);
@@ -84,7 +84,7 @@ describe('copy bench: floor, counting proxy and completeness check', () => {
     await proxy.reset();
     const bundle = artifacts[1];
     if (!bundle) throw new Error('no artifact');
-    await runContender('floor', [bundle], target(), floor);
+    await runContender('floor', [bundle], target(), { floor });
     expect(differences(expected, await readView(destinationEndpoint(), artifacts))).toEqual([]);
     const counts = await proxy.counts();
     const view = expected[1];
