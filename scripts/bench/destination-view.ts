@@ -1,7 +1,7 @@
 // What a copy left at a registry, read through the registry API and normalised so that copies made by
 // different tools compare equal exactly when they carry the same things: per artifact the version tag's digest,
-// every manifest of the closure, cosign's digest tags, the referrers of each manifest (by digest, whatever the
-// bytes of a sha256-<hex> fallback index) and whether every blob is there.
+// every tag name, every manifest of the closure, cosign's digest tags, the referrers of each manifest (by
+// digest, whatever the bytes of a sha256-<hex> fallback index) and whether every blob is there.
 import type { RegistryEndpoint, ResolvedOciArtifact } from '../../src/artifacts/types.ts';
 import { RegistryClient } from '../../src/registry/client.ts';
 import { presentBlobs, uniqueBlobs, walkClosure } from '../../src/registry/closure.ts';
@@ -10,6 +10,8 @@ export interface ArtifactView {
   repository: string;
   tag: string;
   tagDigest: string;
+  /** Every tag name in the repository: the version tag, digest tags and sha256-<hex> fallback index tags. */
+  tags: string[];
   manifests: string[];
   digestTags: string[];
   referrers: string[];
@@ -27,6 +29,7 @@ export async function readView(endpoint: RegistryEndpoint, artifacts: ResolvedOc
         repository,
         tag: artifact.tag,
         tagDigest: head?.digest ?? 'missing',
+        tags: (await client.tags(repository)).sort(),
         manifests: [],
         digestTags: [],
         referrers: [],
@@ -60,7 +63,7 @@ export function differences(expected: ArtifactView[], actual: ArtifactView[]): s
       continue;
     }
     if (got.tagDigest !== want.tagDigest) lines.push(`${where}: tag is ${got.tagDigest}, expected ${want.tagDigest}`);
-    for (const key of ['manifests', 'digestTags', 'referrers'] as const) {
+    for (const key of ['tags', 'manifests', 'digestTags', 'referrers'] as const) {
       const have = new Set(got[key]);
       const need = new Set(want[key]);
       for (const item of need) if (!have.has(item)) lines.push(`${where}: missing ${key} ${item}`);
