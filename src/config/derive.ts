@@ -1,6 +1,7 @@
 import { formatSemver, parseSemver } from '../artifacts/semver.ts';
 import type { OciArtifactSpec } from '../artifacts/types.ts';
 import type { IdentityPolicy } from './decision-types.ts';
+import { canonicalPollSpec } from './canonical-plan.ts';
 import { parseDuration } from './durations.ts';
 import type { IdentityPlan } from './identity-schema.ts';
 import { freezeWindowsOf } from './freeze-windows.ts';
@@ -75,6 +76,9 @@ export function deriveSpec(input: ReleaseInput, options: { sourceTags?: boolean 
     policies,
     forge,
     canonicalCheck: plan.canonical.check && forge !== undefined,
+    ...canonicalPoll(plan, forge),
+    // Plans from before onReject existed keep their tags, as those releases always did.
+    onReject: plan.onReject ?? 'keep-version-tags',
     gate: {
       sync: plan.gate.mode,
       approvers: plan.gate.approvers,
@@ -128,4 +132,10 @@ export function identityPolicy(identity: IdentityPlan | undefined): IdentityPoli
         }
       : {}),
   };
+}
+
+/** The sync gate's re-poll schedule (sync-gate.ts), when there is a forge to ask. */
+function canonicalPoll(plan: ReleaseInput['plan'], forge: ForgeConfig | undefined): Pick<ReleaseSpec, 'canonicalPoll'> {
+  const poll = forge ? canonicalPollSpec(plan.canonical) : undefined;
+  return poll ? { canonicalPoll: poll } : {};
 }

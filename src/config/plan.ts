@@ -5,6 +5,7 @@ import { genericPackageIssues, genericPackagePlan } from './package-plan.ts';
 import { pinPlan } from './pin-plan.ts';
 import { evidenceSchema, freezeSchema } from './promotion-evidence-plan.ts';
 import { artifactVerifySchema, policySchema } from './policy-schema.ts';
+import { canonicalSchema } from './canonical-plan.ts';
 import { pullRequestPlan } from './pull-request-plan.ts';
 import { sourceTagSchema } from './source-tag.ts';
 
@@ -156,7 +157,14 @@ export const releasePlanSchema = z
     sourceTag: sourceTagSchema.optional(),
     policy: policySchema,
     forge: forge.optional(),
-    canonical: z.strictObject({ check: z.boolean().default(true) }).default({ check: true }),
+    canonical: canonicalSchema,
+    /** What a rejected, expired or aborted release does with the version tags it pushed (clean-end.ts). */
+    onReject: z
+      .enum(['keep-version-tags', 'delete-version-tags'], {
+        error:
+          'onReject must be "keep-version-tags" (the default: the tags stay, status says so) or "delete-version-tags" (remove the version tags this release pushed, when they still hold its digest)',
+      })
+      .default('keep-version-tags'),
     gate: gate.default({
       mode: 'auto-when-public',
       approvers: [],

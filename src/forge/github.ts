@@ -94,6 +94,11 @@ export class GithubForge implements Forge {
     return toRelease(answer.body);
   }
 
+  async deleteRelease(release: ForgeRelease): Promise<void> {
+    // DELETE /releases/{id} answers 204; a release someone else deleted first answers 404, which is the same end.
+    await this.request('DELETE', `/releases/${release.id}`, 'release deletion', undefined, [404]);
+  }
+
   async pullRequest(number: number): Promise<PullRequestState | undefined> {
     const answer = await this.request<GithubPull>('GET', `/pulls/${number}`, 'pull request lookup', undefined, [404]);
     if (answer.status === 404) return undefined;

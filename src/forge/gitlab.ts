@@ -81,6 +81,11 @@ export class GitlabForge implements Forge {
     return answer.status === 404 ? undefined : toRelease(answer.body);
   }
 
+  async deleteRelease(release: ForgeRelease): Promise<void> {
+    // DELETE /projects/:id/releases/:tag_name keeps the git tag; 404: already gone.
+    await this.request('DELETE', `/releases/${encodeURIComponent(release.tag)}`, 'release deletion', undefined, [404]);
+  }
+
   async createRelease(draft: ReleaseDraft): Promise<ForgeRelease> {
     const answer = await this.request<GitlabRelease>('POST', '/releases', 'release creation', {
       tag_name: draft.tag,

@@ -52,7 +52,8 @@ const { verifyDecision } = proxyActivities<Activities>({
  * recorded with the reason and the gate stays open.
  */
 export class ReleaseDecisions {
-  private gateOutcome: GateOutcome | undefined;
+  /** Undefined while the gate waits; the sync gate's re-poll may settle it too (sync-gate.ts). */
+  gateOutcome: GateOutcome | undefined;
   private attentionAction: AttentionAction | undefined;
   /** The last retry asked to publish a new release in place of a deleted draft (retry --recreate-draft). */
   recreateDraft = false;

@@ -96,8 +96,11 @@ export class ReleaseRun {
     );
   };
 
-  /** Waits at a gate for a decision on the current digest set, or for the plan's deadline. */
-  async gate(kind: GateKind): Promise<GateOutcome> {
+  /**
+   * Waits at a gate for a decision on the current digest set, or for the plan's deadline. `whileWaiting` runs
+   * beside the wait (the sync gate's re-poll, sync-gate.ts) and may settle the gate itself.
+   */
+  async gate(kind: GateKind, whileWaiting?: () => Promise<void>): Promise<GateOutcome> {
     const step: StepName = kind === 'sync' ? 'sync-gate' : 'approval-gate';
     this.state.startStep(step, now());
     const deadline = new Date(Date.now() + this.spec.gate.deadlineMs).toISOString();
@@ -109,6 +112,8 @@ export class ReleaseRun {
     const approvers = this.spec.gate.approvers;
     await this.notifyAll('waiting', waitsFor, approvers);
     const remindBeforeMs = this.spec.gate.remindBeforeMs;
+    // Not awaited after the gate: a poll still in flight when a person decides must not hold the release up.
+    void whileWaiting?.();
     const outcome = await this.decisions.gateDecision(
       this.spec.gate.deadlineMs,
       remindBeforeMs
@@ -124,19 +129,23 @@ export class ReleaseRun {
       return 'expired';
     }
     if (outcome === 'approved') {
+      const last = this.state.status.decisions.at(-1);
+      const synced = last?.kind === 'auto-sync' ? `commit public at ${last.at}: synced by itself` : 'sync approved';
       this.state.finishStep(
         step,
         now(),
-        kind === 'sync' ? 'sync approved' : `approved by ${this.state.lastApproval()?.by ?? '?'}`,
+        kind === 'sync' ? synced : `approved by ${this.state.lastApproval()?.by ?? '?'}`,
       );
       this.setPhase(kind === 'sync' ? 'publishing' : 'promoting');
     }
     return outcome;
   }
 
-  async finish(phase: Phase): Promise<ReleaseStatus> {
+  /** Ends the run; `detail` (e.g. what a clean end removed) follows the phase in the "finished" notice. */
+  async finish(phase: Phase, detail?: string): Promise<ReleaseStatus> {
     this.setPhase(phase);
-    await this.notifyAll('finished', `${this.spec.project} ${this.spec.version} ${phase}`);
+    const message = `${this.spec.project} ${this.spec.version} ${phase}`;
+    await this.notifyAll('finished', detail ? `${message}: ${detail}` : message);
     return this.state.status;
   }
 

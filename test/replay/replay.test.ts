@@ -10,13 +10,15 @@ type ReplayedHistory = { events?: { workflowExecutionStartedEventAttributes?: { 
 const files = readdirSync(dir).filter((file) => file.endsWith('.json'));
 
 describe('replay of recorded release histories', () => {
-  it('has the five recorded shapes', () => {
+  it('has the seven recorded shapes', () => {
     expect(files.sort()).toEqual([
       'automatic-sync-promoted.json',
       'frozen-override-attested-promoted.json',
       'frozen-signed-override-promoted.json',
       'manual-sync-promoted.json',
       'needs-attention-retry-promoted.json',
+      'polled-sync-promoted.json',
+      'rejected-cleaned.json',
     ]);
   });
 

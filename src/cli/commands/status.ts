@@ -3,6 +3,7 @@ import { describeProof } from '../../config/decision-types.ts';
 import type { ReleaseStatus } from '../../workflows/status.ts';
 import { printJson, section, shortDigest, table } from '../output.ts';
 import { client, releaseIdFrom, releaseStatus } from '../release-handle.ts';
+import { syncAndCleanupLines } from '../render-sync-and-cleanup.ts';
 
 function renderStatus(status: ReleaseStatus): string {
   const lines = [
@@ -116,6 +117,7 @@ function renderStatus(status: ReleaseStatus): string {
         status.pins.map((p) => [p.name, p.digest, p.confirmed ? 'yes' : 'no']),
       ),
     );
+  lines.push(...syncAndCleanupLines(status));
   if (status.decisions.length) {
     lines.push(
       section('Decisions'),

@@ -35,7 +35,8 @@ export async function auditDecisions(
     const base = { at: decision.at, kind: decision.kind, by: decision.by };
     const verified = decision.verified;
     if (!verified || verified.method === 'unauthenticated' || !verified.proof) {
-      if (decision.kind !== 'refused' && decision.kind !== 'expired')
+      // Made by the workflow itself (deadline, a re-poll that found the commit public): nothing to prove.
+      if (!['refused', 'expired', 'auto-sync'].includes(decision.kind))
         audits.push({ ...base, method: 'none', ok: false, detail: 'not authenticated: no proof was recorded' });
       continue;
     }
