@@ -94,46 +94,35 @@ func main() {
 		fail(err)
 	}
 
-	// 3. Manifests level by level (children first), each put once per tag it carries or once by digest.
+	// 3. Manifests level by level (children first), each put once per tag it carries or once by digest; the
+	// artifacts side by side, `jobs` puts at a time in all.
 	manifests, tags := 0, 0
 	puts := newPool(*jobs)
-	var mu sync.Mutex
 	for _, a := range artifacts {
+		manifests += len(a.closure.manifests)
+		tags += len(a.closure.tags)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			refs := refsFor(a.closure)
 			for _, level := range manifestLevels(a.closure) {
-				levelPool := newPool(*jobs)
+				var done sync.WaitGroup
 				for _, d := range level {
 					for _, ref := range refs[d] {
-						levelPool.run(func() error {
-							puts.slots <- struct{}{}
-							defer func() { <-puts.slots }()
+						done.Add(1)
+						puts.run(func() error {
+							defer done.Done()
 							return putManifest(dst, a.dstRepo, ref, a.closure.manifests[d])
 						})
 					}
-					mu.Lock()
-					manifests++
-					mu.Unlock()
 				}
-				if err := levelPool.wait(); err != nil {
-					mu.Lock()
-					if puts.err == nil {
-						puts.err = err
-					}
-					mu.Unlock()
-					return
-				}
+				done.Wait()
 			}
-			mu.Lock()
-			tags += len(a.closure.tags)
-			mu.Unlock()
 		}()
 	}
 	wg.Wait()
-	if puts.err != nil {
-		fail(puts.err)
+	if err := puts.wait(); err != nil {
+		fail(err)
 	}
 	summary := map[string]any{
 		"artifacts": len(artifacts), "blobs": len(sent), "bytes": bytes, "manifests": manifests, "tags": tags,
