@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { durationPattern, parseDuration } from './durations.ts';
-import { duration } from './fields.ts';
+import { boundedDuration, durationPattern, parseDuration } from './durations.ts';
+import { durationUpTo } from './fields.ts';
 
 // The canonical (smart sync) section of the plan: the commit check, and how often the sync gate asks again.
 
@@ -12,13 +12,13 @@ import { duration } from './fields.ts';
  * minute per user.
  */
 const pollSchema = z.strictObject({
-  interval: duration.default('5m'),
+  interval: durationUpTo('polling').default('5m'),
   backoff: z
     .number({ error: 'a number from 1 (no backoff) to 10, e.g. 2' })
     .min(1, { error: 'at least 1 (no backoff)' })
     .max(10, { error: 'at most 10' })
     .default(2),
-  maxInterval: duration.default('1h'),
+  maxInterval: durationUpTo('polling').default('1h'),
 });
 
 export const defaultCanonicalPoll = { interval: '5m', backoff: 2, maxInterval: '1h' };
@@ -56,8 +56,8 @@ export function canonicalPollSpec(canonical: {
   const poll = canonical.poll ?? defaultCanonicalPoll;
   if (!canonical.check || poll === false) return undefined;
   return {
-    intervalMs: parseDuration(poll.interval),
+    intervalMs: boundedDuration(poll.interval, 'polling'),
     backoff: poll.backoff,
-    maxIntervalMs: parseDuration(poll.maxInterval),
+    maxIntervalMs: boundedDuration(poll.maxInterval, 'polling'),
   };
 }

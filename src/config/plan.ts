@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { groupsSchema, identityProblems, identitySchema } from './identity-schema.ts';
-import { duration, envName, httpUrl, name } from './fields.ts';
+import { durationUpTo, envName, httpUrl, name, registryHost, safeSegments } from './fields.ts';
 import { genericPackageIssues, genericPackagePlan } from './package-plan.ts';
 import { pinPlan } from './pin-plan.ts';
 import { evidenceSchema, freezeSchema } from './promotion-evidence-plan.ts';
@@ -16,9 +16,7 @@ import { sourceTagSchema } from './source-tag.ts';
 const repository = z.string().regex(/^[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(\/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*$/, {
   error: 'a repository path in lower case, e.g. "acme/gateway" (OCI name grammar; no tag, no registry host)',
 });
-const host = z
-  .string()
-  .regex(/^[a-zA-Z0-9.-]+(:\d+)?$/, { error: 'a registry host[:port] without scheme, e.g. ghcr.io or 127.0.0.1:5000' });
+const host = registryHost;
 
 const registry = z
   .strictObject({
@@ -72,9 +70,11 @@ const pkg = z.discriminatedUnion('kind', [ociPackage, genericPackagePlan], {
 const forge = z.strictObject({
   kind: z.enum(['github', 'gitlab'], { error: 'kind must be "github" or "gitlab"' }),
   baseUrl: httpUrl,
-  project: z.string().regex(/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)+$|^\d+$/, {
-    error: 'owner/repo (GitHub), group/project or a numeric id (GitLab)',
-  }),
+  project: safeSegments(
+    z.string().regex(/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)+$|^\d+$/, {
+      error: 'owner/repo (GitHub), group/project or a numeric id (GitLab)',
+    }),
+  ),
   tokenEnv: envName,
 });
 
@@ -87,14 +87,14 @@ const gate = z.strictObject({
     .default('auto-when-public'),
   approvers: z.array(z.string().min(1)).default([]),
   allowSelfApproval: z.boolean().default(false),
-  deadline: duration.default('14d'),
+  deadline: durationUpTo('gateDeadline').default('14d'),
   /** How decisions prove who made them; see src/config/identity-schema.ts. */
   identity: identitySchema,
   /** How many distinct people must approve. */
   required: z.number().int().min(1).default(1),
   groups: groupsSchema,
   /** Send the reminder event this long before the deadline, e.g. 1d. */
-  remindBefore: duration.optional(),
+  remindBefore: durationUpTo('gateDeadline').optional(),
 });
 
 const smoke = z.strictObject({
@@ -103,11 +103,11 @@ const smoke = z.strictObject({
       z.strictObject({
         name,
         run: z.array(z.string()).min(1, { error: 'the command as an argument list, e.g. ["sh", "-c", "..."]' }),
-        timeout: duration.default('5m'),
+        timeout: durationUpTo('smokeTimeout').default('5m'),
       }),
     )
     .default([]),
-  external: z.array(z.strictObject({ name, timeout: duration.default('2h') })).default([]),
+  external: z.array(z.strictObject({ name, timeout: durationUpTo('externalCheckTimeout').default('2h') })).default([]),
 });
 
 const promotion = z.strictObject({
@@ -148,7 +148,9 @@ const notifications = z.strictObject({
 
 export const releasePlanSchema = z
   .strictObject({
-    project: z.string().regex(/^[a-z0-9][a-z0-9._/-]*$/, { error: 'a project name in lower case, e.g. acme/gateway' }),
+    project: safeSegments(
+      z.string().regex(/^[a-z0-9][a-z0-9._/-]*$/, { error: 'a project name in lower case, e.g. acme/gateway' }),
+    ),
     registries: z.strictObject({ source: registry, destination: registry }),
     images: z.array(image).default([]),
     charts: z.array(chart).default([]),

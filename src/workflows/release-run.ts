@@ -13,7 +13,7 @@ import type { GateOutcome, ReleaseDecisions } from './release-decisions.ts';
 import { describe } from './release-present.ts';
 import type { ReleaseState } from './release-state.ts';
 import type { Phase, ReleaseStatus, StepName } from './status.ts';
-import { now } from './workflow-time.ts';
+import { isoAfter, now } from './workflow-time.ts';
 
 /** Thrown inside the workflow when a person aborts: ends the release as aborted, keeping its record. */
 export class ReleaseAborted extends Error {}
@@ -103,7 +103,7 @@ export class ReleaseRun {
   async gate(kind: GateKind, whileWaiting?: () => Promise<void>): Promise<GateOutcome> {
     const step: StepName = kind === 'sync' ? 'sync-gate' : 'approval-gate';
     this.state.startStep(step, now());
-    const deadline = new Date(Date.now() + this.spec.gate.deadlineMs).toISOString();
+    const deadline = isoAfter(this.spec.gate.deadlineMs);
     this.decisions.openGate();
     this.state.openGate(kind, this.spec, now(), deadline);
     this.setPhase(kind === 'sync' ? 'awaiting-sync' : 'awaiting-approval');

@@ -89,8 +89,10 @@ export function registerVerifyDecisions(program: Command): void {
     .action(async (release: string[], options: { plan: string; json?: boolean }) => {
       const plan = await loadPlanForCli(options.plan);
       const identity = identityPolicy(plan.gate.identity);
+      // Named first, so a bad release name is exit 2 without reaching Temporal.
+      const releaseId = releaseIdFrom(release);
       const temporal = await client();
-      const handle = temporal.workflow.getHandle(releaseIdFrom(release));
+      const handle = temporal.workflow.getHandle(releaseId);
       const status = await releaseStatus(handle);
       const audits = await auditDecisions(handle.workflowId, status, identity);
       if (options.json) printJson(audits);
