@@ -15,7 +15,6 @@ import {
 } from '../support/fixtures/signing.ts';
 import { failureOf } from '../support/failure-of.ts';
 import { uniqueProject } from '../support/release-bed.ts';
-import { failureOf } from '../support/failure-of.ts';
 import type { VerificationPolicy } from '../../src/config/spec.ts';
 
 const attestations = ['slsaprovenance', 'spdxjson', 'vuln'];
