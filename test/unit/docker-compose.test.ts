@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { searchAttributeCliType, searchAttributeKeys } from '../../src/workflows/messages.ts';
 
 // docker compose cannot run here (no Docker engine); this keeps the file from rotting instead.
 interface Service {
@@ -60,7 +61,8 @@ describe('docker-compose.yml', () => {
 
   it('registers the search attributes the CLI and UI query', () => {
     const setup = JSON.stringify(compose.services['temporal-setup']);
-    for (const name of ['ShipgateProject', 'ShipgateVersion', 'ShipgatePhase']) expect(setup).toContain(name);
+    for (const key of searchAttributeKeys)
+      expect(setup).toContain(`--name ${key.name} --type ${searchAttributeCliType(key)}`);
   });
 
   it('builds a worker image that carries every tool the activities run and what its healthcheck runs', () => {
