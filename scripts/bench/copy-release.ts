@@ -1,206 +1,191 @@
-// Benchmark: copy a reference release between two local registries with shipgate's engine, and the same
-// copy done by a plain sequential shell script of regctl calls. Prints wall time and bytes for cold and warm
-// runs and the ratios cold/script and warm/cold. Not a test: figures, no assertions.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+// npm run bench [-- --rounds N] [-- --scale reference|small]
+// Copies a generated reference release between two loopback registries (the destination behind htpasswd, a
+// counting proxy in front of it) with shipgate's engine, a sequential regctl script, the same regctl copies in
+// parallel and a complete-copy floor; each cold into a fresh registry, in paired rounds (the order rotates), and
+// the engine once more warm. Prints wall, CPU per side and destination requests, checks every copy holds the
+// same thing as the source (exit 1 otherwise), and ends with
+//   cold/script=X cold/floor=Y warm/cold=Z requests=N/regctl=M
+// Figures, not a test: no timing is asserted. See docs/operations.md "Copy benchmark".
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execa } from 'execa';
-import { copyOciArtifact, type CopyResult } from '../../src/activities/copy-oci-artifact.ts';
-import { resolveOciArtifact } from '../../src/activities/resolve-oci-artifact.ts';
-import type { OciArtifactSpec, ResolvedOciArtifact } from '../../src/artifacts/types.ts';
+import { parseArgs } from 'node:util';
+import type { ResolvedOciArtifact } from '../../src/artifacts/types.ts';
 import { startLocalRegistry, type LocalRegistry } from '../../src/devstack/registry.ts';
-import { toolPath } from '../../src/tools/locate.ts';
-import { pushChart } from '../../test/support/fixtures/charts.ts';
-import { pushImage } from '../../test/support/fixtures/images.ts';
-import { pushOciPackage, writePackageFiles } from '../../test/support/fixtures/packages.ts';
 import {
-  generateKeyPair,
-  signAndAttest,
-  signArtifact,
-  type SignatureFormat,
-} from '../../test/support/fixtures/signing.ts';
+  contenders,
+  describeContender,
+  runContender,
+  startEngine,
+  type Contender,
+  type CopyTarget,
+  type EngineProcess,
+} from './contenders.ts';
+import { copierCpu, pidByCommandLine, processCpu } from './cpu.ts';
+import { differences, readView, viewTotals, type ArtifactView } from './destination-view.ts';
+import { buildGoTool, startCountingProxy } from './go-tools.ts';
+import { median, ratios, row, summaryLine, withRange, type Measurement } from './report.ts';
+import { buildReferenceRelease, describeScale, type Scale } from './reference-release.ts';
 
-const imageCount = Number(process.env.BENCH_IMAGES ?? 4);
-const imageMiB = Number(process.env.BENCH_IMAGE_MIB ?? 50);
-const attestations = ['slsaprovenance', 'spdxjson', 'vuln'];
+const credentials = { username: 'bench', password: 'bench-password' };
 
-const mib = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
-const seconds = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
+function options(): { rounds: number; scale: Scale } {
+  const { values } = parseArgs({
+    options: { rounds: { type: 'string', default: '3' }, scale: { type: 'string', default: 'reference' } },
+  });
+  const rounds = Number(values.rounds);
+  if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds ${values.rounds}: give a whole number >= 1`);
+  if (values.scale !== 'reference' && values.scale !== 'small') {
+    throw new Error(`--scale ${values.scale}: give "reference" (the default, ~220 MiB) or "small" (~22 MiB)`);
+  }
+  return { rounds, scale: values.scale };
+}
+
+/** A fresh destination registry behind htpasswd with a counting proxy in front, and how to read its CPU. */
+async function freshDestination(dir: string, sourceHost: string, proxyBinary: string) {
+  const registry: LocalRegistry = await startLocalRegistry({ stateDir: dir, credentials });
+  const pid = pidByCommandLine(join(dir, 'config.yml'));
+  const proxy = await startCountingProxy(proxyBinary, registry.url);
+  const target: CopyTarget = { host: proxy.host, sourceHost, credentials, dir };
+  const stop = async (): Promise<void> => {
+    await proxy.stop();
+    await registry.stop();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  return { registry, pid, proxy, target, stop };
+}
 
 async function main(): Promise<void> {
+  const { rounds, scale } = options();
   const dir = mkdtempSync(join(tmpdir(), 'shipgate-bench-'));
-  const credentials = { username: 'bench', password: 'bench-password' };
-  const registries: LocalRegistry[] = [];
+  const stops: (() => Promise<void>)[] = [];
   try {
     const source = await startLocalRegistry({ stateDir: join(dir, 'source') });
-    const engineDestination = await startLocalRegistry({ stateDir: join(dir, 'engine'), credentials });
-    const scriptDestination = await startLocalRegistry({ stateDir: join(dir, 'script'), credentials });
-    registries.push(source, engineDestination, scriptDestination);
-    process.env.BENCH_USER = credentials.username;
-    process.env.BENCH_PASS = credentials.password;
+    stops.push(source.stop);
+    const sourcePid = pidByCommandLine(join(dir, 'source', 'config.yml'));
+    console.log(`reference release (--scale ${scale}; default reference): ${describeScale(scale)}`);
+    const started = Date.now();
+    const [artifacts, floorBinary, proxyBinary] = await Promise.all([
+      buildReferenceRelease(source.host, scale, join(dir, 'build')),
+      buildGoTool('floor'),
+      buildGoTool('countproxy'),
+    ]);
+    const expected = await readView({ host: source.host, plainHttp: true }, artifacts);
+    const bytes = await closureBytes(source.host, artifacts);
+    console.log(
+      `generated in ${((Date.now() - started) / 1000).toFixed(1)} s (not timed): ${viewTotals(expected)}, ${(bytes / 1024 / 1024).toFixed(1)} MiB of blobs`,
+    );
+    for (const c of contenders) console.log(`  ${c.padEnd(9)} ${describeContender[c]}`);
+    console.log(`${rounds} paired rounds, each copier cold into a fresh registry; the order rotates per round`);
+    console.log(`load average before: ${loadavg()[0]?.toFixed(1)} (2 cores shared: higher means noisier figures)\n`);
+
+    const cold: Record<Contender, Measurement[]> = { engine: [], script: [], parallel: [], floor: [] };
+    const warm: Measurement[] = [];
+    for (let round = 0; round < rounds; round++) {
+      const order = contenders.map((_, i) => contenders[(i + round) % contenders.length] as Contender);
+      const line: string[] = [];
+      for (const contender of order) {
+        const destination = await freshDestination(join(dir, `r${round}-${contender}`), source.host, proxyBinary);
+        // The engine gets a fresh process per cold copy (no cache from an earlier round), reused for its warm copy.
+        const engine: EngineProcess | undefined = contender === 'engine' ? await startEngine() : undefined;
+        try {
+          const copierNow = (): number => (engine ? processCpu(engine.pid, true) : copierCpu());
+          const measure = async (): Promise<Measurement> => {
+            await destination.proxy.reset();
+            const cpu = (): number[] => [
+              copierNow(),
+              processCpu(sourcePid),
+              processCpu(destination.pid),
+              processCpu(destination.proxy.pid),
+            ];
+            const before = cpu();
+            const t0 = performance.now();
+            await runContender(contender, artifacts, destination.target, { floor: floorBinary, engine });
+            const wallMs = performance.now() - t0;
+            const after = cpu();
+            const d = (i: number): number => (after[i] ?? 0) - (before[i] ?? 0);
+            return {
+              wallMs,
+              copierCpu: d(0),
+              sourceRegistryCpu: d(1),
+              destinationRegistryCpu: d(2),
+              proxyCpu: d(3),
+              requests: await destination.proxy.counts(),
+            };
+          };
+          const m = await measure();
+          await check(`${contender} (round ${round + 1})`, expected, destination.registry.url, artifacts);
+          cold[contender].push(m);
+          line.push(`${contender} ${(m.wallMs / 1000).toFixed(2)} s/${m.requests.total} req`);
+          if (engine) {
+            const w = await measure();
+            await check(`engine warm (round ${round + 1})`, expected, destination.registry.url, artifacts);
+            warm.push(w);
+            line.push(`warm ${(w.wallMs / 1000).toFixed(2)} s/${w.requests.total} req`);
+          }
+        } finally {
+          await engine?.stop();
+          await destination.stop();
+        }
+      }
+      console.log(`round ${round + 1}: ${line.join(', ')}`);
+    }
 
     console.log(
-      `building the reference release: ${imageCount} multi-arch images of ~${imageMiB} MiB, a chart, 2 package files of 10 MiB`,
+      `\nmedians [range] over ${rounds} rounds; CPU is user+sys seconds; load average after: ${loadavg()[0]?.toFixed(1)}`,
     );
-    const buildStart = Date.now();
-    const key = await generateKeyPair(join(dir, 'keys'));
-    const specs: Omit<OciArtifactSpec, 'destination'>[] = [];
-    for (let i = 0; i < imageCount; i++) {
-      const repository = `release/image-${i}`;
-      // Two platforms of two layers each: imageMiB in all.
-      const image = await pushImage({
-        registry: source.host,
-        repository,
-        tag: 'v1.0.0',
-        layersPerPlatform: 2,
-        layerBytes: Math.round((imageMiB * 1024 * 1024) / 4),
-      });
-      const format: SignatureFormat = i % 2 === 0 ? 'legacy' : 'bundle';
-      await signAndAttest(image, { key, format, attestations, workDir: join(dir, 'predicates') });
-      specs.push({
-        kind: 'image',
-        name: `image-${i}`,
-        tag: 'v1.0.0',
-        source: { endpoint: { host: source.host, plainHttp: true }, repository },
-      });
-    }
-    const chart = await pushChart({
-      registry: source.host,
-      repositoryPrefix: 'release/charts',
-      name: 'gateway',
-      version: '1.0.0',
-    });
-    await signArtifact(`${source.host}/${chart.repository}@${chart.digest}`, { key, format: 'bundle' });
-    specs.push({
-      kind: 'chart',
-      name: 'gateway-chart',
-      tag: '1.0.0',
-      source: { endpoint: { host: source.host, plainHttp: true }, repository: chart.repository },
-    });
-    const files = writePackageFiles(join(dir, 'files'), [
-      { name: 'gateway-linux-amd64', bytes: 10 * 1024 * 1024 },
-      { name: 'gateway-linux-arm64', bytes: 10 * 1024 * 1024 },
-    ]);
-    const pkgDigest = await pushOciPackage({
-      registry: source.host,
-      repository: 'release/packages/gateway',
-      tag: '1.0.0',
-      files,
-    });
-    await signArtifact(`${source.host}/release/packages/gateway@${pkgDigest}`, { key, format: 'legacy' });
-    specs.push({
-      kind: 'oci-package',
-      name: 'gateway-cli',
-      tag: '1.0.0',
-      source: { endpoint: { host: source.host, plainHttp: true }, repository: 'release/packages/gateway' },
-    });
-    console.log(`built and signed in ${seconds(Date.now() - buildStart)}`);
-
-    const resolved: ResolvedOciArtifact[] = await Promise.all(
-      specs.map((spec) =>
-        resolveOciArtifact({
-          ...spec,
-          destination: {
-            endpoint: {
-              host: engineDestination.host,
-              plainHttp: true,
-              usernameEnv: 'BENCH_USER',
-              passwordEnv: 'BENCH_PASS',
-            },
-            repository: spec.source.repository,
-          },
-        }),
+    for (const c of contenders) console.log(row(`${c} cold`, cold[c]));
+    console.log(row('engine warm', warm));
+    console.log(
+      'all copies checked against the source through the registry API: same tags, manifests, digest tags, referrers, blobs',
+    );
+    const x = ratios(cold.engine, cold.script);
+    const y = ratios(cold.engine, cold.floor);
+    const z = ratios(warm, cold.engine);
+    console.log(
+      `paired ratios: engine/script ${withRange(x, 2)}, engine/parallel ${withRange(ratios(cold.engine, cold.parallel), 2)}, engine/floor ${withRange(y, 2)}, warm/cold ${withRange(z, 2)}`,
+    );
+    console.log(
+      summaryLine(
+        median(x),
+        median(y),
+        median(z),
+        median(cold.engine.map((m) => m.requests.total)),
+        median(cold.script.map((m) => m.requests.total)),
       ),
     );
-
-    const engine = async (): Promise<{ ms: number; bytes: number; blobs: number }> => {
-      const started = Date.now();
-      const results: CopyResult[] = await Promise.all(resolved.map((artifact) => copyOciArtifact(artifact)));
-      return {
-        ms: Date.now() - started,
-        bytes: results.reduce((s, r) => s + r.bytesCopied, 0),
-        blobs: results.reduce((s, r) => s + r.blobsCopied, 0),
-      };
-    };
-
-    // The baseline: what a hand-written release job does, one regctl call after another.
-    const scriptPath = join(dir, 'copy.sh');
-    const dockerConfig = join(dir, 'docker');
-    await execa('mkdir', ['-p', dockerConfig]);
-    writeFileSync(
-      join(dockerConfig, 'config.json'),
-      JSON.stringify({
-        auths: {
-          [scriptDestination.host]: {
-            auth: Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64'),
-          },
-        },
-      }),
-    );
-    const lines = [
-      '#!/bin/sh',
-      'set -e',
-      `R="${toolPath('regctl')} --host reg=${source.host},tls=disabled --host reg=${scriptDestination.host},tls=disabled"`,
-    ];
-    for (const artifact of resolved) {
-      lines.push(
-        `$R image copy --referrers --digest-tags ${source.host}/${artifact.source.repository}@${artifact.digest} ${scriptDestination.host}/${artifact.source.repository}:${artifact.tag}`,
-      );
-    }
-    writeFileSync(scriptPath, lines.join('\n') + '\n', { mode: 0o755 });
-    const script = async (): Promise<{ ms: number }> => {
-      const started = Date.now();
-      await execa('sh', [scriptPath], {
-        env: { DOCKER_CONFIG: dockerConfig, REGCTL_CONFIG: join(dir, 'regctl.json') },
-      });
-      return { ms: Date.now() - started };
-    };
-
-    const totalBytes = resolved.length > 0 ? await engineDryTotals(resolved) : 0;
-    const scriptCold = await script();
-    const engineCold = await engine();
-    const engineWarm = await engine();
-    const scriptWarm = await script();
-
-    console.log('');
-    console.log(
-      `release closure: ${resolved.length} artifacts, ${mib(totalBytes)} of blobs (manifests, layers, signatures, attestations)`,
-    );
-    console.log(
-      `script  cold: ${seconds(scriptCold.ms).padStart(9)}  bytes moved: ${mib(totalBytes)} (sequential regctl image copy --referrers --digest-tags)`,
-    );
-    console.log(
-      `engine  cold: ${seconds(engineCold.ms).padStart(9)}  bytes moved: ${mib(engineCold.bytes)} in ${engineCold.blobs} blobs`,
-    );
-    console.log(
-      `script  warm: ${seconds(scriptWarm.ms).padStart(9)}  bytes moved: 0 (regctl finds everything present)`,
-    );
-    console.log(
-      `engine  warm: ${seconds(engineWarm.ms).padStart(9)}  bytes moved: ${mib(engineWarm.bytes)} in ${engineWarm.blobs} blobs`,
-    );
-    console.log('');
-    console.log(
-      `cold/script=${(engineCold.ms / scriptCold.ms).toFixed(3)} warm/cold=${(engineWarm.ms / engineCold.ms).toFixed(3)}`,
-    );
   } finally {
-    await Promise.all(registries.map((r) => r.stop()));
+    for (const stop of stops.reverse()) await stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-async function engineDryTotals(resolved: ResolvedOciArtifact[]): Promise<number> {
+/** Fails the bench loudly when a copy is incomplete or differs from the source (read directly, not counted). */
+async function check(what: string, expected: ArtifactView[], registryUrl: string, artifacts: ResolvedOciArtifact[]) {
+  process.env.BENCH_CHECK_USER = credentials.username;
+  process.env.BENCH_CHECK_PASS = credentials.password;
+  const host = new URL(registryUrl).host;
+  const endpoint = { host, plainHttp: true, usernameEnv: 'BENCH_CHECK_USER', passwordEnv: 'BENCH_CHECK_PASS' };
+  const problems = differences(expected, await readView(endpoint, artifacts));
+  if (problems.length > 0) {
+    throw new Error(
+      `the copy by ${what} is not complete or not equal to the source:\n  ${problems.slice(0, 40).join('\n  ')}`,
+    );
+  }
+}
+
+async function closureBytes(sourceHost: string, artifacts: ResolvedOciArtifact[]): Promise<number> {
   const { RegistryClient } = await import('../../src/registry/client.ts');
-  const { closureTotals, walkClosure } = await import('../../src/registry/closure.ts');
+  const { uniqueBlobs, walkClosure } = await import('../../src/registry/closure.ts');
+  const client = new RegistryClient({ host: sourceHost, plainHttp: true });
   let bytes = 0;
-  for (const artifact of resolved) {
-    bytes += closureTotals(
-      await walkClosure(new RegistryClient(artifact.source.endpoint), artifact.source.repository, artifact.digest),
-    ).bytes;
+  for (const a of artifacts) {
+    for (const size of uniqueBlobs(await walkClosure(client, a.source.repository, a.digest)).values()) bytes += size;
   }
   return bytes;
 }
 
 await main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.stack : error);
+  console.error(error instanceof Error ? (error.stack ?? error.message) : error);
   process.exitCode = 1;
 });

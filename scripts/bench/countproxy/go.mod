@@ -1,0 +1,3 @@
+module shipgate.bench/countproxy
+
+go 1.26

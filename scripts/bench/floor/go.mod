@@ -1,0 +1,3 @@
+module shipgate.bench/floor
+
+go 1.26
