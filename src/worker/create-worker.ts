@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import type { Client } from '@temporalio/client';
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities/index.ts';
+import { purgeDeadAuthFolders } from '../tools/auth-folders.ts';
 import { defaultTaskQueue } from '../workflows/messages.ts';
 
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
@@ -15,6 +16,8 @@ export async function createShipgateWorker(options: {
   extra?: Partial<WorkerOptions>;
 }): Promise<Worker> {
   const taskQueue = options.taskQueue ?? defaultTaskQueue;
+  // Credentials a killed worker on this host left in its auth folder never outlive it past this start.
+  purgeDeadAuthFolders();
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace ?? 'default',
