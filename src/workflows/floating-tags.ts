@@ -9,9 +9,9 @@ import {
 import type { Activities } from '../activities/index.ts';
 import { moveTagsUpdate } from './messages.ts';
 
-// A few registry calls: a minute bounds how long a move waits after its worker died.
+// A few registry calls: 45 s bounds how long a move waits after its worker died.
 const { moveFloatingTags } = proxyActivities<Activities>({
-  startToCloseTimeout: '1 minute',
+  startToCloseTimeout: '45 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 10 },
 });
 

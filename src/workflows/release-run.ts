@@ -169,13 +169,13 @@ export class ReleaseRun {
 
 /**
  * Activity timeouts; heartbeat timeouts decide how fast a killed worker's activity is retried elsewhere. Every
- * activity either heartbeats or has a start-to-close of at most a minute, so a release recovers from a dead worker
- * within a minute (test/workflows/activity-timeouts.test.ts checks the scheduled events).
+ * activity either heartbeats or has a start-to-close of at most 45 s (the bound checked is 60 s), so a release
+ * recovers from a dead worker within a minute (test/workflows/activity-timeouts.test.ts checks the scheduled events).
  */
 function timeoutsFor(spec: ReleaseSpec) {
   const heartbeat = (ms: number): number => spec.timing?.heartbeatTimeoutMs ?? ms;
   return {
-    short: { startToCloseTimeout: '1 minute' },
+    short: { startToCloseTimeout: '45 seconds' },
     verify: { startToCloseTimeout: '10 minutes', heartbeatTimeout: heartbeat(60_000) },
     copy: { startToCloseTimeout: '2 hours', heartbeatTimeout: heartbeat(60_000) },
     tags: { startToCloseTimeout: '15 minutes' },
@@ -185,7 +185,7 @@ function timeoutsFor(spec: ReleaseSpec) {
 
 function activitiesFor(spec: ReleaseSpec) {
   return proxyActivities<Activities>({
-    startToCloseTimeout: '1 minute',
+    startToCloseTimeout: '45 seconds',
     retry: {
       initialInterval: spec.timing?.retryInitialMs ?? 1_000,
       backoffCoefficient: 2,
