@@ -178,7 +178,7 @@ function timeoutsFor(spec: ReleaseSpec) {
     short: { startToCloseTimeout: '45 seconds' },
     verify: { startToCloseTimeout: '10 minutes', heartbeatTimeout: heartbeat(60_000) },
     copy: { startToCloseTimeout: '2 hours', heartbeatTimeout: heartbeat(60_000) },
-    tags: { startToCloseTimeout: '15 minutes' },
+    tags: { startToCloseTimeout: '15 minutes', heartbeatTimeout: heartbeat(60_000) },
     smoke: (ms: number): ActivityOptions => ({ startToCloseTimeout: ms + 30_000, heartbeatTimeout: heartbeat(60_000) }),
   } satisfies Record<string, ActivityOptions | ((ms: number) => ActivityOptions)>;
 }

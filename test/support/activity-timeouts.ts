@@ -3,12 +3,6 @@ import type { WorkflowHandle } from '@temporalio/client';
 /** At most this long between a worker's death and another worker taking its activity over (issue 16 #9). */
 export const recoveryBoundMs = 60_000;
 
-/**
- * Activities redesigned elsewhere, allowed to break the bound until that lands: the floating-tag hand-off
- * (requestFloatingTagMove, 15 minutes, no heartbeat) is being replaced on the `scale` branch.
- */
-export const recoveryExceptions = new Set(['requestFloatingTagMove']);
-
 export interface ScheduledActivity {
   workflowId: string;
   activity: string;
@@ -46,8 +40,6 @@ export async function scheduledActivityTimeouts(handle: WorkflowHandle): Promise
 /** The scheduled activities a dead worker would hold up for longer than the bound: no heartbeat and a long start-to-close. */
 export function slowToRecover(scheduled: ScheduledActivity[]): ScheduledActivity[] {
   return scheduled.filter(
-    (s) =>
-      !recoveryExceptions.has(s.activity) &&
-      !((s.heartbeatMs ?? Infinity) <= recoveryBoundMs || (s.startToCloseMs ?? Infinity) <= recoveryBoundMs),
+    (s) => !((s.heartbeatMs ?? Infinity) <= recoveryBoundMs || (s.startToCloseMs ?? Infinity) <= recoveryBoundMs),
   );
 }
