@@ -7,14 +7,16 @@ import type { AddressInfo, Socket } from 'node:net';
  * - reset: passes the answer on, then resets the connection (TCP RST) after `afterBytes` of the body;
  * - stall: passes `afterBytes` of the body on, then sends nothing more and keeps the connection open;
  * - corrupt: passes the answer on with one body byte flipped (same length, so only a digest check catches it);
- * - slow: passes the answer on at `bytesPerSecond`.
+ * - slow: passes the answer on at `bytesPerSecond`;
+ * - hold: the upstream handles the request, its answer is held back `ms` (a side effect done, its answer in flight).
  */
 export type Fault =
   | { kind: 'status'; status: number; headers?: Record<string, string>; body?: string }
   | { kind: 'reset'; afterBytes: number }
   | { kind: 'stall'; afterBytes: number }
   | { kind: 'corrupt' }
-  | { kind: 'slow'; bytesPerSecond: number };
+  | { kind: 'slow'; bytesPerSecond: number }
+  | { kind: 'hold'; ms: number };
 
 export interface FaultRule {
   method?: string;
@@ -95,15 +97,19 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
       },
       (upstreamRes) => {
         entry.status = upstreamRes.statusCode ?? 502;
-        res.writeHead(entry.status, upstreamRes.rawHeaders);
-        if (req.method === 'HEAD' || !fault) {
-          upstreamRes.on('data', (chunk: Buffer) => (entry.bodyBytes += chunk.length));
-          upstreamRes.pipe(res);
-          return;
-        }
-        void pass(upstreamRes, res, fault, entry);
+        void (fault?.kind === 'hold' ? pause(fault.ms) : Promise.resolve()).then(() => answer(upstreamRes));
       },
     );
+    const answer = (upstreamRes: IncomingMessage): void => {
+      if (res.destroyed) return;
+      res.writeHead(entry.status, upstreamRes.rawHeaders);
+      if (req.method === 'HEAD' || !fault || fault.kind === 'hold') {
+        upstreamRes.on('data', (chunk: Buffer) => (entry.bodyBytes += chunk.length));
+        upstreamRes.pipe(res);
+        return;
+      }
+      void pass(upstreamRes, res, fault, entry);
+    };
     upstreamReq.on('error', () => {
       if (!res.headersSent) res.writeHead(502).end();
       else res.destroy();
