@@ -32,6 +32,9 @@ export function useChaosBed() {
     ]);
     Object.assign(proxies, { source, destination, forge });
     promotionKey = await generateKeyPair(join(bed.workDir, 'promotion'), 'shipgate');
+    // For the bed's in-process worker too (the fault matrix runs there).
+    process.env.PROMOTION_KEY_PATH = promotionKey.privateKey;
+    process.env.PROMOTION_KEY_PASSWORD = promotionKey.password;
     workers = workerProcesses({
       PROMOTION_KEY_PATH: promotionKey.privateKey,
       PROMOTION_KEY_PASSWORD: promotionKey.password,
@@ -69,8 +72,8 @@ export function useChaosBed() {
       },
     );
     const taskQueue = `chaos-${randomUUID()}`;
-    const start = () =>
-      startRelease(bed, plan, version, sha, 'ci-bot', taskQueue, {
+    const start = (queue = taskQueue) =>
+      startRelease(bed, plan, version, sha, 'ci-bot', queue, {
         pullRequest: 7,
         timing: { retryInitialMs: 200, retryMaxAttempts: 10, heartbeatTimeoutMs: 5_000 },
       });

@@ -6,7 +6,8 @@ import type { AddressInfo, Socket } from 'node:net';
  * - status: answers with this status itself (5xx, 429 with Retry-After, 401, 403, 404), the upstream never sees it;
  * - reset: passes the answer on, then resets the connection (TCP RST) after `afterBytes` of the body;
  * - stall: passes `afterBytes` of the body on, then sends nothing more and keeps the connection open;
- * - corrupt: passes the answer on with one body byte flipped (same length, so only a digest check catches it);
+ * - corrupt: passes the answer on with one body byte flipped (same length, so only a digest check catches it), only
+ *   for bodies of at least `minLength` bytes when set (image layers, not signatures);
  * - slow: passes the answer on at `bytesPerSecond`;
  * - hold: the upstream handles the request, its answer is held back `ms` (a side effect done, its answer in flight).
  */
@@ -14,7 +15,7 @@ export type Fault =
   | { kind: 'status'; status: number; headers?: Record<string, string>; body?: string }
   | { kind: 'reset'; afterBytes: number }
   | { kind: 'stall'; afterBytes: number }
-  | { kind: 'corrupt' }
+  | { kind: 'corrupt'; minLength?: number }
   | { kind: 'slow'; bytesPerSecond: number }
   | { kind: 'hold'; ms: number };
 
@@ -103,7 +104,9 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
     const answer = (upstreamRes: IncomingMessage): void => {
       if (res.destroyed) return;
       res.writeHead(entry.status, upstreamRes.rawHeaders);
-      if (req.method === 'HEAD' || !fault || fault.kind === 'hold') {
+      const length = Number(upstreamRes.headers['content-length'] ?? 0);
+      const untouched = fault?.kind === 'corrupt' && length < (fault.minLength ?? 0);
+      if (req.method === 'HEAD' || !fault || fault.kind === 'hold' || untouched) {
         upstreamRes.on('data', (chunk: Buffer) => (entry.bodyBytes += chunk.length));
         upstreamRes.pipe(res);
         return;
