@@ -3,11 +3,31 @@ import type { ResultPromise } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { floatingTagsWorkflowId, statusQuery } from '../../src/workflows/messages.ts';
 import type { ReleaseStatus } from '../../src/workflows/status.ts';
-import { uniqueProject, waitForPhase } from '../support/release-bed.ts';
+import { appendFileSync } from 'node:fs';
+import type { Phase } from '../../src/workflows/status.ts';
+import { uniqueProject } from '../support/release-bed.ts';
 import { useChaosBed } from './chaos-bed.ts';
 import { eventMs, pendingActivities, scheduledIds, scenarios, type KillPoint, type Scenario } from './kill-points.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Progress as it happens, to the file SHIPGATE_CHAOS_LOG names (vitest shows console output at the end). */
+const progress = (line: string): void => {
+  if (process.env.SHIPGATE_CHAOS_LOG)
+    appendFileSync(process.env.SHIPGATE_CHAOS_LOG, `${new Date().toISOString().slice(11, 19)} ${line}\n`);
+};
+
+/** Polls the status until one of the phases; a query that fails (a worker starting, a loaded machine) is retried. */
+async function phase(handle: WorkflowHandle, phases: Phase[], timeoutMs: number): Promise<ReleaseStatus> {
+  const deadline = Date.now() + timeoutMs;
+  let last: ReleaseStatus | undefined;
+  while (Date.now() < deadline) {
+    last = await handle.query(statusQuery).catch(() => last);
+    if (last && phases.includes(last.phase)) return last;
+    await sleep(300);
+  }
+  throw new Error(`${handle.workflowId} did not reach ${phases.join('/')}: ${JSON.stringify(last?.attention)}`);
+}
 
 interface PointResult {
   scenario: string;
@@ -40,46 +60,52 @@ describe('kill -9 matrix', () => {
     const tags = () =>
       bed.env.client.workflow.getHandle(floatingTagsWorkflowId(proxies.destination.host, `prod/${project}`));
     const approveNow = async () => {
-      const waiting = await waitForPhase(handle as WorkflowHandle, ['awaiting-approval', 'needs-attention'], 300_000);
+      const waiting = await phase(handle as WorkflowHandle, ['awaiting-approval', 'needs-attention'], 300_000);
       if (waiting.phase !== 'awaiting-approval') throw new Error(`${project}: ${JSON.stringify(waiting.attention)}`);
       await chaos.approve(handle as WorkflowHandle, waiting);
       approved = true;
     };
 
-    for (const point of scenario.points) {
-      const pointFaults = (point.faults?.(project) ?? []).map((f) => proxies[f.proxy].inject(f));
-      if (!handle) handle = await prepared.start();
-      if (point.stage === 'promote' && !approved) await approveNow();
-      const step = await waitFor(point, project, handle, tags, approveNow);
-      const killedAt = Date.now();
+    try {
+      for (const point of scenario.points) {
+        const pointFaults = (point.faults?.(project) ?? []).map((f) => proxies[f.proxy].inject(f));
+        if (!handle) handle = await prepared.start();
+        if (point.stage === 'promote' && !approved) await approveNow();
+        progress(`${project}: waiting for "${point.name}"`);
+        const step = await waitFor(point, project, handle, tags, approveNow);
+        const killedAt = Date.now();
+        progress(`${project}: kill -9 at "${point.name}"`);
+        worker.kill('SIGKILL');
+        await worker;
+        worker = chaos.workers.start(prepared.taskQueue);
+        for (const r of pointFaults) r();
+        const doneAt = await recovered(step, killedAt, handle);
+        progress(`${project}: "${point.name}" recovered in ${((doneAt - killedAt) / 1000).toFixed(1)} s`);
+        results.push({
+          scenario: scenario.name,
+          point: point.name,
+          stage: point.stage,
+          recoveryMs: doneAt - killedAt,
+          killedAt: new Date(killedAt).toISOString(),
+        });
+      }
+      for (const r of remove) r();
+      if (!approved) await approveNow();
+      const done = await phase(handle as WorkflowHandle, ['promoted', 'needs-attention'], 300_000);
+      const outcome = await chaos.outcome(project, version, prepared.image, handle as WorkflowHandle);
+      progress(`${project}: ${done.phase} ${JSON.stringify(outcome)}`);
+      const ok =
+        done.phase === 'promoted' &&
+        outcome.identicalDigests &&
+        outcome.releases === 1 &&
+        outcome.merges === 1 &&
+        outcome.pins === 1 &&
+        outcome.records === 1 &&
+        outcome.slowToRecover.length === 0;
+      return { results, outcome: { ...outcome, attention: done.attention }, ok };
+    } finally {
       worker.kill('SIGKILL');
-      await worker;
-      worker = chaos.workers.start(prepared.taskQueue);
-      for (const r of pointFaults) r();
-      const doneAt = await recovered(step, killedAt, handle);
-      results.push({
-        scenario: scenario.name,
-        point: point.name,
-        stage: point.stage,
-        recoveryMs: doneAt - killedAt,
-        killedAt: new Date(killedAt).toISOString(),
-      });
     }
-    for (const r of remove) r();
-    if (!approved) await approveNow();
-    const done = await waitForPhase(handle as WorkflowHandle, ['promoted', 'needs-attention'], 300_000);
-    const outcome = await chaos.outcome(project, version, prepared.image, handle as WorkflowHandle);
-    worker.kill('SIGTERM');
-    await worker;
-    const ok =
-      done.phase === 'promoted' &&
-      outcome.identicalDigests &&
-      outcome.releases === 1 &&
-      outcome.merges === 1 &&
-      outcome.pins === 1 &&
-      outcome.records === 1 &&
-      outcome.slowToRecover.length === 0;
-    return { results, outcome: { ...outcome, attention: done.attention }, ok };
   };
 
   type Step =
@@ -181,11 +207,14 @@ describe('kill -9 matrix', () => {
     async () => {
       const runs = await Promise.all(
         scenarios.map((s) =>
-          runScenario(s).catch((error: unknown) => ({
-            results: [] as PointResult[],
-            outcome: { error: String(error) },
-            ok: false,
-          })),
+          runScenario(s).catch((error: unknown) => {
+            progress(`${s.name}: ${String(error)}`);
+            return {
+              results: [] as PointResult[],
+              outcome: { error: String(error) },
+              ok: false,
+            };
+          }),
         ),
       );
       const points = runs.flatMap((r) => r.results);

@@ -45,18 +45,29 @@ const repo = (side: 'staging' | 'prod', project: string) => new RegExp(`^/v2/${s
 const floatingTagPut = (project: string) => new RegExp(`^/v2/prod/${project}/manifests/(latest|\\d+|\\d+\\.\\d+)$`);
 
 /** 23 points across publish, the gate and promote; the scenarios run side by side, each point in order. */
+const slowSource: KillPoint['faults'] = (p) => [
+  {
+    proxy: 'source',
+    method: 'GET',
+    path: new RegExp(`^/v2/staging/${p}/blobs/`),
+    fault: { kind: 'slow', bytesPerSecond: 3 << 20 },
+  },
+];
+
+/** A kill while `minBytes` of the source's layers have passed the (slowed) proxy: mid-blob. One per run, since the
+ * copy completes on the next worker before the run goes on. */
+const midBlob = (minBytes: number): KillPoint => ({
+  name: `copy mid-blob (${minBytes >> 20} MiB in)`,
+  stage: 'publish',
+  trigger: { kind: 'proxy', proxy: 'source', method: 'GET', path: /\/blobs\//, minBytes, activity: 'copyImage' },
+});
+
+/** 23 points across publish, the gate and promote; the scenarios run side by side, each point in order. */
 export const scenarios: Scenario[] = [
   {
     name: 'publish: resolve, verify, canonical check, copy',
     layerBytes: 8 * 1024 * 1024,
-    faults: (p) => [
-      {
-        proxy: 'source',
-        method: 'GET',
-        path: new RegExp(`^/v2/staging/${p}/blobs/`),
-        fault: { kind: 'slow', bytesPerSecond: 3 << 20 },
-      },
-    ],
+    faults: slowSource,
     points: [
       {
         name: 'resolve',
@@ -77,47 +88,19 @@ export const scenarios: Scenario[] = [
         faults: (p) => [{ proxy: 'forge', path: new RegExp(`/repos/acme/${p}/`), fault: hold(1500) }],
       },
       { name: 'copy starts', stage: 'publish', trigger: { kind: 'started', activity: 'copyImage' } },
-      {
-        name: 'copy mid-blob (4 MiB in)',
-        stage: 'publish',
-        trigger: {
-          kind: 'proxy',
-          proxy: 'source',
-          method: 'GET',
-          path: /\/blobs\//,
-          minBytes: 4 << 20,
-          activity: 'copyImage',
-        },
-      },
-      {
-        name: 'copy mid-blob (10 MiB more)',
-        stage: 'publish',
-        trigger: {
-          kind: 'proxy',
-          proxy: 'source',
-          method: 'GET',
-          path: /\/blobs\//,
-          minBytes: 10 << 20,
-          activity: 'copyImage',
-        },
-      },
     ],
   },
   {
     name: 'publish end and gate',
-    layerBytes: 1024 * 1024,
+    layerBytes: 8 * 1024 * 1024,
+    faults: slowSource,
     points: [
+      midBlob(4 << 20),
       {
         name: 'verify at the destination',
         stage: 'publish',
         trigger: { kind: 'started', activity: 'verifyArtifact', nth: 2 },
         faults: (p) => [{ proxy: 'destination', method: 'GET', path: repo('prod', p), fault: hold(1500) }],
-      },
-      {
-        name: 'find the release PR',
-        stage: 'publish',
-        trigger: { kind: 'started', activity: 'findPullRequest' },
-        faults: (p) => [{ proxy: 'forge', path: new RegExp(`/repos/acme/${p}/pulls`), fault: hold(1500) }],
       },
       {
         name: 'draft release created, answer lost',
@@ -141,8 +124,10 @@ export const scenarios: Scenario[] = [
   },
   {
     name: 'promote: re-verify, promotion record, floating tags',
-    layerBytes: 1024 * 1024,
+    layerBytes: 8 * 1024 * 1024,
+    faults: slowSource,
     points: [
+      midBlob(12 << 20),
       {
         name: 're-verify before promotion',
         stage: 'promote',
@@ -190,8 +175,10 @@ export const scenarios: Scenario[] = [
   },
   {
     name: 'promote: publish, merge, pin',
-    layerBytes: 1024 * 1024,
+    layerBytes: 8 * 1024 * 1024,
+    faults: slowSource,
     points: [
+      midBlob(20 << 20),
       {
         name: 'release published, answer lost',
         stage: 'promote',
