@@ -67,8 +67,11 @@ describe('kill -9 matrix', () => {
     };
 
     try {
-      for (const point of scenario.points) {
-        const pointFaults = (point.faults?.(project) ?? []).map((f) => proxies[f.proxy].inject(f));
+      // A point's faults go in before the step before it ends, so its step cannot start without them.
+      const faultsOf = (point: KillPoint | undefined) =>
+        (point?.faults?.(project) ?? []).map((f) => proxies[f.proxy].inject(f));
+      let pointFaults = faultsOf(scenario.points[0]);
+      for (const [index, point] of scenario.points.entries()) {
         if (!handle) handle = await prepared.start();
         if (point.stage === 'promote' && !approved) await approveNow();
         progress(`${project}: waiting for "${point.name}"`);
@@ -79,6 +82,7 @@ describe('kill -9 matrix', () => {
         await worker;
         worker = chaos.workers.start(prepared.taskQueue);
         for (const r of pointFaults) r();
+        pointFaults = faultsOf(scenario.points[index + 1]);
         const doneAt = await recovered(step, killedAt, handle);
         progress(`${project}: "${point.name}" recovered in ${((doneAt - killedAt) / 1000).toFixed(1)} s`);
         results.push({

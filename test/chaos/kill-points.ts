@@ -44,7 +44,6 @@ const hold = (ms: number): Fault => ({ kind: 'hold', ms });
 const repo = (side: 'staging' | 'prod', project: string) => new RegExp(`^/v2/${side}/${project}/`);
 const floatingTagPut = (project: string) => new RegExp(`^/v2/prod/${project}/manifests/(latest|\\d+|\\d+\\.\\d+)$`);
 
-/** 23 points across publish, the gate and promote; the scenarios run side by side, each point in order. */
 const slowSource: KillPoint['faults'] = (p) => [
   {
     proxy: 'source',
@@ -62,7 +61,11 @@ const midBlob = (minBytes: number): KillPoint => ({
   trigger: { kind: 'proxy', proxy: 'source', method: 'GET', path: /\/blobs\//, minBytes, activity: 'copyImage' },
 });
 
-/** 23 points across publish, the gate and promote; the scenarios run side by side, each point in order. */
+/**
+ * 23 points across publish, the gate and promote. A point's recovery waits for the killed step to complete, so the
+ * points of one run are in the order of the steps and at most one per step (the copy, the tag move); the runs go
+ * side by side.
+ */
 export const scenarios: Scenario[] = [
   {
     name: 'publish: resolve, verify, canonical check, copy',
@@ -123,7 +126,7 @@ export const scenarios: Scenario[] = [
     ],
   },
   {
-    name: 'promote: re-verify, promotion record, floating tags',
+    name: 'promote: re-verify, record, publish, merge',
     layerBytes: 8 * 1024 * 1024,
     faults: slowSource,
     points: [
@@ -145,40 +148,6 @@ export const scenarios: Scenario[] = [
         stage: 'promote',
         trigger: { kind: 'completed', activity: 'attestPromotion' },
       },
-      {
-        name: 'tag hand-off',
-        stage: 'promote',
-        trigger: { kind: 'started', activity: 'requestFloatingTagMove' },
-        faults: (p) => [{ proxy: 'destination', method: 'GET', path: repo('prod', p), fault: hold(1500) }],
-      },
-      {
-        name: 'tag owner moving',
-        stage: 'promote',
-        trigger: { kind: 'started', activity: 'moveFloatingTags', workflow: 'tags' },
-        faults: (p) => [{ proxy: 'destination', method: 'GET', path: repo('prod', p), fault: hold(1500) }],
-      },
-      {
-        name: 'between tag moves',
-        stage: 'promote',
-        trigger: {
-          kind: 'proxy',
-          proxy: 'destination',
-          method: 'PUT',
-          path: /\/manifests\/(latest|\d+|\d+\.\d+)$/,
-          answered: true,
-          activity: 'moveFloatingTags',
-          workflow: 'tags',
-        },
-        faults: (p) => [{ proxy: 'destination', method: 'PUT', path: floatingTagPut(p), fault: hold(3000) }],
-      },
-    ],
-  },
-  {
-    name: 'promote: publish, merge, pin',
-    layerBytes: 8 * 1024 * 1024,
-    faults: slowSource,
-    points: [
-      midBlob(20 << 20),
       {
         name: 'release published, answer lost',
         stage: 'promote',
@@ -209,6 +178,20 @@ export const scenarios: Scenario[] = [
           { proxy: 'forge', method: 'PUT', path: new RegExp(`/repos/acme/${p}/pulls/7/merge$`), fault: hold(3000) },
         ],
       },
+    ],
+  },
+  {
+    name: 'promote: tag hand-off and pin',
+    layerBytes: 8 * 1024 * 1024,
+    faults: slowSource,
+    points: [
+      midBlob(20 << 20),
+      {
+        name: 'tag hand-off',
+        stage: 'promote',
+        trigger: { kind: 'started', activity: 'requestFloatingTagMove' },
+        faults: (p) => [{ proxy: 'destination', method: 'GET', path: repo('prod', p), fault: hold(1500) }],
+      },
       {
         name: 'pin: reading the control plane',
         stage: 'promote',
@@ -229,6 +212,40 @@ export const scenarios: Scenario[] = [
         faults: (p) => [{ proxy: 'forge', method: 'POST', path: new RegExp(`^/pins/${p}$`), fault: hold(3000) }],
       },
       { name: 'after the pin', stage: 'promote', trigger: { kind: 'completed', activity: 'pinDigest' } },
+    ],
+  },
+  {
+    name: 'promote: the tag owner killed while it moves',
+    layerBytes: 1024 * 1024,
+
+    points: [
+      {
+        name: 'tag owner moving',
+        stage: 'promote',
+        trigger: { kind: 'started', activity: 'moveFloatingTags', workflow: 'tags' },
+        faults: (p) => [{ proxy: 'destination', method: 'GET', path: repo('prod', p), fault: hold(1500) }],
+      },
+    ],
+  },
+  {
+    name: 'promote: between two tag moves',
+    layerBytes: 1024 * 1024,
+
+    points: [
+      {
+        name: 'between tag moves',
+        stage: 'promote',
+        trigger: {
+          kind: 'proxy',
+          proxy: 'destination',
+          method: 'PUT',
+          path: /\/manifests\/(latest|\d+|\d+\.\d+)$/,
+          answered: true,
+          activity: 'moveFloatingTags',
+          workflow: 'tags',
+        },
+        faults: (p) => [{ proxy: 'destination', method: 'PUT', path: floatingTagPut(p), fault: hold(3000) }],
+      },
     ],
   },
 ];
