@@ -48,13 +48,13 @@ describe('kill -9 matrix', () => {
 
   const runScenario = async (
     scenario: Scenario,
+    results: PointResult[],
   ): Promise<{ results: PointResult[]; outcome: unknown; ok: boolean }> => {
     const project = uniqueProject('kill');
     const version = '2.1.0';
     const prepared = await chaos.prepare(project, version, scenario.layerBytes);
     const remove = (scenario.faults?.(project) ?? []).map((f) => proxies[f.proxy].inject(f));
     let worker: ResultPromise = chaos.workers.start(prepared.taskQueue);
-    const results: PointResult[] = [];
     let handle: WorkflowHandle | undefined;
     let approved = false;
     const tags = () =>
@@ -209,12 +209,13 @@ describe('kill -9 matrix', () => {
   it(
     'every run completes once, whatever point the worker dies at',
     async () => {
+      const partial = scenarios.map((): PointResult[] => []);
       const runs = await Promise.all(
-        scenarios.map((s) =>
-          runScenario(s).catch((error: unknown) => {
+        scenarios.map((s, i) =>
+          runScenario(s, partial[i] ?? []).catch((error: unknown) => {
             progress(`${s.name}: ${String(error)}`);
             return {
-              results: [] as PointResult[],
+              results: partial[i] ?? [],
               outcome: { error: String(error) },
               ok: false,
             };

@@ -193,12 +193,6 @@ export const scenarios: Scenario[] = [
         faults: (p) => [{ proxy: 'destination', method: 'GET', path: repo('prod', p), fault: hold(1500) }],
       },
       {
-        name: 'pin: reading the control plane',
-        stage: 'promote',
-        trigger: { kind: 'started', activity: 'pinDigest' },
-        faults: (p) => [{ proxy: 'forge', method: 'GET', path: new RegExp(`^/pins/${p}$`), fault: hold(1500) }],
-      },
-      {
         name: 'pin written, answer lost',
         stage: 'promote',
         trigger: {
@@ -215,7 +209,7 @@ export const scenarios: Scenario[] = [
     ],
   },
   {
-    name: 'promote: the tag owner killed while it moves',
+    name: 'promote: the tag owner killed while it moves, then the pin',
     layerBytes: 1024 * 1024,
 
     points: [
@@ -224,6 +218,12 @@ export const scenarios: Scenario[] = [
         stage: 'promote',
         trigger: { kind: 'started', activity: 'moveFloatingTags', workflow: 'tags' },
         faults: (p) => [{ proxy: 'destination', method: 'GET', path: repo('prod', p), fault: hold(1500) }],
+      },
+      {
+        name: 'pin: reading the control plane',
+        stage: 'promote',
+        trigger: { kind: 'started', activity: 'pinDigest' },
+        faults: (p) => [{ proxy: 'forge', method: 'GET', path: new RegExp(`^/pins/${p}$`), fault: hold(1500) }],
       },
     ],
   },
