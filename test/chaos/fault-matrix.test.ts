@@ -1,4 +1,5 @@
 import type { WorkflowHandle } from '@temporalio/client';
+import { RegistryClient } from '../../src/registry/client.ts';
 import { describe, expect, it } from 'vitest';
 import { copyStarted, uniqueProject, waitForPhase } from '../support/release-bed.ts';
 import type { Fault } from '../support/fault-proxy.ts';
@@ -8,9 +9,10 @@ interface FaultCase {
   fault: string;
   where: string;
   /** The documented outcome (docs/operations.md, "Faults"): transient faults complete, corrupt bytes are refused. */
-  expected: 'completed' | 'refused: DigestMismatch';
+  expected: 'completed' | 'refused: DigestMismatch' | 'refused: VerificationFailed';
   rules: (
     project: string,
+    layers: string[],
   ) => { proxy: 'source' | 'destination' | 'forge'; method?: string; path: RegExp; fault: Fault; times?: number }[];
 }
 
@@ -108,9 +110,10 @@ const cases: FaultCase[] = [
     ],
   },
   {
+    // cosign, the first to read a manifest by digest, reports corrupt bytes as "no signatures found": stop-ship.
     fault: 'corrupt bytes (manifest)',
     where: 'source manifests by digest: one byte flipped (every time)',
-    expected: 'refused: DigestMismatch',
+    expected: 'refused: VerificationFailed',
     rules: (p) => [
       {
         proxy: 'source',
@@ -129,11 +132,27 @@ describe('fault matrix', () => {
   const chaos = useChaosBed();
   const { bed, proxies } = chaos;
 
+  /** The image's layer digests (of every platform), read from the source directly. */
+  const layersOf = async (repository: string, digest: string): Promise<string[]> => {
+    const client = new RegistryClient({ host: bed.source, plainHttp: true });
+    const index = await client.manifest(repository, digest);
+    const platforms = (index?.json as { manifests?: { digest: string }[] }).manifests ?? [];
+    const layers = await Promise.all(
+      platforms.map(async (m) => {
+        const manifest = await client.manifest(repository, m.digest);
+        return ((manifest?.json as { layers?: { digest: string }[] }).layers ?? []).map((l) => l.digest);
+      }),
+    );
+    return layers.flat();
+  };
+
   const run = async (c: FaultCase) => {
     const project = uniqueProject('fault');
     const version = '3.0.0';
     const prepared = await chaos.prepare(project, version, 2 * 1024 * 1024);
-    const remove = c.rules(project).map((r) => proxies[r.proxy].inject(r));
+    const remove = c
+      .rules(project, await layersOf(`staging/${project}`, prepared.image.digest))
+      .map((r) => proxies[r.proxy].inject(r));
     const started = Date.now();
     const handle: WorkflowHandle = await prepared.start(bed.taskQueue);
     const waiting = await waitForPhase(handle, ['awaiting-approval', 'needs-attention'], 6 * 60_000).catch(

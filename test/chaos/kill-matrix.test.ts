@@ -197,6 +197,9 @@ describe('kill -9 matrix', () => {
               : e.activityTaskCompletedEventAttributes || e.workflowExecutionCompletedEventAttributes),
         );
         if (done) return eventMs(done);
+        // Killed after the last step: the release had already completed, there is nothing left to recover.
+        const finished = events.find((e) => e.workflowExecutionCompletedEventAttributes);
+        if (finished && step.kind === 'next-activity') return Math.max(eventMs(finished), killedAt);
         const status: ReleaseStatus | undefined = await release.query(statusQuery).catch(() => undefined);
         if (status?.phase === 'needs-attention')
           throw new Error(`needs attention: ${JSON.stringify(status.attention)}`);

@@ -178,6 +178,9 @@ try {
   await run('cosign', 'corrupt signature blob (verdict)', 'verdict', verify(at(proxy.host)), [
     { path: blobs, fault: { kind: 'corrupt' } },
   ]);
+  await run('cosign', 'corrupt manifest (verdict)', 'verdict', verify(at(proxy.host)), [
+    { path: /\/manifests\/sha256:/, fault: { kind: 'corrupt' } },
+  ]);
   await run('cosign', 'wrong key (verdict)', 'verdict', verify(at(open.host), otherKey.publicKey));
   await run('cosign', 'bad key file', R.toolFailed, verify(at(open.host), badKey));
   await run(
