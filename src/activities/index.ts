@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { attestPromotion } from './attest-promotion.ts';
 import { checkCommitIsPublic } from './check-canonical.ts';
+import { deleteDraftRelease, deleteVersionTag } from './clean-end.ts';
 import { checkPromotionRecord } from './check-promotion-record.ts';
 import { copyOciArtifact } from './copy-oci-artifact.ts';
 import { draftRelease, publishRelease } from './forge-release.ts';
@@ -46,6 +47,8 @@ export function createActivities(deps: { client: Client; taskQueue: string }) {
     notify,
     verifyDecision,
     readReleaseOutcome: readReleaseOutcome(deps),
+    deleteDraftRelease,
+    deleteVersionTag,
   };
 }
 

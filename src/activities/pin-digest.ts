@@ -6,6 +6,7 @@ import {
   renderSecrets,
   renderString,
   secretNames,
+  templateBase,
   valueAt,
   type PinFields,
   type PinRequestTemplate,
@@ -37,6 +38,8 @@ function render(template: PinRequestTemplate, fields: PinFields, what: string) {
   const variables = Object.values(template.headers).flatMap(secretNames);
   return {
     url,
+    // The template's fixed part: a field value (even ".." encoded) can never take the request elsewhere.
+    within: templateBase(template.url),
     headers,
     body: template.body === undefined ? undefined : renderJson(template.body, fields),
     authHint: variables.length
@@ -65,6 +68,7 @@ export async function pinDigest(input: PinInput): Promise<PinResult> {
     const answer = await jsonRequest<unknown>({
       method: 'GET',
       url: read.url,
+      within: read.within,
       headers: read.headers,
       expect: [404],
       what: `pin read-back for ${fields.name}`,
@@ -80,6 +84,7 @@ export async function pinDigest(input: PinInput): Promise<PinResult> {
   const answer = await jsonRequest<unknown>({
     method: target.request.method,
     url: write.url,
+    within: write.within,
     headers: write.headers,
     body: write.body,
     what,

@@ -17,6 +17,13 @@ export async function loadPlanForCli(path: string): Promise<ReleasePlan> {
     if (error instanceof PlanError) throw new CliError(error.message, ExitCode.badInput);
     if ((error as NodeJS.ErrnoException).code === 'ENOENT')
       throw new CliError(`plan file ${path} not found; pass --plan PATH`, ExitCode.badInput);
+    if ((error as NodeJS.ErrnoException).code === 'EISDIR')
+      throw new CliError(
+        `--plan ${path} is a directory; pass the plan file, e.g. --plan ${path}/shipgate.yaml`,
+        ExitCode.badInput,
+      );
+    if ((error as NodeJS.ErrnoException).code === 'EACCES')
+      throw new CliError(`plan file ${path} cannot be read (permission denied)`, ExitCode.badInput);
     throw error;
   }
 }

@@ -14,9 +14,16 @@ import { registerVerifyDecisions } from './commands/verify-decisions.ts';
 import { CliError, ExitCode } from './exit-codes.ts';
 import { notAuthorized } from './not-authorized.ts';
 
+// Bad input is one line on stderr, `shipgate: <message>`, and exit 2 (docs/cli.md); a stack trace only with --debug.
+const debug = process.argv.includes('--debug');
 const program = new Command('shipgate')
   .description('Durable releases on Temporal: publish by digest, wait for a person, promote.')
-  .showHelpAfterError('(run shipgate --help for usage)')
+  .option('--debug', 'print the stack trace of an unexpected error')
+  .configureOutput({
+    outputError: (text, write) =>
+      write(`shipgate: ${text.replace(/^error: /, '').trim()} (run shipgate --help for usage)\n`),
+  })
+  .allowExcessArguments(false)
   .exitOverride();
 
 registerStart(program);
@@ -42,7 +49,8 @@ try {
     console.error(`shipgate: ${error.message}`);
     process.exitCode = error.exitCode;
   } else {
-    console.error(`shipgate: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    const text = error instanceof Error ? (debug ? (error.stack ?? error.message) : error.message) : String(error);
+    console.error(`shipgate: ${text}${debug ? '' : ' (run with --debug for the stack trace)'}`);
     process.exitCode = ExitCode.failure;
   }
 }

@@ -10,7 +10,19 @@ import { normalizeVersion } from './versions.ts';
 /** `PROJECT VERSION`, or one argument that is already a release or rollback id ("release:acme/gateway:1.2.3"). */
 export function releaseIdFrom(args: string[]): string {
   const [first, second] = args;
-  if ((first?.startsWith('release:') || first?.startsWith('rollback:')) && second === undefined) return first;
+  if (args.length > 2)
+    throw new CliError(
+      `too many arguments: ${args.slice(2).join(' ')}; name the release as PROJECT VERSION or its id release:PROJECT:VERSION`,
+      ExitCode.badInput,
+    );
+  // The id form validates its version as PROJECT VERSION does (release:P:banana is bad input, not "not found").
+  if (first?.startsWith('release:') && second === undefined) {
+    const [, project, version, ...rest] = first.split(':');
+    if (!project || version === undefined || rest.length > 0)
+      throw new CliError(`"${first}" is not a release id: release:PROJECT:VERSION`, ExitCode.badInput);
+    return releaseWorkflowId(project, normalizeVersion(version));
+  }
+  if (first?.startsWith('rollback:') && second === undefined) return first;
   if (!first || !second) {
     throw new CliError(
       'name the release: PROJECT VERSION (e.g. acme/gateway 1.2.3) or its id release:PROJECT:VERSION',

@@ -53,8 +53,10 @@ export async function sendDecision<T>(
   request: (by: string, signed: { signed?: SignedStatement }) => T,
   check?: { name: string; passed: boolean },
 ): Promise<void> {
+  // Named first, so a bad release name is exit 2 without reaching Temporal.
+  const releaseId = releaseIdFrom(release);
   const temporal = await client();
-  const handle = temporal.workflow.getHandle(releaseIdFrom(release));
+  const handle = temporal.workflow.getHandle(releaseId);
   const signed = await proofFor(handle, await releaseStatus(handle), kind, options, check);
   const decision = await handle
     .executeUpdate(update, { args: [request(claimed(options, signed), signed ? { signed } : {})] })

@@ -1,7 +1,8 @@
 import { formatSemver, parseSemver } from '../artifacts/semver.ts';
 import type { OciArtifactSpec } from '../artifacts/types.ts';
 import type { IdentityPolicy } from './decision-types.ts';
-import { parseDuration } from './durations.ts';
+import { canonicalPollSpec } from './canonical-plan.ts';
+import { boundedDuration } from './durations.ts';
 import type { IdentityPlan } from './identity-schema.ts';
 import { freezeWindowsOf } from './freeze-windows.ts';
 import { policyFor } from './derive-policy.ts';
@@ -75,19 +76,29 @@ export function deriveSpec(input: ReleaseInput, options: { sourceTags?: boolean 
     policies,
     forge,
     canonicalCheck: plan.canonical.check && forge !== undefined,
+    ...canonicalPoll(plan, forge),
+    // Plans from before onReject existed keep their tags, as those releases always did.
+    onReject: plan.onReject ?? 'keep-version-tags',
     gate: {
       sync: plan.gate.mode,
       approvers: plan.gate.approvers,
       allowSelfApproval: plan.gate.allowSelfApproval,
-      deadlineMs: parseDuration(plan.gate.deadline),
+      deadlineMs: boundedDuration(plan.gate.deadline, 'gateDeadline'),
       identity: identityPolicy(plan.gate.identity),
       required: plan.gate.required ?? 1,
       groups: Object.entries(plan.gate.groups ?? {}).map(([name, group]) => ({ name, ...group })),
-      ...(plan.gate.remindBefore ? { remindBeforeMs: parseDuration(plan.gate.remindBefore) } : {}),
+      ...(plan.gate.remindBefore ? { remindBeforeMs: boundedDuration(plan.gate.remindBefore, 'gateDeadline') } : {}),
     },
     smoke: {
-      commands: plan.smoke.commands.map((c) => ({ name: c.name, run: c.run, timeoutMs: parseDuration(c.timeout) })),
-      external: plan.smoke.external.map((c) => ({ name: c.name, timeoutMs: parseDuration(c.timeout) })),
+      commands: plan.smoke.commands.map((c) => ({
+        name: c.name,
+        run: c.run,
+        timeoutMs: boundedDuration(c.timeout, 'smokeTimeout'),
+      })),
+      external: plan.smoke.external.map((c) => ({
+        name: c.name,
+        timeoutMs: boundedDuration(c.timeout, 'externalCheckTimeout'),
+      })),
     },
     promotion: {
       floatingTags: plan.promotion.floatingTags,
@@ -128,4 +139,10 @@ export function identityPolicy(identity: IdentityPlan | undefined): IdentityPoli
         }
       : {}),
   };
+}
+
+/** The sync gate's re-poll schedule (sync-gate.ts), when there is a forge to ask. */
+function canonicalPoll(plan: ReleaseInput['plan'], forge: ForgeConfig | undefined): Pick<ReleaseSpec, 'canonicalPoll'> {
+  const poll = forge ? canonicalPollSpec(plan.canonical) : undefined;
+  return poll ? { canonicalPoll: poll } : {};
 }

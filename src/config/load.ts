@@ -14,8 +14,11 @@ export class PlanError extends Error {
   readonly issues: PlanIssue[];
 
   constructor(source: string, issues: PlanIssue[]) {
+    // One problem is one line (the CLI's `shipgate: <message>`); several are listed one per line.
     super(
-      `${source} is not a valid release plan:\n${issues.map((i) => `  ${source}: ${i.path || '(top level)'}: ${i.message}`).join('\n')}`,
+      issues.length === 1
+        ? `${source} is not a valid release plan: ${issues[0]?.path || '(top level)'}: ${issues[0]?.message ?? ''}`
+        : `${source} is not a valid release plan:\n${issues.map((i) => `  ${source}: ${i.path || '(top level)'}: ${i.message}`).join('\n')}`,
     );
     this.issues = issues;
   }
@@ -38,7 +41,13 @@ export function parsePlan(text: string, source = 'shipgate.yaml'): ReleasePlan {
       }),
     );
   }
-  const raw: unknown = document.toJS();
+  let raw: unknown;
+  try {
+    // yaml refuses more than 100 alias expansions (an alias bomb) and aliases without an anchor: both bad input.
+    raw = document.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    throw new PlanError(source, [{ path: '', message: `YAML: ${(error as Error).message.split('\n')[0] ?? ''}` }]);
+  }
   const secrets = findSecrets(raw, []);
   if (secrets.length > 0) throw new PlanError(source, secrets);
   const result = releasePlanSchema.safeParse(raw ?? {});
@@ -46,8 +55,27 @@ export function parsePlan(text: string, source = 'shipgate.yaml'): ReleasePlan {
   return result.data;
 }
 
+/**
+ * The largest plan, as a file and as the JSON that travels in the release's workflow input: Temporal refuses
+ * payloads over 2 MiB, and the input shares that with the rest of the start request, so half of it.
+ */
+export const planSizeLimit = 1024 * 1024;
+
 export async function loadPlan(path: string): Promise<ReleasePlan> {
-  return parsePlan(await readFile(path, 'utf8'), path);
+  const text = await readFile(path, 'utf8');
+  const tooBig = planSizeProblem(path, Buffer.byteLength(text));
+  if (tooBig) throw new PlanError(path, [{ path: '', message: tooBig }]);
+  const plan = parsePlan(text, path);
+  const expanded = planSizeProblem(`${path} (expanded, as JSON)`, Buffer.byteLength(JSON.stringify(plan)));
+  if (expanded) throw new PlanError(path, [{ path: '', message: expanded }]);
+  return plan;
+}
+
+/** "X is 3.0 MiB; the limit is 1 MiB ..." when over the limit, else undefined. */
+export function planSizeProblem(what: string, bytes: number): string | undefined {
+  if (bytes <= planSizeLimit) return undefined;
+  const mib = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MiB`;
+  return `${what} is ${mib(bytes)} (${bytes} bytes); the limit is ${mib(planSizeLimit)}, since the plan travels in the release's workflow input and Temporal refuses payloads over 2 MiB: split the plan or move long values (policies, allowed signers) into files`;
 }
 
 /** What is allowed but probably not meant: the CLI prints these when it loads a plan. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ForgeConfig, GenericPackageInput } from './spec.ts';
-import { envName, httpUrl, name } from './fields.ts';
+import { envName, httpUrl, name, safeSegments } from './fields.ts';
 
 // packages[] of kind gitlab-generic (seed 000: download from the security mirror, re-upload to canonical),
 // each purpose with its own credential: the commit check uses forge.tokenEnv, the source project and the
@@ -16,16 +16,25 @@ const packageAuth = z.strictObject({
     .optional(),
 });
 
+/** A GitLab project path (group/sub/project) or numeric id; it becomes one encoded URL path segment. */
+const gitlabProject = safeSegments(
+  z
+    .string()
+    .regex(/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/, { error: 'a GitLab project path (group/project) or a numeric id' }),
+);
+
 export const genericPackagePlan = z
   .strictObject({
     name,
     kind: z.literal('gitlab-generic'),
-    files: z.array(z.string().regex(/^[A-Za-z0-9._-]+$/, { error: 'a file name without slashes' })).min(1),
+    files: z
+      .array(safeSegments(z.string().regex(/^[A-Za-z0-9._-]+$/, { error: 'a file name without slashes' })))
+      .min(1),
     /** The GitLab API holding both package projects; default: forge.baseUrl when the forge is GitLab. */
     gitlabUrl: httpUrl.optional(),
-    sourceProject: z.string().min(1),
+    sourceProject: gitlabProject,
     sourceAuth: packageAuth.optional(),
-    destinationProject: z.string().min(1).optional(),
+    destinationProject: gitlabProject.optional(),
     destinationAuth: packageAuth.optional(),
     /** Also upload the files to the drafted GitHub release as assets. */
     releaseAssets: z.boolean().default(false),

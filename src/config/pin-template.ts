@@ -42,6 +42,12 @@ export function renderString(template: string, fields: PinFields, encode = false
   });
 }
 
+/** The fixed start of a URL template up to the last "/" before its first {field}: every rendering stays below it. */
+export function templateBase(template: string): string {
+  const fixed = template.split('{')[0] ?? '';
+  return fixed.slice(0, fixed.lastIndexOf('/') + 1);
+}
+
 /** Fills {field}s in every string of a JSON body template (keys stay as written). */
 export function renderJson(template: JsonValue, fields: PinFields): JsonValue {
   if (typeof template === 'string') return renderString(template, fields);

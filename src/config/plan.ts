@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { groupsSchema, identityProblems, identitySchema } from './identity-schema.ts';
-import { duration, envName, httpUrl, name } from './fields.ts';
+import { durationUpTo, envName, httpUrl, name, registryHost, safeSegments } from './fields.ts';
 import { genericPackageIssues, genericPackagePlan } from './package-plan.ts';
 import { pinPlan } from './pin-plan.ts';
 import { evidenceSchema, freezeSchema } from './promotion-evidence-plan.ts';
 import { artifactVerifySchema, policySchema } from './policy-schema.ts';
+import { canonicalSchema } from './canonical-plan.ts';
 import { pullRequestPlan } from './pull-request-plan.ts';
 import { sourceTagSchema } from './source-tag.ts';
 
@@ -15,9 +16,7 @@ import { sourceTagSchema } from './source-tag.ts';
 const repository = z.string().regex(/^[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(\/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*$/, {
   error: 'a repository path in lower case, e.g. "acme/gateway" (OCI name grammar; no tag, no registry host)',
 });
-const host = z
-  .string()
-  .regex(/^[a-zA-Z0-9.-]+(:\d+)?$/, { error: 'a registry host[:port] without scheme, e.g. ghcr.io or 127.0.0.1:5000' });
+const host = registryHost;
 
 const registry = z
   .strictObject({
@@ -71,9 +70,11 @@ const pkg = z.discriminatedUnion('kind', [ociPackage, genericPackagePlan], {
 const forge = z.strictObject({
   kind: z.enum(['github', 'gitlab'], { error: 'kind must be "github" or "gitlab"' }),
   baseUrl: httpUrl,
-  project: z.string().regex(/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)+$|^\d+$/, {
-    error: 'owner/repo (GitHub), group/project or a numeric id (GitLab)',
-  }),
+  project: safeSegments(
+    z.string().regex(/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)+$|^\d+$/, {
+      error: 'owner/repo (GitHub), group/project or a numeric id (GitLab)',
+    }),
+  ),
   tokenEnv: envName,
 });
 
@@ -86,14 +87,14 @@ const gate = z.strictObject({
     .default('auto-when-public'),
   approvers: z.array(z.string().min(1)).default([]),
   allowSelfApproval: z.boolean().default(false),
-  deadline: duration.default('14d'),
+  deadline: durationUpTo('gateDeadline').default('14d'),
   /** How decisions prove who made them; see src/config/identity-schema.ts. */
   identity: identitySchema,
   /** How many distinct people must approve. */
   required: z.number().int().min(1).default(1),
   groups: groupsSchema,
   /** Send the reminder event this long before the deadline, e.g. 1d. */
-  remindBefore: duration.optional(),
+  remindBefore: durationUpTo('gateDeadline').optional(),
 });
 
 const smoke = z.strictObject({
@@ -102,11 +103,11 @@ const smoke = z.strictObject({
       z.strictObject({
         name,
         run: z.array(z.string()).min(1, { error: 'the command as an argument list, e.g. ["sh", "-c", "..."]' }),
-        timeout: duration.default('5m'),
+        timeout: durationUpTo('smokeTimeout').default('5m'),
       }),
     )
     .default([]),
-  external: z.array(z.strictObject({ name, timeout: duration.default('2h') })).default([]),
+  external: z.array(z.strictObject({ name, timeout: durationUpTo('externalCheckTimeout').default('2h') })).default([]),
 });
 
 const promotion = z.strictObject({
@@ -147,7 +148,9 @@ const notifications = z.strictObject({
 
 export const releasePlanSchema = z
   .strictObject({
-    project: z.string().regex(/^[a-z0-9][a-z0-9._/-]*$/, { error: 'a project name in lower case, e.g. acme/gateway' }),
+    project: safeSegments(
+      z.string().regex(/^[a-z0-9][a-z0-9._/-]*$/, { error: 'a project name in lower case, e.g. acme/gateway' }),
+    ),
     registries: z.strictObject({ source: registry, destination: registry }),
     images: z.array(image).default([]),
     charts: z.array(chart).default([]),
@@ -156,7 +159,14 @@ export const releasePlanSchema = z
     sourceTag: sourceTagSchema.optional(),
     policy: policySchema,
     forge: forge.optional(),
-    canonical: z.strictObject({ check: z.boolean().default(true) }).default({ check: true }),
+    canonical: canonicalSchema,
+    /** What a rejected, expired or aborted release does with the version tags it pushed (clean-end.ts). */
+    onReject: z
+      .enum(['keep-version-tags', 'delete-version-tags'], {
+        error:
+          'onReject must be "keep-version-tags" (the default: the tags stay, status says so) or "delete-version-tags" (remove the version tags this release pushed, when they still hold its digest)',
+      })
+      .default('keep-version-tags'),
     gate: gate.default({
       mode: 'auto-when-public',
       approvers: [],

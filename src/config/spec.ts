@@ -34,6 +34,10 @@ export interface ReleaseSpec {
   forge: ForgeConfig | undefined;
   /** Whether to look the commit up on the canonical repository (smart sync). */
   canonicalCheck: boolean;
+  /** While waiting at the sync gate for a private commit, ask again on this schedule (sync-gate.ts); absent: never. */
+  canonicalPoll?: { intervalMs: number; backoff: number; maxIntervalMs: number };
+  /** What an unpromoted end (rejected, expired, aborted) does with the version tags this release pushed. */
+  onReject: 'keep-version-tags' | 'delete-version-tags';
   gate: {
     /** auto-when-public: sync on its own when the commit is public; manual: always wait for a sync go. */
     sync: 'auto-when-public' | 'manual';

@@ -1,5 +1,6 @@
 import { jsonRequest } from '../http/json-client.ts';
 import { secretFromEnv } from '../http/secret-from-env.ts';
+import { pathSegment, pathSegments } from '../http/url-path.ts';
 import type { Forge, ForgeRelease, MergeOutcome, PullRequestState, PullRequestSummary, ReleaseDraft } from './types.ts';
 import type { ForgeConfig } from '../config/spec.ts';
 
@@ -26,12 +27,14 @@ export class GithubForge implements Forge {
   readonly kind = 'github' as const;
   readonly supportsDrafts = true;
   private readonly config: ForgeConfig;
-  /** `<api>/repos/<owner>/<repo>`: every call this client makes is below it. */
-  private readonly repoUrl: string;
 
   constructor(config: ForgeConfig) {
     this.config = config;
-    this.repoUrl = `${config.baseUrl.replace(/\/$/, '')}/repos/${config.project}`;
+  }
+
+  /** `<api>/repos/<owner>/<repo>`, each part encoded: every call this client makes is below it (send() checks). */
+  private get repoUrl(): string {
+    return `${this.config.baseUrl.replace(/\/$/, '')}/repos/${pathSegments(this.config.project, 'forge.project')}`;
   }
 
   private request<T>(method: string, path: string, what: string, body?: unknown, expect: number[] = []) {
@@ -39,6 +42,7 @@ export class GithubForge implements Forge {
     return jsonRequest<T>({
       method,
       url: `${this.repoUrl}${path}`,
+      within: this.repoUrl,
       headers: {
         accept: 'application/vnd.github+json',
         authorization: `Bearer ${token}`,
@@ -55,7 +59,7 @@ export class GithubForge implements Forge {
     // 404 (no such repository for this token) and 422 ("No commit found for SHA") both mean: not there.
     const answer = await this.request<{ html_url?: string }>(
       'GET',
-      `/commits/${sha}`,
+      `/commits/${pathSegment(sha, 'commit')}`,
       'commit lookup',
       undefined,
       [404, 422],
@@ -92,6 +96,11 @@ export class GithubForge implements Forge {
       draft: false,
     });
     return toRelease(answer.body);
+  }
+
+  async deleteRelease(release: ForgeRelease): Promise<void> {
+    // DELETE /releases/{id} answers 204; a release someone else deleted first answers 404, which is the same end.
+    await this.request('DELETE', `/releases/${release.id}`, 'release deletion', undefined, [404]);
   }
 
   async pullRequest(number: number): Promise<PullRequestState | undefined> {

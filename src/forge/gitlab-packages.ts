@@ -3,6 +3,7 @@ import { FailureTypes, httpFailure, permanent } from '../errors.ts';
 import { jsonRequest } from '../http/json-client.ts';
 import { secretFromEnv } from '../http/secret-from-env.ts';
 import { send } from '../http/send.ts';
+import { pathSegment } from '../http/url-path.ts';
 import { gitlabAuthHeader, gitlabProjectUrl } from './gitlab.ts';
 import type { ForgeConfig } from '../config/spec.ts';
 
@@ -43,10 +44,13 @@ function api(forge: ForgeConfig): { base: string; headers: Record<string, string
   };
 }
 
-function fileUrl(forge: ForgeConfig, ref: PackageFileRef): { url: string; headers: Record<string, string> } {
+function fileUrl(
+  forge: ForgeConfig,
+  ref: PackageFileRef,
+): { url: string; headers: Record<string, string>; base: string } {
   const { base, headers } = api(forge);
-  const path = [ref.name, ref.version, ref.file].map(encodeURIComponent).join('/');
-  return { url: `${base}/packages/generic/${path}`, headers };
+  const path = [ref.name, ref.version, ref.file].map((part) => pathSegment(part, ref.where)).join('/');
+  return { url: `${base}/packages/generic/${path}`, headers, base };
 }
 
 /** The files a project holds for name@version, with sha256 (GitLab package files API). */
@@ -61,6 +65,7 @@ export async function listPackageFiles(
     method: 'GET',
     url: `${base}/packages?${query.toString()}`,
     headers,
+    within: base,
     what: `GitLab package lookup ${name}@${version} in ${forge.project}`,
     authHint: hint,
   });
@@ -70,6 +75,7 @@ export async function listPackageFiles(
     method: 'GET',
     url: `${base}/packages/${found.id}/package_files?per_page=100`,
     headers,
+    within: base,
     what: `GitLab package files of ${name}@${version} in ${forge.project}`,
     authHint: hint,
   });
@@ -91,8 +97,8 @@ export async function storedPackageFiles(
   const found: GitlabPackageFile[] = [];
   for (const file of files) {
     const where = `package "${name}" ${version} file ${file} in ${forge.project}`;
-    const { url, headers } = fileUrl(forge, { name, version, file, where });
-    const response = await fetchClassified(url, { headers }, where);
+    const { url, headers, base } = fileUrl(forge, { name, version, file, where });
+    const response = await fetchClassified(url, { headers }, where, base);
     if (response.status === 404) continue;
     const bytes = Buffer.from(await response.arrayBuffer());
     found.push({ file_name: file, size: bytes.length, file_sha256: createHash('sha256').update(bytes).digest('hex') });
@@ -102,8 +108,8 @@ export async function storedPackageFiles(
 
 /** GET of one package file; a missing file is the source's fault (SourceArtifactMissing). */
 export async function downloadPackageFile(forge: ForgeConfig, ref: PackageFileRef): Promise<Buffer> {
-  const { url, headers } = fileUrl(forge, ref);
-  const response = await fetchClassified(url, { headers }, ref.where);
+  const { url, headers, base } = fileUrl(forge, ref);
+  const response = await fetchClassified(url, { headers }, ref.where, base);
   if (response.status === 404)
     throw permanent(FailureTypes.sourceArtifactMissing, `${ref.where}: GET ${url} answered 404`);
   return Buffer.from(await response.arrayBuffer());
@@ -118,11 +124,12 @@ export async function uploadPackageFile(
   ref: PackageFileRef,
   bytes: Buffer,
 ): Promise<string | undefined> {
-  const { url, headers } = fileUrl(forge, ref);
+  const { url, headers, base } = fileUrl(forge, ref);
   const response = await fetchClassified(
     `${url}?select=package_file`,
     { method: 'PUT', headers, body: bytes },
     ref.where,
+    base,
     [400, 403, 409],
   );
   const text = await response.text();
@@ -141,8 +148,14 @@ export async function uploadPackageFile(
   );
 }
 
-async function fetchClassified(url: string, init: RequestInit, where: string, pass: number[] = []): Promise<Response> {
-  const response = await send(url, init, `${where}: ${url}`, 10 * 60_000);
+async function fetchClassified(
+  url: string,
+  init: RequestInit,
+  where: string,
+  within: string,
+  pass: number[] = [],
+): Promise<Response> {
+  const response = await send(url, init, `${where}: ${url}`, 10 * 60_000, within);
   if (response.ok || response.status === 404 || pass.includes(response.status)) return response;
   const text = await response.text().catch(() => '');
   const message =

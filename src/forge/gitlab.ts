@@ -1,6 +1,7 @@
 import { FailureTypes } from '../errors.ts';
 import { jsonRequest } from '../http/json-client.ts';
 import { secretFromEnv } from '../http/secret-from-env.ts';
+import { pathSegment } from '../http/url-path.ts';
 import type { Forge, ForgeRelease, MergeOutcome, PullRequestState, PullRequestSummary, ReleaseDraft } from './types.ts';
 import type { ForgeConfig, GitlabTokenHeader } from '../config/spec.ts';
 
@@ -27,7 +28,7 @@ export function gitlabAuthHeader(tokenEnv: string, token: string, header?: Gitla
 
 /** `<api>/projects/<url-encoded path>`: every project call (releases, merge requests, packages) is below it. */
 export function gitlabProjectUrl(forge: ForgeConfig): string {
-  return `${forge.baseUrl.replace(/\/$/, '')}/projects/${encodeURIComponent(forge.project)}`;
+  return `${forge.baseUrl.replace(/\/$/, '')}/projects/${pathSegment(forge.project, 'GitLab project')}`;
 }
 
 /** GitLab REST v4, per the public API documentation. */
@@ -46,6 +47,7 @@ export class GitlabForge implements Forge {
     return jsonRequest<T>({
       method,
       url: `${gitlabProjectUrl(this.config)}${path}`,
+      within: gitlabProjectUrl(this.config),
       headers: gitlabAuthHeader(this.config.tokenEnv, token, this.config.tokenHeader),
       body,
       expect,
@@ -60,7 +62,7 @@ export class GitlabForge implements Forge {
   async commitIsPublic(sha: string): Promise<{ public: boolean; url?: string }> {
     const answer = await this.request<{ web_url?: string }>(
       'GET',
-      `/repository/commits/${sha}`,
+      `/repository/commits/${pathSegment(sha, 'commit')}`,
       'commit lookup',
       undefined,
       [404],
@@ -73,12 +75,17 @@ export class GitlabForge implements Forge {
   async findRelease(tag: string): Promise<ForgeRelease | undefined> {
     const answer = await this.request<GitlabRelease>(
       'GET',
-      `/releases/${encodeURIComponent(tag)}`,
+      `/releases/${pathSegment(tag, 'release tag')}`,
       'release lookup',
       undefined,
       [404],
     );
     return answer.status === 404 ? undefined : toRelease(answer.body);
+  }
+
+  async deleteRelease(release: ForgeRelease): Promise<void> {
+    // DELETE /projects/:id/releases/:tag_name keeps the git tag; 404: already gone.
+    await this.request('DELETE', `/releases/${encodeURIComponent(release.tag)}`, 'release deletion', undefined, [404]);
   }
 
   async createRelease(draft: ReleaseDraft): Promise<ForgeRelease> {

@@ -46,6 +46,8 @@ export interface Forge {
   supportsDrafts: boolean;
   createRelease(draft: ReleaseDraft, asDraft: boolean): Promise<ForgeRelease>;
   publishRelease(release: ForgeRelease): Promise<ForgeRelease>;
+  /** Deletes a release (not its git tag); already gone is success. */
+  deleteRelease(release: ForgeRelease): Promise<void>;
   pullRequest(number: number): Promise<PullRequestState | undefined>;
   mergePullRequest(number: number, headSha: string | undefined): Promise<MergeOutcome>;
   /** PRs whose head branch is `head`, or open PRs carrying `label`. */

@@ -14,6 +14,8 @@ export interface JsonRequest {
   body?: unknown;
   /** Statuses the caller handles itself (e.g. 404 = "not there yet", 405 = "not mergeable"). */
   expect?: number[];
+  /** The configured API base the URL must stay below (send() refuses anything else, unsent). */
+  within?: string;
   /** Names the call in messages, e.g. "GitHub commit lookup". */
   what: string;
   /** The hint for a 401/403, e.g. which token variable to fix. */
@@ -43,6 +45,7 @@ export async function jsonRequest<T>(request: JsonRequest): Promise<HttpAnswer<T
     `${request.what}: ${request.method} ${request.url}`,
     // Inside the 45 s a short step has (src/workflows/release-run.ts): a hung request fails transient, then is retried.
     30_000,
+    request.within,
   );
   const text = await response.text();
   let body: unknown = text;

@@ -11,7 +11,14 @@ import {
   type DecisionKind,
 } from './decision-rules.ts';
 import type { ReleaseSpec } from '../config/spec.ts';
-import type { ApproveRequest, RejectRequest } from './messages.ts';
+import type {
+  AbortRequest,
+  ApproveRequest,
+  CheckReport,
+  OverrideFreezeRequest,
+  RejectRequest,
+  RetryRequest,
+} from './messages.ts';
 import type { DecisionSubject } from './status.ts';
 
 /** One decision as it arrives: what it is, who the request names, and its signed statement. */
@@ -34,6 +41,23 @@ export const rejectionRequest = (request: RejectRequest): DecisionRequest => ({
   kind: 'reject',
   claimed: request?.by,
   signed: request?.signed,
+});
+
+/** A retry, abort or freeze override (update or signal) as a decision to prove. */
+export const decisionOf = (
+  kind: 'retry' | 'abort' | 'override-freeze',
+  request: RetryRequest | AbortRequest | OverrideFreezeRequest,
+): DecisionRequest => ({
+  kind,
+  claimed: request?.by,
+  signed: request?.signed,
+});
+/** An external check's report; without identities it may name nobody ("external"). */
+export const checkOf = (report: CheckReport, proofs: DecisionProofs): DecisionRequest => ({
+  kind: 'check',
+  claimed: report?.by ?? (proofs.authenticated ? undefined : 'external'),
+  signed: report?.signed,
+  check: { name: report?.name, passed: Boolean(report?.passed) },
 });
 
 /**

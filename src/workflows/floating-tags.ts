@@ -7,6 +7,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
+import { malformed } from './message-payloads.ts';
 import { moveTagsUpdate } from './messages.ts';
 
 // A few registry calls: 45 s bounds how long a move waits after its worker died.
@@ -25,16 +26,25 @@ export async function floatingTags(): Promise<void> {
   // A queue, not a flag: two updates arriving in one activation would both see "not busy" in a
   // condition(() => !busy) check and run together. Chaining each move on the previous one runs them in arrival order.
   let queue: Promise<unknown> = Promise.resolve();
-  setHandler(moveTagsUpdate, async (input) => {
-    lastRequest++;
-    const move = queue.then(() => moveFloatingTags(input));
-    queue = move.catch(() => undefined);
-    try {
-      return await move;
-    } finally {
-      handled++;
-    }
-  });
+  setHandler(
+    moveTagsUpdate,
+    async (input) => {
+      lastRequest++;
+      const move = queue.then(() => moveFloatingTags(input));
+      queue = move.catch(() => undefined);
+      try {
+        return await move;
+      } finally {
+        handled++;
+      }
+    },
+    {
+      validator: (input) => {
+        const problem = malformed.moveTags(input);
+        if (problem) throw new Error(problem);
+      },
+    },
+  );
   for (;;) {
     const seen = lastRequest;
     const active = await condition(

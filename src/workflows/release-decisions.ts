@@ -9,6 +9,8 @@ import {
   approvalRequest as approval,
   DecisionProofs,
   rejectionRequest as rejection,
+  checkOf,
+  decisionOf,
   type DecisionRequest,
 } from './decision-proofs.ts';
 import {
@@ -31,6 +33,7 @@ import {
 } from './messages.ts';
 import type { ReleaseState } from './release-state.ts';
 import { now } from './workflow-time.ts';
+import { claimedBy, malformed } from './message-payloads.ts';
 import { waitWithReminder, type GateReminder } from './integrations.ts';
 
 export type GateOutcome = 'approved' | 'rejected' | 'expired' | 'aborted';
@@ -52,7 +55,8 @@ const { verifyDecision } = proxyActivities<Activities>({
  * recorded with the reason and the gate stays open.
  */
 export class ReleaseDecisions {
-  private gateOutcome: GateOutcome | undefined;
+  /** Undefined while the gate waits; the sync gate's re-poll may settle it too (sync-gate.ts). */
+  gateOutcome: GateOutcome | undefined;
   private attentionAction: AttentionAction | undefined;
   /** The last retry asked to publish a new release in place of a deleted draft (retry --recreate-draft). */
   recreateDraft = false;
@@ -78,12 +82,16 @@ export class ReleaseDecisions {
       approveUpdate,
       (request) => this.decide(approval(request), 'update', (v) => this.approve(v, request, 'update')),
       {
-        validator: (request: ApproveRequest) => refusal(approval(request), approvalRefusal(state.status, request)),
+        validator: (request: ApproveRequest) =>
+          refusal(approval(request), malformed.approve(request) ?? approvalRefusal(state.status, request)),
       },
     );
     setHandler(approveSignal, async (request) => {
-      const refused = approvalRefusal(state.status, request) ?? proofs.refusal(state.status, approval(request), now());
-      if (refused) this.refused(String(request?.approver ?? ''), refused, 'signal');
+      const refused =
+        malformed.approve(request) ??
+        approvalRefusal(state.status, request) ??
+        proofs.refusal(state.status, approval(request), now());
+      if (refused) this.refused(claimedBy(request), refused, 'signal');
       else
         await this.decide(approval(request), 'signal', (v) => this.approve(v, request, 'signal')).catch(
           () => undefined,
@@ -98,7 +106,7 @@ export class ReleaseDecisions {
     );
     setHandler(rejectSignal, async (request) => {
       const refused = this.rejectRefusal(request);
-      if (refused) this.refused(String(request?.by ?? ''), refused, 'signal');
+      if (refused) this.refused(claimedBy(request), refused, 'signal');
       else
         await this.decide(rejection(request), 'signal', (v) => this.reject(v, request, 'signal')).catch(
           () => undefined,
@@ -118,9 +126,10 @@ export class ReleaseDecisions {
         validator: (request: RetryRequest) =>
           refusal(
             decisionOf('retry', request),
-            state.status.phase === 'needs-attention'
-              ? undefined
-              : `nothing to retry: the release is ${state.status.phase}`,
+            malformed.retry(request) ??
+              (state.status.phase === 'needs-attention'
+                ? undefined
+                : `nothing to retry: the release is ${state.status.phase}`),
           ),
       },
     );
@@ -135,14 +144,16 @@ export class ReleaseDecisions {
           return decision;
         }),
       {
-        validator: (request: AbortRequest) => refusal(decisionOf('abort', request), this.abortRefusal(request.reason)),
+        validator: (request: AbortRequest) =>
+          refusal(decisionOf('abort', request), malformed.abort(request) ?? this.abortRefusal(request.reason)),
       },
     );
     setHandler(
       reportCheckUpdate,
       (report) => this.decide(checkOf(report, proofs), 'update', (v) => this.reportCheck(v, report)),
       {
-        validator: (report: CheckReport) => refusal(checkOf(report, proofs), this.checkRefusal(report)),
+        validator: (report: CheckReport) =>
+          refusal(checkOf(report, proofs), malformed.check(report) ?? this.checkRefusal(report)),
       },
     );
     setHandler(
@@ -154,7 +165,10 @@ export class ReleaseDecisions {
         }),
       {
         validator: (request: OverrideFreezeRequest) =>
-          refusal(decisionOf('override-freeze', request), overrideRefusal(state.status, request)),
+          refusal(
+            decisionOf('override-freeze', request),
+            malformed.overrideFreeze(request) ?? overrideRefusal(state.status, request),
+          ),
       },
     );
   }
@@ -254,6 +268,8 @@ export class ReleaseDecisions {
 
   private rejectRefusal(request: RejectRequest): string | undefined {
     const status = this.state.status;
+    const problem = malformed.reject(request);
+    if (problem) return problem;
     if (!status.gate) return `the release is not waiting at a gate (phase: ${status.phase})`;
     if (!request?.reason) return 'reason is required';
     return this.proofs.refusal(status, rejection(request), now());
@@ -276,22 +292,6 @@ export class ReleaseDecisions {
     return closedToChecks.includes(phase) ? `the release is ${phase}; checks can no longer change it` : undefined;
   }
 }
-
-const decisionOf = (
-  kind: 'retry' | 'abort' | 'override-freeze',
-  request: RetryRequest | AbortRequest | OverrideFreezeRequest,
-): DecisionRequest => ({
-  kind,
-  claimed: request?.by,
-  signed: request?.signed,
-});
-/** An external check's report; without identities it may name nobody ("external"). */
-const checkOf = (report: CheckReport, proofs: DecisionProofs): DecisionRequest => ({
-  kind: 'check',
-  claimed: report?.by ?? (proofs.authenticated ? undefined : 'external'),
-  signed: report?.signed,
-  check: { name: report?.name, passed: Boolean(report?.passed) },
-});
 
 function refuse(reason: string | undefined): void {
   if (reason) throw new Error(reason);

@@ -13,7 +13,7 @@ import type { GateOutcome, ReleaseDecisions } from './release-decisions.ts';
 import { describe } from './release-present.ts';
 import type { ReleaseState } from './release-state.ts';
 import type { Phase, ReleaseStatus, StepName } from './status.ts';
-import { now } from './workflow-time.ts';
+import { isoAfter, now } from './workflow-time.ts';
 
 /** Thrown inside the workflow when a person aborts: ends the release as aborted, keeping its record. */
 export class ReleaseAborted extends Error {}
@@ -96,11 +96,14 @@ export class ReleaseRun {
     );
   };
 
-  /** Waits at a gate for a decision on the current digest set, or for the plan's deadline. */
-  async gate(kind: GateKind): Promise<GateOutcome> {
+  /**
+   * Waits at a gate for a decision on the current digest set, or for the plan's deadline. `whileWaiting` runs
+   * beside the wait (the sync gate's re-poll, sync-gate.ts) and may settle the gate itself.
+   */
+  async gate(kind: GateKind, whileWaiting?: () => Promise<void>): Promise<GateOutcome> {
     const step: StepName = kind === 'sync' ? 'sync-gate' : 'approval-gate';
     this.state.startStep(step, now());
-    const deadline = new Date(Date.now() + this.spec.gate.deadlineMs).toISOString();
+    const deadline = isoAfter(this.spec.gate.deadlineMs);
     this.decisions.openGate();
     this.state.openGate(kind, this.spec, now(), deadline);
     this.setPhase(kind === 'sync' ? 'awaiting-sync' : 'awaiting-approval');
@@ -109,6 +112,8 @@ export class ReleaseRun {
     const approvers = this.spec.gate.approvers;
     await this.notifyAll('waiting', waitsFor, approvers);
     const remindBeforeMs = this.spec.gate.remindBeforeMs;
+    // Not awaited after the gate: a poll still in flight when a person decides must not hold the release up.
+    void whileWaiting?.();
     const outcome = await this.decisions.gateDecision(
       this.spec.gate.deadlineMs,
       remindBeforeMs
@@ -124,19 +129,23 @@ export class ReleaseRun {
       return 'expired';
     }
     if (outcome === 'approved') {
+      const last = this.state.status.decisions.at(-1);
+      const synced = last?.kind === 'auto-sync' ? `commit public at ${last.at}: synced by itself` : 'sync approved';
       this.state.finishStep(
         step,
         now(),
-        kind === 'sync' ? 'sync approved' : `approved by ${this.state.lastApproval()?.by ?? '?'}`,
+        kind === 'sync' ? synced : `approved by ${this.state.lastApproval()?.by ?? '?'}`,
       );
       this.setPhase(kind === 'sync' ? 'publishing' : 'promoting');
     }
     return outcome;
   }
 
-  async finish(phase: Phase): Promise<ReleaseStatus> {
+  /** Ends the run; `detail` (e.g. what a clean end removed) follows the phase in the "finished" notice. */
+  async finish(phase: Phase, detail?: string): Promise<ReleaseStatus> {
     this.setPhase(phase);
-    await this.notifyAll('finished', `${this.spec.project} ${this.spec.version} ${phase}`);
+    const message = `${this.spec.project} ${this.spec.version} ${phase}`;
+    await this.notifyAll('finished', detail ? `${message}: ${detail}` : message);
     return this.state.status;
   }
 

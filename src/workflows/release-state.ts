@@ -123,6 +123,11 @@ export class ReleaseState {
     this.status.canonical = canonical;
   }
 
+  /** What an unpromoted end cleaned up or left, with the reasons (clean-end.ts). */
+  recordCleanup(cleanup: NonNullable<ReleaseStatus['cleanup']>): void {
+    this.status.cleanup = cleanup;
+  }
+
   recordRelease(release: NonNullable<ReleaseStatus['release']>): void {
     this.status.release = release;
   }

@@ -16,7 +16,8 @@ import {
 } from './messages.ts';
 import type { RollbackStatus } from './status.ts';
 import type { ReleaseSpec } from '../config/spec.ts';
-import { now } from './workflow-time.ts';
+import { isoAfter, now } from './workflow-time.ts';
+import { claimedBy, malformed } from './message-payloads.ts';
 
 /**
  * A rollback's own gate: the same approve/reject messages, proofs, quorum, groups and self-approval rule as a
@@ -64,14 +65,15 @@ export function openRollbackGate(spec: ReleaseSpec, status: RollbackStatus, proo
     }
   };
   setHandler(approveUpdate, (request) => decide(approval(request), 'update', request.comment), {
-    validator: (request: ApproveRequest) => refuse(notOpen() ?? proofs.refusal(status, approval(request), now())),
+    validator: (request: ApproveRequest) =>
+      refuse(malformed.approve(request) ?? notOpen() ?? proofs.refusal(status, approval(request), now())),
   });
   setHandler(approveSignal, async (request) => {
-    const refusal = notOpen() ?? proofs.refusal(status, approval(request), now());
+    const refusal = malformed.approve(request) ?? notOpen() ?? proofs.refusal(status, approval(request), now());
     if (refusal)
       status.decisions.push({
         kind: 'refused',
-        by: String(request?.approver ?? ''),
+        by: claimedBy(request),
         at: now(),
         refusal,
         via: 'signal',
@@ -80,7 +82,11 @@ export function openRollbackGate(spec: ReleaseSpec, status: RollbackStatus, proo
   });
   setHandler(rejectUpdate, (request) => decide(rejection(request), 'update', request.reason), {
     validator: (request: RejectRequest) =>
-      refuse(notOpen() ?? (request.reason ? proofs.refusal(status, rejection(request), now()) : 'reason is required')),
+      refuse(
+        malformed.reject(request) ??
+          notOpen() ??
+          (request.reason ? proofs.refusal(status, rejection(request), now()) : 'reason is required'),
+      ),
   });
 
   return {
@@ -90,7 +96,7 @@ export function openRollbackGate(spec: ReleaseSpec, status: RollbackStatus, proo
       status.gate = {
         kind: 'rollback',
         openedAt,
-        deadline: new Date(Date.now() + spec.gate.deadlineMs).toISOString(),
+        deadline: isoAfter(spec.gate.deadlineMs),
         approvers: spec.gate.approvers,
         allowSelfApproval: spec.gate.allowSelfApproval,
         digests: [...digests].sort(),

@@ -135,7 +135,7 @@ export interface ReleaseStatus {
   currentStep?: StepName;
   steps: StepRecord[];
   artifacts: ArtifactStatus[];
-  canonical?: { public: boolean; url?: string; detail: string };
+  canonical?: CanonicalStatus;
   gate?: GateStatus;
   attention?: Attention;
   decisions: Decision[];
@@ -158,6 +158,34 @@ export interface ReleaseStatus {
   freeze?: FreezeStatus;
   /** The signed promotion records pushed beside each promoted digest. */
   evidence?: { reference: string; digest: string; pushed: boolean; format: string[] }[];
+  /** What a rejected, expired or aborted release removed or left behind, and why (clean-end.ts). */
+  cleanup?: CleanupStatus;
+}
+
+/** The smart-sync answer; while the sync gate waits, also how often it asked again and when it asks next. */
+export interface CanonicalStatus {
+  public: boolean;
+  url?: string;
+  detail: string;
+  /** How many times the sync gate asked again (sync-gate.ts). */
+  polls?: number;
+  lastPolledAt?: string;
+  nextPollAt?: string;
+}
+
+export interface CleanupItem {
+  what: 'draft-release' | 'version-tag';
+  /** The release tag, or the artifact's destination reference (host/repo:tag). */
+  target: string;
+  artifact?: string;
+  action: 'deleted' | 'kept' | 'failed' | 'none';
+  reason: string;
+}
+
+export interface CleanupStatus {
+  at: string;
+  outcome: 'rejected' | 'expired' | 'aborted';
+  items: CleanupItem[];
 }
 
 export interface FreezeStatus {
@@ -186,7 +214,8 @@ export interface DecisionSubject {
 export type GateKind = 'sync' | 'promotion' | 'rollback';
 
 export interface Decision {
-  kind: 'approve' | 'reject' | 'retry' | 'abort' | 'refused' | 'check' | 'expired' | 'override-freeze';
+  /** auto-sync: the sync gate found the commit public on a re-poll and went on by itself (by "canonical-check"). */
+  kind: 'approve' | 'reject' | 'retry' | 'abort' | 'refused' | 'check' | 'expired' | 'override-freeze' | 'auto-sync';
   gate?: GateKind;
   by: string;
   at: string;

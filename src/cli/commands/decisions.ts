@@ -34,8 +34,10 @@ export function registerDecisions(program: Command): void {
       release: string[],
       options: ProofOptions & { comment?: string; yes?: boolean; json?: boolean; printSignal?: boolean },
     ) => {
+      // Named first, so a bad release name is exit 2 without reaching Temporal.
+      const releaseId = releaseIdFrom(release);
       const temporal = await client();
-      const handle = temporal.workflow.getHandle(releaseIdFrom(release));
+      const handle = temporal.workflow.getHandle(releaseId);
       const status = await releaseStatus(handle);
       if (!status.gate) {
         throw new CliError(

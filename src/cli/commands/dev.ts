@@ -23,8 +23,15 @@ export function registerDev(program: Command): void {
     .action(async (options: { topology: string; port: string; uiPort: string; stateDir?: string }) => {
       const port = Number(options.port);
       const uiPort = Number(options.uiPort);
-      if (!Number.isInteger(port) || !Number.isInteger(uiPort))
-        throw new CliError('--port and --ui-port take port numbers', ExitCode.badInput);
+      for (const [flag, value] of [
+        ['--port', port],
+        ['--ui-port', uiPort],
+      ] as const)
+        if (!Number.isInteger(value) || value < 1 || value > 65535)
+          throw new CliError(
+            `${flag} takes a port number from 1 to 65535, not "${options[flag === '--port' ? 'port' : 'uiPort']}"`,
+            ExitCode.badInput,
+          );
       if (!(topologies as readonly string[]).includes(options.topology))
         throw new CliError(`--topology must be one of: ${topologies.join(', ')}`, ExitCode.badInput);
       const stateDir = options.stateDir ?? join(repoRoot, '.state', options.topology);

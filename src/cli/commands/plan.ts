@@ -12,6 +12,7 @@ import { printJson, table } from '../output.ts';
 import { userName } from '../user.ts';
 import { normalizeVersion } from '../versions.ts';
 import { checkBuild, checkCommit, checkSourceTags, loadPlanForCli } from '../load-plan.ts';
+import { planForge, planPackages, planPins, printForgeAndPins } from '../plan-forge-and-pins.ts';
 
 export interface PlannedArtifact {
   name: string;
@@ -40,7 +41,9 @@ export interface PlannedArtifact {
 export function registerPlan(program: Command): void {
   program
     .command('plan')
-    .description('dry run: resolve and verify, then print what would be copied, tagged and moved; changes nothing')
+    .description(
+      'dry run: resolve and verify artifacts and packages, check the commit, draft and PR, print the pin requests; changes nothing',
+    )
     .requiredOption('--version <version>', 'the release version, e.g. v1.2.3')
     .option('--plan <path>', 'the release plan', 'shipgate.yaml')
     .option('--commit <sha>', 'the commit, for source tag templates with {commit} or {shortCommit}')
@@ -111,8 +114,20 @@ export function registerPlan(program: Command): void {
           return base;
         }),
       );
-      const ok = planned.every((p) => p.problem === null);
-      if (options.json) printJson({ project: spec.project, version, ok, artifacts: planned });
+      const [packages, forge] = await Promise.all([planPackages(spec), planForge(spec, options.commit !== undefined)]);
+      const pins = planPins(spec, [
+        ...planned.flatMap((p) => (p.digest ? [{ name: p.name, kind: p.kind, digest: p.digest }] : [])),
+        ...packages.flatMap((p) =>
+          p.files.length === 1 && p.files[0]
+            ? [{ name: p.name, kind: 'generic-package', digest: `sha256:${p.files[0].sha256}` }]
+            : [],
+        ),
+      ]);
+      const ok =
+        planned.every((p) => p.problem === null) &&
+        packages.every((p) => p.problem === null) &&
+        forge.problems.length === 0;
+      if (options.json) printJson({ project: spec.project, version, ok, artifacts: planned, packages, forge, pins });
       else {
         console.log(`${spec.project} ${version}: dry run (nothing was changed)\n`);
         console.log(
@@ -140,6 +155,7 @@ export function registerPlan(program: Command): void {
         );
         if (moves.length) console.log(`\n${table(['artifact', 'floating tag', 'on promotion', 'why'], moves)}`);
         for (const p of planned.filter((x) => x.problem)) console.log(`\n${p.name}: ${p.problem}`);
+        printForgeAndPins((line) => console.log(line), table, packages, forge, pins);
       }
       if (!ok) throw new CliError('the release would not go through as planned (see above)', ExitCode.refused);
     });

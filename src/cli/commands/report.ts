@@ -11,8 +11,10 @@ import { renderReport, type ReleaseReport } from '../render-report.ts';
 
 /** The record from the live workflow: its status, built into the same record the attestation carries. */
 async function reportFromTemporal(release: string[]): Promise<ReleaseReport> {
+  // Named first, so a bad release name is exit 2 without reaching Temporal.
+  const releaseId = releaseIdFrom(release);
   const temporal = await client();
-  const handle = temporal.workflow.getHandle(releaseIdFrom(release));
+  const handle = temporal.workflow.getHandle(releaseId);
   const status = await releaseStatus(handle);
   const history = await handle.fetchHistory().catch((error: unknown) => {
     throw asCliError(error, handle.workflowId);

@@ -3,6 +3,7 @@ import { describeProof } from '../../config/decision-types.ts';
 import type { ReleaseStatus } from '../../workflows/status.ts';
 import { printJson, section, shortDigest, table } from '../output.ts';
 import { client, releaseIdFrom, releaseStatus } from '../release-handle.ts';
+import { syncAndCleanupLines } from '../render-sync-and-cleanup.ts';
 
 function renderStatus(status: ReleaseStatus): string {
   const lines = [
@@ -116,6 +117,7 @@ function renderStatus(status: ReleaseStatus): string {
         status.pins.map((p) => [p.name, p.digest, p.confirmed ? 'yes' : 'no']),
       ),
     );
+  lines.push(...syncAndCleanupLines(status));
   if (status.decisions.length) {
     lines.push(
       section('Decisions'),
@@ -142,8 +144,10 @@ export function registerStatus(program: Command): void {
     .argument('<release...>', 'PROJECT VERSION, or a release id')
     .option('--json', 'print the status as JSON (shape: docs/cli.md)')
     .action(async (release: string[], options: { json?: boolean }) => {
+      // Named first, so a bad release name is exit 2 without reaching Temporal.
+      const releaseId = releaseIdFrom(release);
       const temporal = await client();
-      const status = await releaseStatus(temporal.workflow.getHandle(releaseIdFrom(release)));
+      const status = await releaseStatus(temporal.workflow.getHandle(releaseId));
       // A rollback answers the same query with its own record (RollbackStatus): shown as JSON.
       if (options.json || 'toVersion' in status) printJson(status);
       else console.log(renderStatus(status));

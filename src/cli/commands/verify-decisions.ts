@@ -35,7 +35,8 @@ export async function auditDecisions(
     const base = { at: decision.at, kind: decision.kind, by: decision.by };
     const verified = decision.verified;
     if (!verified || verified.method === 'unauthenticated' || !verified.proof) {
-      if (decision.kind !== 'refused' && decision.kind !== 'expired')
+      // Made by the workflow itself (deadline, a re-poll that found the commit public): nothing to prove.
+      if (!['refused', 'expired', 'auto-sync'].includes(decision.kind))
         audits.push({ ...base, method: 'none', ok: false, detail: 'not authenticated: no proof was recorded' });
       continue;
     }
@@ -88,8 +89,10 @@ export function registerVerifyDecisions(program: Command): void {
     .action(async (release: string[], options: { plan: string; json?: boolean }) => {
       const plan = await loadPlanForCli(options.plan);
       const identity = identityPolicy(plan.gate.identity);
+      // Named first, so a bad release name is exit 2 without reaching Temporal.
+      const releaseId = releaseIdFrom(release);
       const temporal = await client();
-      const handle = temporal.workflow.getHandle(releaseIdFrom(release));
+      const handle = temporal.workflow.getHandle(releaseId);
       const status = await releaseStatus(handle);
       const audits = await auditDecisions(handle.workflowId, status, identity);
       if (options.json) printJson(audits);
