@@ -102,11 +102,17 @@ const cases: FaultCase[] = [
     ],
   },
   {
-    fault: 'corrupt bytes (blob)',
-    where: 'source blobs: one byte flipped, same length (every time)',
+    // The image layers only: cosign (verify, before the copy) reads no layer, the copy does.
+    fault: 'corrupt bytes (layer)',
+    where: 'source image layers: one byte flipped, same length (every time)',
     expected: 'refused: DigestMismatch',
-    rules: (p) => [
-      { proxy: 'source', method: 'GET', path: new RegExp(`^/v2/staging/${p}/blobs/`), fault: { kind: 'corrupt' } },
+    rules: (p, layers) => [
+      {
+        proxy: 'source',
+        method: 'GET',
+        path: new RegExp(`^/v2/staging/${p}/blobs/(${layers.join('|')})$`),
+        fault: { kind: 'corrupt' },
+      },
     ],
   },
   {
