@@ -6,6 +6,8 @@ import type { ToolName } from './locate.ts';
  * What regctl, cosign and helm print for each kind of trouble, as collected from the real tools against loopback
  * registries (test/unit/tool-stderr.samples.json, test/support/collect-tool-stderr.ts). Order matters: a corrupt blob
  * reads "digest mismatch [...]: EOF" and a 403 reads "unauthorized [http 403]", so the specific signs come first.
+ * A name that does not resolve ("no such host", e.g. cosign's TUF root on an offline worker) is not retried: it is
+ * configuration, and behind cosign it stays a verdict.
  */
 const digestMismatch = /digest mismatch|mismatched digest|digest did not match|digest verification failed/i;
 /** regctl "[http 403]", helm "response status code 403", cosign "unexpected status code 502". */
@@ -28,7 +30,6 @@ const retryable = new RegExp(
     'deadline exceeded',
     'context canceled',
     'TLS handshake',
-    'no such host',
   ].join('|'),
   'i',
 );
