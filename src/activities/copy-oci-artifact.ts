@@ -4,17 +4,20 @@ import {
   closureTotals,
   missingAtDestination,
   presentBlobs,
-  uniqueBlobs,
   walkClosure,
   type ClosureTotals,
 } from '../registry/closure.ts';
-import { withToolAuth } from '../tools/auth-env.ts';
-import { assertNotOption, runTool } from '../tools/run.ts';
+import { planCopy } from '../registry/copy-plan.ts';
+import { pushManifests } from '../registry/push-manifests.ts';
+import { sendBlobs } from '../registry/send-blobs.ts';
+import { TransferWatch } from '../registry/transfer-watch.ts';
+import { assertNotOption } from '../tools/run.ts';
 import type { CopyProgress } from '../artifacts/copy-progress.ts';
 import { refAtDigest, refAtTag, type ResolvedOciArtifact } from '../artifacts/types.ts';
+import { CopyHeartbeat } from './copy-heartbeat.ts';
 
 export type { CopyProgress } from '../artifacts/copy-progress.ts';
-import { activityLog, heartbeat, previousProgress } from './context.ts';
+import { activityContext, activityLog, previousProgress } from './context.ts';
 
 export interface CopyResult {
   name: string;
@@ -28,23 +31,38 @@ export interface CopyResult {
   totals: ClosureTotals;
   /** True when a previous attempt had started and this one carried on from what it left. */
   resumed: boolean;
+  /** Requests sent to the source and the destination registry by this attempt. */
+  requests?: { source: number; destination: number };
 }
 
-const progressIntervalMs = 2_000;
+export interface CopyOptions {
+  /** Fail (retryable) when no byte has moved for this long while blobs are in flight; default 60 s. */
+  stallTimeoutMs?: number;
+  /** Treat the destination as possibly holding part of the closure (set by itself on a retried attempt). */
+  resume?: boolean;
+}
+
+export const defaultStallTimeoutMs = 60_000;
 
 /**
  * Copies one OCI artifact (image, chart or package) by digest with everything that refers to it: platform
  * manifests, cosign's legacy .sig/.att tags and OCI referrers. Looks first: a version tag already on another
  * digest is refused (never retag a release), and a destination that already holds the whole closure gets no
- * request that writes. regctl does the transfer and skips blobs the destination has, so a retry after a
- * worker crash carries on from what the crashed attempt left.
+ * request that writes. The closure is walked once at the source and reused: blobs stream source -> destination
+ * (digest checked on the fly, stalls caught by the idle limit), manifests follow children first, the version tag
+ * last. A fresh destination gets no HEAD per blob; a retried attempt asks which blobs the crashed one left.
  */
-export async function copyOciArtifact(artifact: ResolvedOciArtifact): Promise<CopyResult> {
+export async function copyOciArtifact(artifact: ResolvedOciArtifact, options: CopyOptions = {}): Promise<CopyResult> {
   assertNotOption(artifact.tag, `${artifact.kind} "${artifact.name}" tag`);
-  const resumed = previousProgress<CopyProgress>() !== undefined;
+  const what = `${artifact.kind} "${artifact.name}"`;
+  const resumed =
+    options.resume === true ||
+    previousProgress<CopyProgress>() !== undefined ||
+    (activityContext()?.info.attempt ?? 1) > 1;
   const source = new RegistryClient(artifact.source.endpoint);
   const destination = new RegistryClient(artifact.destination.endpoint);
   const destinationRef = refAtTag(artifact.destination, artifact.tag);
+  const beat = new CopyHeartbeat(artifact.name);
 
   // The destination's version tag and the source closure are independent lookups: ask both at once.
   const [existing, closure] = await Promise.all([
@@ -54,87 +72,70 @@ export async function copyOciArtifact(artifact: ResolvedOciArtifact): Promise<Co
   if (existing && existing.digest !== artifact.digest) {
     throw permanent(
       FailureTypes.tagConflict,
-      `${artifact.kind} "${artifact.name}": ${destinationRef} already points at ${existing.digest}, not ${artifact.digest}; a released version is never re-tagged: release a new version instead`,
+      `${what}: ${destinationRef} already points at ${existing.digest}, not ${artifact.digest}; a released version is never re-tagged: release a new version instead`,
       { artifact: artifact.name, tag: artifact.tag, existing: existing.digest, wanted: artifact.digest },
     );
   }
-
-  heartbeat({ phase: 'planning', blobsDone: 0, blobsTotal: 0, bytesDone: 0, bytesTotal: 0 } satisfies CopyProgress);
   if (!closure.manifests.has(artifact.digest)) {
     throw permanent(
       FailureTypes.sourceArtifactMissing,
-      `${artifact.kind} "${artifact.name}": ${refAtDigest(artifact.source, artifact.digest)} is gone from the source registry`,
+      `${what}: ${refAtDigest(artifact.source, artifact.digest)} is gone from the source registry`,
     );
   }
   const totals = closureTotals(closure);
+  beat.set({ phase: 'planning', blobsTotal: totals.blobs, bytesTotal: totals.bytes });
+  const requests = () => ({ source: source.requests, destination: destination.requests });
+  const base = { name: artifact.name, digest: artifact.digest, destination: destinationRef, totals, resumed };
+
   // Without the version tag the copy is not complete, whatever else is there: only then is the closure compared.
   const missing =
     existing === undefined
       ? undefined
       : await missingAtDestination(closure, destination, artifact.destination.repository);
-  const complete =
-    missing !== undefined &&
-    missing.manifests.length === 0 &&
-    missing.digestTags.length === 0 &&
-    missing.referrers.length === 0;
-  const base = { name: artifact.name, digest: artifact.digest, destination: destinationRef, totals, resumed };
-  if (complete) return { ...base, alreadyPresent: true, blobsCopied: 0, bytesCopied: 0 };
+  const only =
+    missing &&
+    new Set([
+      ...missing.manifests,
+      ...missing.referrers,
+      ...missing.digestTags.map((t) => closure.digestTags.get(t) ?? ''),
+    ]);
+  if (only?.size === 0) return { ...base, alreadyPresent: true, blobsCopied: 0, bytesCopied: 0, requests: requests() };
 
-  const blobs = uniqueBlobs(closure);
-  const before = await presentBlobs(destination, artifact.destination.repository, blobs);
-  const toSend = [...blobs].filter(([digest]) => !before.has(digest));
-  const progress: CopyProgress = {
+  const plan = planCopy(closure, artifact.digest, existing ? undefined : artifact.tag, only);
+  // A fresh destination (no version tag, first attempt) is just pushed to; otherwise ask what is there first.
+  const present =
+    existing || resumed
+      ? await presentBlobs(
+          destination,
+          artifact.destination.repository,
+          new Map(plan.blobs.map((b) => [b.digest, b.size])),
+        )
+      : new Set<string>();
+  const toSend = plan.blobs.filter((blob) => !present.has(blob.digest));
+  const sentBytes = toSend.reduce((sum, blob) => sum + blob.size, 0);
+  beat.set({
     phase: 'copying',
-    blobsDone: blobs.size - toSend.length,
-    blobsTotal: blobs.size,
-    bytesDone: [...before].reduce((sum, digest) => sum + (blobs.get(digest) ?? 0), 0),
-    bytesTotal: totals.bytes,
-  };
-  heartbeat(progress);
+    blobsDone: totals.blobs - toSend.length,
+    bytesDone: totals.bytes - sentBytes,
+  });
   activityLog('copying', { artifact: artifact.name, digest: artifact.digest, blobsToSend: toSend.length });
 
-  const ticker = setInterval(() => {
-    void presentBlobs(destination, artifact.destination.repository, new Map(toSend))
-      .then((done) => {
-        progress.blobsDone = blobs.size - toSend.length + done.size;
-        progress.bytesDone = totals.bytes - toSend.reduce((sum, [d, size]) => sum + (done.has(d) ? 0 : size), 0);
-        heartbeat(progress);
-      })
-      .catch(() => undefined);
-  }, progressIntervalMs);
-  try {
-    await withToolAuth([artifact.source.endpoint, artifact.destination.endpoint], (auth) =>
-      runTool(
-        'regctl',
-        [
-          ...auth.regctlHostFlags,
-          'image',
-          'copy',
-          '--referrers',
-          '--digest-tags',
-          '--force-recursive',
-          refAtDigest(artifact.source, artifact.digest),
-          destinationRef,
-        ],
-        { env: auth.env, what: `copy of ${artifact.kind} "${artifact.name}" to ${destinationRef}` },
-      ),
-    );
-  } finally {
-    clearInterval(ticker);
-  }
-
-  const after = await destination.headManifest(artifact.destination.repository, artifact.tag);
-  if (after?.digest !== artifact.digest) {
-    throw permanent(
-      FailureTypes.digestMismatch,
-      `${artifact.kind} "${artifact.name}": after the copy ${destinationRef} is ${after?.digest ?? 'missing'}, expected ${artifact.digest}`,
-    );
-  }
-  heartbeat({ ...progress, phase: 'checking', blobsDone: blobs.size, bytesDone: totals.bytes });
-  return {
-    ...base,
-    alreadyPresent: false,
-    blobsCopied: toSend.length,
-    bytesCopied: toSend.reduce((sum, [, size]) => sum + size, 0),
+  const watch = new TransferWatch(
+    what,
+    `${artifact.source.endpoint.host}/${artifact.source.repository}`,
+    options.stallTimeoutMs ?? defaultStallTimeoutMs,
+    (bytes) => beat.bytes(bytes),
+  );
+  const route = {
+    source,
+    sourceRepository: artifact.source.repository,
+    destination,
+    destinationRepository: artifact.destination.repository,
+    watch,
+    what,
   };
+  await sendBlobs(route, toSend, () => beat.blobDone());
+  beat.set({ blobsDone: totals.blobs, bytesDone: totals.bytes });
+  await pushManifests(destination, artifact.destination.repository, plan, what);
+  return { ...base, alreadyPresent: false, blobsCopied: toSend.length, bytesCopied: sentBytes, requests: requests() };
 }

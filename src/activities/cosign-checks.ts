@@ -73,6 +73,62 @@ export async function checkAttestation(
   return verdict(`attestation check of ${what}`, result.stderr);
 }
 
+/**
+ * `cosign verify K ref1 ref2 ...`: the digests whose signature verified, or undefined when cosign refused one of
+ * them (it stops at the first; the caller then asks per digest to learn which and why).
+ */
+export async function signedDigests(args: string[], env: Record<string, string>): Promise<Set<string> | undefined> {
+  const result = await runTool('cosign', args, { env, what: 'signature check', acceptExitCodes: verdictExitCodes });
+  if (result.exitCode !== 0) return noVerdict(result.stderr);
+  const payloads = parseJsonLines(result.stdout) as {
+    critical?: { type?: string; image?: { 'docker-manifest-digest'?: string } };
+  }[];
+  return new Set(
+    payloads.flatMap((p) =>
+      signatureTypes.has(p.critical?.type ?? '') ? [p.critical?.image?.['docker-manifest-digest'] ?? ''] : [],
+    ),
+  );
+}
+
+/**
+ * `cosign verify-attestation --type T ref1 ref2 ...`: per digest, the sha256 of each verified attestation payload,
+ * found by the in-toto statement's subject; undefined when cosign refused one of them or a payload names none of
+ * the digests asked (then the caller asks per digest).
+ */
+export async function attestedDigests(
+  args: string[],
+  env: Record<string, string>,
+  digests: string[],
+): Promise<Map<string, string[]> | undefined> {
+  const result = await runTool('cosign', args, { env, what: 'attestation check', acceptExitCodes: verdictExitCodes });
+  if (result.exitCode !== 0) return noVerdict(result.stderr);
+  const found = new Map<string, string[]>();
+  for (const envelope of parseJsonLines(result.stdout) as { payload?: string }[]) {
+    if (!envelope.payload) continue;
+    const bytes = Buffer.from(envelope.payload, 'base64');
+    const subjects = subjectDigests(bytes).filter((d) => digests.includes(d));
+    if (subjects.length === 0) return undefined;
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    for (const digest of subjects) found.set(digest, [...(found.get(digest) ?? []), sha256]);
+  }
+  return found;
+}
+
+function subjectDigests(payload: Buffer): string[] {
+  try {
+    const statement = JSON.parse(payload.toString('utf8')) as { subject?: { digest?: { sha256?: string } }[] };
+    return (statement.subject ?? []).flatMap((s) => (s.digest?.sha256 ? [`sha256:${s.digest.sha256}`] : []));
+  } catch {
+    return [];
+  }
+}
+
+/** A batch that did not verify: registry trouble is thrown as before; a verdict is left to the per-digest calls. */
+function noVerdict(stderr: string): undefined {
+  if (registryTrouble.test(stderr)) throw classifyToolFailure('cosign', 'verification', stderr);
+  return undefined;
+}
+
 function verdict(what: string, stderr: string): CheckResult {
   if (isRegistryTrouble(stderr)) throw classifyToolFailure('cosign', what, stderr);
   const lines = stderr.trim().split('\n');

@@ -31,8 +31,14 @@ export function identityArgs(policy: VerificationPolicy, files: CosignFiles): st
   ];
 }
 
-export function verifySignatureArgs(policy: VerificationPolicy, files: CosignFiles, ref: string): string[] {
-  return ['verify', ...identityArgs(policy, files), ref];
+/** `cosign verify` for one reference, or several: cosign checks each in turn with the same rules. */
+export function verifySignatureArgs(
+  policy: VerificationPolicy,
+  files: CosignFiles,
+  ref: string,
+  ...more: string[]
+): string[] {
+  return ['verify', ...identityArgs(policy, files), ref, ...more];
 }
 
 export function verifyAttestationArgs(
@@ -40,9 +46,10 @@ export function verifyAttestationArgs(
   files: CosignFiles,
   requirement: AttestationRequirement,
   ref: string,
+  ...more: string[]
 ): string[] {
   const policies = requirement.policies.flatMap((path, index) => ['--policy', files.policies?.[index] ?? path]);
-  return ['verify-attestation', ...identityArgs(policy, files), '--type', requirement.type, ...policies, ref];
+  return ['verify-attestation', ...identityArgs(policy, files), '--type', requirement.type, ...policies, ref, ...more];
 }
 
 /** The files as a consumer has them: by file name, in the folder the command runs in. */

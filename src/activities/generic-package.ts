@@ -1,7 +1,11 @@
 import { createHash } from 'node:crypto';
 import { FailureTypes, permanent } from '../errors.ts';
 import { downloadPackageFile, storedPackageFiles, uploadPackageFile } from '../forge/gitlab-packages.ts';
-import { heartbeat, heartbeatWhile } from './context.ts';
+import { heartbeatWhile } from './context.ts';
+import { CopyHeartbeat } from './copy-heartbeat.ts';
+import { defaultStallTimeoutMs } from './copy-oci-artifact.ts';
+import { TransferWatch } from '../registry/transfer-watch.ts';
+import type { BodyWatch } from '../http/read-watched.ts';
 import type { ForgeConfig, GenericPackageInput, PackageFile } from '../config/spec.ts';
 
 export interface GenericPackageCopy {
@@ -32,16 +36,24 @@ export async function resolveGenericPackage(input: GenericPackageInput): Promise
  * when the stored checksum matches.
  */
 export async function copyGenericPackage(
-  input: GenericPackageInput & { destination: ForgeConfig; resolved: PackageFile[] },
+  input: GenericPackageInput & { destination: ForgeConfig; resolved: PackageFile[]; stallTimeoutMs?: number },
 ): Promise<GenericPackageCopy> {
   const names = input.resolved.map((file) => file.name);
   const present = await storedPackageFiles(input.destination, input.name, input.version, names);
   const result: GenericPackageCopy = { name: input.name, version: input.version, files: [] };
+  const beat = new CopyHeartbeat(input.name);
+  beat.set({
+    phase: 'copying',
+    blobsTotal: input.resolved.length,
+    bytesTotal: input.resolved.reduce((sum, file) => sum + file.size, 0),
+  });
   for (const file of input.resolved) {
     const where = `package "${input.name}" ${input.version} file ${file.name}`;
     const existing = present.find((f) => f.file_name === file.name);
     if (existing?.file_sha256 === file.sha256) {
       result.files.push({ ...file, uploaded: false });
+      beat.bytes(file.size);
+      beat.blobDone();
       continue;
     }
     if (existing) {
@@ -51,8 +63,9 @@ export async function copyGenericPackage(
       );
     }
     const ref = { name: input.name, version: input.version, file: file.name, where };
-    const progress = () => ({ filesDone: result.files.length, of: input.resolved.length, current: file.name });
-    const bytes = await heartbeatWhile(progress, () => fetchResolvedFile(input, file));
+    const progress = () => ({ ...beat.progress, at: Date.now() });
+    const bytes = await fetchWatched(input, file, input.stallTimeoutMs ?? defaultStallTimeoutMs, beat);
+    // The upload is one request with the whole file: no byte counts to watch, its timeout bounds it.
     const stored = await heartbeatWhile(progress, () => uploadPackageFile(input.destination, ref, bytes));
     const storedSha =
       stored ?? (await storedPackageFiles(input.destination, input.name, input.version, [file.name]))[0]?.file_sha256;
@@ -63,20 +76,39 @@ export async function copyGenericPackage(
       );
     }
     result.files.push({ ...file, uploaded: true });
-    heartbeat({ filesDone: result.files.length, of: input.resolved.length });
+    beat.blobDone();
   }
   return result;
 }
 
+/** A download whose bytes feed the progress and whose silence past the idle limit fails it as retryable. */
+async function fetchWatched(
+  input: GenericPackageInput,
+  file: PackageFile,
+  idleMs: number,
+  beat: CopyHeartbeat,
+): Promise<Buffer> {
+  const key = `file ${file.name}`;
+  const watch = new TransferWatch(`package "${input.name}" ${input.version}`, input.source.project, idleMs, (n) =>
+    beat.bytes(n),
+  );
+  watch.start(key, file.size);
+  try {
+    return await fetchResolvedFile(input, file, { signal: watch.signal, bytes: (n) => watch.bytes(key, n) });
+  } finally {
+    watch.stop();
+  }
+}
+
 /** One file of a package from its source project, checked against the sha256 recorded at resolve. */
-export async function fetchResolvedFile(input: GenericPackageInput, file: PackageFile): Promise<Buffer> {
+export async function fetchResolvedFile(
+  input: GenericPackageInput,
+  file: PackageFile,
+  watch?: BodyWatch,
+): Promise<Buffer> {
   const where = `package "${input.name}" ${input.version} file ${file.name}`;
-  const bytes = await downloadPackageFile(input.source, {
-    name: input.name,
-    version: input.version,
-    file: file.name,
-    where,
-  });
+  const ref = { name: input.name, version: input.version, file: file.name, where };
+  const bytes = await downloadPackageFile(input.source, ref, watch);
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   if (sha256 !== file.sha256) {
     throw permanent(

@@ -1,3 +1,4 @@
+import { ApplicationFailure } from '@temporalio/common';
 import { FailureTypes, permanent } from '../errors.ts';
 import { RegistryClient, type ManifestJson } from '../registry/client.ts';
 import { refAtTag, type OciArtifactSpec, type PlatformDigest, type ResolvedOciArtifact } from '../artifacts/types.ts';
@@ -13,7 +14,13 @@ export async function resolveOciArtifact(spec: OciArtifactSpec): Promise<Resolve
   const client = new RegistryClient(spec.source.endpoint);
   // The source may tag the build otherwise (sha-<commit>, a build number); the version tag is the destination's.
   const sourceTag = spec.sourceTag ?? spec.tag;
-  const manifest = await client.manifest(spec.source.repository, sourceTag);
+  const manifest = await client.manifest(spec.source.repository, sourceTag).catch((error: unknown) => {
+    // The client names the registry and reference; the person needs the artifact too.
+    const details =
+      error instanceof ApplicationFailure ? (error.details?.[0] as { manifestTooLarge?: boolean }) : undefined;
+    if (!details?.manifestTooLarge) throw error;
+    throw permanent(FailureTypes.invalidInput, `${spec.kind} "${spec.name}": ${(error as Error).message}`, details);
+  });
   if (!manifest) {
     throw permanent(
       FailureTypes.sourceArtifactMissing,

@@ -1,20 +1,17 @@
 import { createHash } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
 import type { VerificationPolicy, VerifyMode } from '../config/verification-policy.ts';
 import { FailureTypes, permanent } from '../errors.ts';
 import { withToolAuth } from '../tools/auth-env.ts';
 import { refAtDigest, type ResolvedOciArtifact } from '../artifacts/types.ts';
 import { assertVersionTag } from '../registry/tags.ts';
-import { checkPlacement, missingPlatforms, type Target } from './attestation-placement.ts';
-import { checkAttestation, checkSignature } from './cosign-checks.ts';
-import {
-  printedFiles,
-  shellLine,
-  verifyAttestationArgs,
-  verifySignatureArgs,
-  type CosignFiles,
-} from './cosign-command.ts';
-import { heartbeat } from './context.ts';
+import { checkPlacement, missingPlatforms, type Placement, type Target } from './attestation-placement.ts';
+import { printedFiles, shellLine, verifyAttestationArgs, verifySignatureArgs } from './cosign-command.ts';
+import { activityContext, heartbeat } from './context.ts';
+import { verifyAttestations, verifySignatures, type BatchContext } from './verification-batch.ts';
+import { checkFingerprint } from './verification-cache.ts';
+import { inProcessKey, KeyVerifier } from './key-verification.ts';
+import { RegistryClient } from '../registry/client.ts';
+import { checkPolicyFiles, loadKey, writeKey } from './verification-inputs.ts';
 
 export type { VerificationPolicy } from '../config/verification-policy.ts';
 
@@ -41,6 +38,46 @@ export interface VerificationResult {
   problems: string[];
   /** The cosign commands that ran, as shell lines with files by name: what the release notes print. */
   commands: string[];
+  /**
+   * How long the checks took on the worker (wall, from loading the key to the last cosign answer), per digest,
+   * how many cosign processes ran and how many checks the pass's cache answered: read from history by
+   * `bench:scale`. Absent in mode off.
+   */
+  timings?: VerificationTimings;
+}
+
+export interface VerificationTimings {
+  wallMs: number;
+  perDigestMs: number;
+  digests: number;
+  cosignRuns: number;
+  cachedChecks: number;
+  /** Checks the in-process path for key signers answered or tried (key-verification.ts). */
+  inProcessChecks: number;
+}
+
+/**
+ * The cache scope of one check in this pass (see verification-cache.ts): the release run, the pass (source,
+ * destination, or the re-verify before promotion), the repository, and what the check asks. None outside an
+ * activity.
+ */
+function cacheScope(
+  input: { where: string; expectTag?: boolean; artifact: ResolvedOciArtifact },
+  policy: VerificationPolicy,
+  keyPem: string | undefined,
+  policyFiles: Map<string, string>,
+): (check: string) => string | undefined {
+  const run = activityContext()?.info.workflowExecution;
+  if (!run) return () => undefined;
+  const location = input.where === 'source' ? input.artifact.source : input.artifact.destination;
+  const pass = `${run.workflowId}/${run.runId}/${input.where}/${input.expectTag ? 'reverify' : 'verify'}`;
+  const { mode: _mode, attestations, platforms: _platforms, ...signer } = policy;
+  return (check) => {
+    const requirement = attestations.find((a) => check === `attestation ${a.type}`);
+    const contents = requirement?.policies.map((path) => policyFiles.get(path));
+    const fingerprint = checkFingerprint({ signer, keyPem, check, policies: requirement?.policies, contents });
+    return `${pass}\n${location.endpoint.host}/${location.repository}\n${fingerprint}`;
+  };
 }
 
 function describePolicy(policy: VerificationPolicy, keyPem: string | undefined): string {
@@ -72,8 +109,9 @@ export async function verifyArtifact(input: {
   const base = { name: artifact.name, where, mode: policy.mode, digests: [], problems: [], commands: [] };
   if (policy.mode === 'off') return { ...base, against: 'nothing (mode off)', outcome: 'not-verified' };
 
+  const started = performance.now();
   const keyPem = await loadKey(policy);
-  await checkPolicyFiles(policy);
+  const policyFiles = await checkPolicyFiles(policy);
   const index: Target = { digest: artifact.digest, role: artifact.kind === 'image' ? 'index' : artifact.kind };
   const platforms: Target[] = artifact.platforms.map((p) => ({ digest: p.digest, role: p.platform }));
   const problems: string[] = [];
@@ -82,6 +120,8 @@ export async function verifyArtifact(input: {
     [index, ...platforms].map((t) => [t.digest, { ...t, signature: false, attestations: [] }]),
   );
   const describe = (t: Target) => `${artifact.kind} "${artifact.name}" ${t.role} ${t.digest} at the ${where}`;
+  const counts = { cosignRuns: 0, cachedChecks: 0, inProcessChecks: 0 };
+  const key = inProcessKey(policy, keyPem);
 
   const missing = missingPlatforms(policy.platforms, artifact.platforms);
   if (missing.length > 0) {
@@ -91,59 +131,62 @@ export async function verifyArtifact(input: {
   }
 
   await withToolAuth([location.endpoint], async (auth) => {
-    const env = auth.env;
-    const files: CosignFiles = policy.kind === 'key' ? { key: await writeKey(auth.env, keyPem ?? '') } : {};
     let done = 0;
+    const ctx: BatchContext = {
+      policy,
+      files: policy.kind === 'key' ? { key: await writeKey(auth.env, keyPem ?? '') } : {},
+      env: auth.env,
+      location,
+      describe,
+      scope: cacheScope(input, policy, keyPem, policyFiles),
+      ...(key ? { inProcess: new KeyVerifier(new RegistryClient(location.endpoint), location.repository, key) } : {}),
+      counts,
+      onChecked: (n) => heartbeat({ checked: (done += n) }),
+    };
     // cosign runs take seconds each: keep heartbeating so a dead worker is noticed and a live one is not.
     const ticker = setInterval(() => heartbeat({ checked: done }), 2_000);
     try {
-      const signature = async (target: Target) => {
+      // The signatures of every digest and each required attestation type side by side, one cosign call each.
+      const [signatures, ...placements] = await Promise.all([
+        verifySignatures(ctx, [index, ...platforms]),
+        ...policy.attestations.map((requirement) =>
+          checkPlacement(requirement.on, index, platforms, (targets) => verifyAttestations(ctx, requirement, targets)),
+        ),
+      ]);
+      for (const target of [index, ...platforms]) {
+        const result = signatures.get(target.digest);
         const ref = refAtDigest(location, target.digest);
-        const result = await checkSignature(
-          verifySignatureArgs(policy, files, ref),
-          env,
-          describe(target),
-          target.digest,
-        );
-        if (result.passed) {
+        if (result?.passed) {
           commands.push(shellLine('cosign', verifySignatureArgs(policy, printedFiles(policy), ref)));
           (digests.get(target.digest) as DigestVerification).signature = true;
-        } else problems.push(`signature of ${describe(target)}: ${result.reason}`);
-        heartbeat({ checked: ++done });
-      };
-      // The index first, so a failure names the digest people approve; then the platforms side by side.
-      await signature(index);
-      await Promise.all(platforms.map(signature));
-      for (const requirement of policy.attestations) {
-        const outcome = await checkPlacement(requirement.on, index, platforms, async (target) => {
+        } else problems.push(`signature of ${describe(target)}: ${result?.reason ?? 'not checked'}`);
+      }
+      policy.attestations.forEach((requirement, i) => {
+        const outcome = placements[i] as Placement;
+        for (const target of outcome.passedOn) {
+          const result = outcome.answers.get(target.digest);
+          const verified = digests.get(target.digest);
+          verified?.attestations.push(requirement.type);
+          if (verified && result?.passed && result.payloads?.length)
+            verified.attestationDigests = [
+              ...(verified.attestationDigests ?? []),
+              ...result.payloads.map((sha256) => ({ type: requirement.type, sha256 })),
+            ];
           const ref = refAtDigest(location, target.digest);
-          const args = verifyAttestationArgs(policy, files, requirement, ref);
-          const result = await checkAttestation(args, env, describe(target), requirement.policies);
-          if (result.passed) {
-            const verified = digests.get(target.digest);
-            if (verified && result.payloads?.length)
-              verified.attestationDigests = [
-                ...(verified.attestationDigests ?? []),
-                ...result.payloads.map((sha256) => ({ type: requirement.type, sha256 })),
-              ];
-            commands.push(
-              shellLine('cosign', verifyAttestationArgs(policy, printedFiles(policy, requirement), requirement, ref)),
-            );
-          }
-          heartbeat({ checked: ++done });
-          return result;
-        });
-        for (const target of outcome.passedOn) digests.get(target.digest)?.attestations.push(requirement.type);
+          const printed = verifyAttestationArgs(policy, printedFiles(policy, requirement), requirement, ref);
+          commands.push(shellLine('cosign', printed));
+        }
         for (const problem of outcome.problems) {
           problems.push(
             `${requirement.type} attestation (on: ${requirement.on}) of ${describe(problem.target)}: ${problem.reason}`,
           );
         }
-      }
+      });
     } finally {
       clearInterval(ticker);
     }
   });
+  const wallMs = Math.round(performance.now() - started);
 
   const result: VerificationResult = {
     ...base,
@@ -152,6 +195,7 @@ export async function verifyArtifact(input: {
     digests: [...digests.values()],
     problems,
     commands: [...new Set(commands)].sort(),
+    timings: { wallMs, perDigestMs: Math.round(wallMs / digests.size), digests: digests.size, ...counts },
   };
   if (problems.length > 0 && policy.mode === 'require') {
     throw permanent(
@@ -161,50 +205,4 @@ export async function verifyArtifact(input: {
     );
   }
   return result;
-}
-
-async function loadKey(policy: VerificationPolicy): Promise<string | undefined> {
-  if (policy.kind !== 'key') return undefined;
-  if (policy.publicKeyEnv) {
-    const pem = process.env[policy.publicKeyEnv];
-    if (!pem)
-      throw permanent(
-        FailureTypes.invalidInput,
-        `policy.key.env: environment variable ${policy.publicKeyEnv} is not set on the worker`,
-      );
-    return pem;
-  }
-  try {
-    return await readFile(policy.publicKeyPath ?? '', 'utf8');
-  } catch {
-    throw permanent(
-      FailureTypes.invalidInput,
-      `policy.key.path: cannot read public key ${policy.publicKeyPath} on the worker; put the PEM there or use policy.key.env`,
-    );
-  }
-}
-
-/** The trust roots and content policies the plan names must be readable on the worker before cosign runs. */
-async function checkPolicyFiles(policy: VerificationPolicy): Promise<void> {
-  const files = [
-    ...(policy.kind === 'keyless' && policy.certificateChain
-      ? [['policy.keyless.certificateChain', policy.certificateChain]]
-      : []),
-    ...(policy.kind === 'keyless' && policy.trustedRoot ? [['policy.keyless.trustedRoot', policy.trustedRoot]] : []),
-    ...policy.attestations.flatMap((a) => a.policies.map((path) => [`${a.type} attestation policy`, path])),
-  ];
-  for (const [field, path] of files) {
-    await readFile(path ?? '').catch(() => {
-      throw permanent(
-        FailureTypes.invalidInput,
-        `${field}: cannot read ${path} on the worker; put the file there (paths are relative to the worker's working directory)`,
-      );
-    });
-  }
-}
-
-async function writeKey(env: Record<string, string>, pem: string): Promise<string> {
-  const path = `${env.DOCKER_CONFIG}/cosign.pub`;
-  await writeFile(path, pem, { mode: 0o600 });
-  return path;
 }

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { registerDecisions } from './commands/decisions.ts';
 import { registerList } from './commands/list.ts';
 import { registerStatus } from './commands/status.ts';
+import { registerWatch } from './commands/watch.ts';
 import { registerStart } from './commands/start.ts';
 import { registerPlan } from './commands/plan.ts';
 import { registerOverrideFreeze } from './commands/override-freeze.ts';
@@ -28,6 +29,7 @@ const program = new Command('shipgate')
 
 registerStart(program);
 registerStatus(program);
+registerWatch(program);
 registerList(program);
 registerDecisions(program);
 registerPlan(program);

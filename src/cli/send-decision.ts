@@ -1,4 +1,5 @@
 import type { WorkflowHandle } from '@temporalio/client';
+import type { Command } from 'commander';
 import type { UpdateDefinition } from '@temporalio/common';
 import { digestSetSha256 } from '../config/decision-statement.ts';
 import { describeProof, type SignedStatement } from '../config/decision-types.ts';
@@ -48,7 +49,7 @@ export function claimed(options: ProofOptions, signed: SignedStatement | undefin
 export async function sendDecision<T>(
   release: string[],
   kind: DecisionKind,
-  options: ProofOptions & { json?: boolean },
+  options: ProofOptions & { json?: boolean; printSignal?: boolean },
   update: UpdateDefinition<Decision, [T]>,
   request: (by: string, signed: { signed?: SignedStatement }) => T,
   check?: { name: string; passed: boolean },
@@ -58,12 +59,26 @@ export async function sendDecision<T>(
   const temporal = await client();
   const handle = temporal.workflow.getHandle(releaseId);
   const signed = await proofFor(handle, await releaseStatus(handle), kind, options, check);
-  const decision = await handle
-    .executeUpdate(update, { args: [request(claimed(options, signed), signed ? { signed } : {})] })
-    .catch((error: unknown) => {
-      throw asCliError(error, handle.workflowId);
-    });
+  const body = request(claimed(options, signed), signed ? { signed } : {});
+  if (options.printSignal) return printSignal(handle.workflowId, update.name, body);
+  const decision = await handle.executeUpdate(update, { args: [body] }).catch((error: unknown) => {
+    throw asCliError(error, handle.workflowId);
+  });
   printDecision(decision, options.json);
+}
+
+/** Adds --print-signal: the decision's body (signed statement included) for the Temporal UI's signal form. */
+export function withPrintSignal(command: Command): Command {
+  return command.option(
+    '--print-signal',
+    'print the decision (signed statement included) as the JSON body of its signal, to send from the Temporal UI, instead of sending it',
+  );
+}
+
+/** The body to paste into the Temporal UI's "Send a Signal" form; the how-to goes to stderr, the JSON to stdout. */
+export function printSignal(workflowId: string, name: string, body: unknown): void {
+  console.error(`paste into the Temporal UI: ${workflowId} → Send a Signal → name "${name}", input:`);
+  printJson(body);
 }
 
 export function printDecision(decision: Decision, json: boolean | undefined): void {

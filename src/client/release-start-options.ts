@@ -1,6 +1,6 @@
 import type { WorkflowStartOptions } from '@temporalio/client';
 import type { ReleaseInput } from '../config/release-input.ts';
-import { phaseKey, projectKey, releaseWorkflowId, versionKey } from '../workflows/messages.ts';
+import { phaseKey, projectKey, releaseWorkflowId, startedByKey, versionKey } from '../workflows/messages.ts';
 import type { release } from '../workflows/release.ts';
 
 /**
@@ -20,6 +20,7 @@ export function releaseStartOptions(input: ReleaseInput, taskQueue: string): Wor
       { key: projectKey, value: input.plan.project },
       { key: versionKey, value: version },
       { key: phaseKey, value: 'publishing' },
+      { key: startedByKey, value: input.startedBy },
     ],
     staticSummary: `release ${input.plan.project} ${version} (${input.commitSha.slice(0, 12)})`,
   };

@@ -113,7 +113,16 @@ export function deriveSpec(input: ReleaseInput, options: { sourceTags?: boolean 
     })),
     evidence: plan.evidence ? { key: plan.evidence.key, publicKeyName: plan.evidence.publicKeyName } : undefined,
     freeze: freezeWindowsOf(plan.freeze ?? []),
-    ...(input.timing ? { timing: input.timing } : {}),
+    ...(input.timing || plan.timing?.stallTimeout
+      ? {
+          timing: {
+            ...input.timing,
+            ...(plan.timing?.stallTimeout
+              ? { stallTimeoutMs: boundedDuration(plan.timing.stallTimeout, 'heartbeat') }
+              : {}),
+          },
+        }
+      : {}),
   };
 }
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { groupsSchema, identityProblems, identitySchema } from './identity-schema.ts';
+import { durationPattern, parseDuration } from './durations.ts';
 import { durationUpTo, envName, httpUrl, name, registryHost, safeSegments } from './fields.ts';
 import { genericPackageIssues, genericPackagePlan } from './package-plan.ts';
 import { pinPlan } from './pin-plan.ts';
@@ -183,6 +184,16 @@ export const releasePlanSchema = z
     evidence: evidenceSchema.optional(),
     /** When promotion may not start (absolute and weekly windows). */
     freeze: freezeSchema,
+    /** Transfer tuning: a copy that moves no byte for stallTimeout (default 60s) is failed and retried. */
+    timing: z
+      .strictObject({
+        stallTimeout: durationUpTo('heartbeat')
+          .refine((text) => !durationPattern.test(text.trim()) || parseDuration(text) >= 1_000, {
+            error: 'at least 1s',
+          })
+          .optional(),
+      })
+      .optional(),
   })
   .superRefine((plan, ctx) => {
     const all = [...plan.images, ...plan.charts, ...plan.packages];

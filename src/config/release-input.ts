@@ -15,5 +15,11 @@ export interface ReleaseInput {
   /** A build number from the start command, for source tag templates with {build}. */
   build?: string;
   /** Shorter activity retry backoff, for tests and the demo. */
-  timing?: { retryInitialMs?: number; retryMaxAttempts?: number; heartbeatTimeoutMs?: number };
+  timing?: {
+    retryInitialMs?: number;
+    retryMaxAttempts?: number;
+    heartbeatTimeoutMs?: number;
+    /** A copy that moves no byte for this long fails as retryable (plan timing.stallTimeout; default 60 s). */
+    stallTimeoutMs?: number;
+  };
 }

@@ -70,7 +70,13 @@ export interface ReleaseSpec {
   evidence: { key: PromotionKey; publicKeyName: string } | undefined;
   freeze: FreezeWindow[];
   /** Activity timing; tests shorten the retry backoff. */
-  timing?: { retryInitialMs?: number; retryMaxAttempts?: number; heartbeatTimeoutMs?: number };
+  timing?: {
+    retryInitialMs?: number;
+    retryMaxAttempts?: number;
+    heartbeatTimeoutMs?: number;
+    /** A copy that moves no byte for this long fails as retryable (plan timing.stallTimeout; default 60 s). */
+    stallTimeoutMs?: number;
+  };
 }
 
 export type { VerificationPolicy } from './verification-policy.ts';

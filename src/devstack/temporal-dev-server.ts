@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { toolPath } from '../tools/locate.ts';
-import { searchAttributeKeys } from '../workflows/messages.ts';
+import { searchAttributeCliType, searchAttributeKeys } from '../workflows/messages.ts';
 import { freePort, retryOnPortConflict, startProcess, tcpOpen, waitUntil } from './processes.ts';
 
 export interface TemporalDevServer {
@@ -60,7 +60,7 @@ async function startOnce(options: TemporalDevServerOptions): Promise<TemporalDev
   };
 }
 
-/** `--search-attribute Name=Keyword` flags for `temporal server start-dev`. */
+/** `--search-attribute Name=Keyword` (or =Datetime) flags for `temporal server start-dev`. */
 function devServerSearchAttributeFlags(): string[] {
-  return searchAttributeKeys.flatMap((key) => ['--search-attribute', `${key.name}=Keyword`]);
+  return searchAttributeKeys.flatMap((key) => ['--search-attribute', `${key.name}=${searchAttributeCliType(key)}`]);
 }

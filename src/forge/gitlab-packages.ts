@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { readWatched, type BodyWatch } from '../http/read-watched.ts';
 import { FailureTypes, httpFailure, permanent } from '../errors.ts';
 import { jsonRequest } from '../http/json-client.ts';
 import { secretFromEnv } from '../http/secret-from-env.ts';
@@ -107,12 +108,12 @@ export async function storedPackageFiles(
 }
 
 /** GET of one package file; a missing file is the source's fault (SourceArtifactMissing). */
-export async function downloadPackageFile(forge: ForgeConfig, ref: PackageFileRef): Promise<Buffer> {
+export async function downloadPackageFile(forge: ForgeConfig, ref: PackageFileRef, watch?: BodyWatch): Promise<Buffer> {
   const { url, headers, base } = fileUrl(forge, ref);
   const response = await fetchClassified(url, { headers }, ref.where, base);
   if (response.status === 404)
     throw permanent(FailureTypes.sourceArtifactMissing, `${ref.where}: GET ${url} answered 404`);
-  return Buffer.from(await response.arrayBuffer());
+  return watch ? readWatched(response, watch) : Buffer.from(await response.arrayBuffer());
 }
 
 /**

@@ -1,72 +1,45 @@
-import { createHash } from 'node:crypto';
 import { FailureTypes, httpFailure, permanent, transient } from '../errors.ts';
 import { send } from '../http/send.ts';
+import { basicHeader, basicRegistries, firstRequests, scopeOf } from './auth-memory.ts';
+import { readCapped } from './capped-body.ts';
+import {
+  digestOf,
+  digestTag,
+  manifestMediaTypes,
+  type FetchedManifest,
+  type ManifestDescriptor,
+  type ManifestJson,
+} from './manifest-types.ts';
+
+export { digestTag, type FetchedManifest, type ManifestDescriptor, type ManifestJson } from './manifest-types.ts';
 import { credentialHint, credentialsFor, type BasicCredentials } from './credentials.ts';
 import type { RegistryEndpoint } from '../artifacts/types.ts';
 
-const manifestMediaTypes = [
-  'application/vnd.oci.image.index.v1+json',
-  'application/vnd.oci.image.manifest.v1+json',
-  'application/vnd.docker.distribution.manifest.list.v2+json',
-  'application/vnd.docker.distribution.manifest.v2+json',
-];
-
-export interface ManifestDescriptor {
-  mediaType: string;
-  digest: string;
-  size: number;
-  artifactType?: string;
-  platform?: { os: string; architecture: string; variant?: string };
-  annotations?: Record<string, string>;
-}
-
-export interface ManifestJson {
-  schemaVersion: number;
-  mediaType?: string;
-  artifactType?: string;
-  config?: ManifestDescriptor;
-  layers?: ManifestDescriptor[];
-  manifests?: ManifestDescriptor[];
-  subject?: ManifestDescriptor;
-  annotations?: Record<string, string>;
-}
-
-export interface FetchedManifest {
-  digest: string;
-  mediaType: string;
-  bytes: Buffer;
-  json: ManifestJson;
-}
-
-function digestOf(bytes: Buffer): string {
-  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
-}
-
-/** The OCI referrers tag schema fallback: sha256:abc -> sha256-abc. */
-export function digestTag(digest: string): string {
-  return digest.replace(':', '-');
-}
+/** Whether a registry (by base URL) serves the OCI referrers API; learnt on the first call, kept per process. */
+const referrersApi = new Map<string, boolean>();
 
 /**
  * A small OCI distribution client for the "look first" half of every activity: resolve tags, compare
- * digests, list tags, read referrers, and move tags by re-putting a manifest. Bulk copying is regctl's job.
+ * digests, list tags, read referrers, and move tags by re-putting a manifest. The copier (blob-transfer.ts,
+ * push-manifests.ts) borrows its auth and request counter for the bulk path. Manifests are read with a 4 MiB cap.
  */
 export class RegistryClient {
   readonly baseUrl: string;
   private readonly credentials: BasicCredentials | undefined;
   private readonly tokens = new Map<string, string>();
-  private basic = false;
-  /** Whether the registry serves the OCI referrers API; learnt on the first call. */
-  private referrersApi: boolean | undefined;
+  private basic: boolean;
 
   readonly endpoint: RegistryEndpoint;
   private readonly timeoutMs: number;
+  /** Requests sent to this registry by this client (401 challenges and token requests included). */
+  requests = 0;
 
   constructor(endpoint: RegistryEndpoint, timeoutMs = 30_000) {
     this.endpoint = endpoint;
     this.timeoutMs = timeoutMs;
     this.baseUrl = `${endpoint.plainHttp ? 'http' : 'https'}://${endpoint.host}`;
     this.credentials = credentialsFor(endpoint);
+    this.basic = basicRegistries.has(this.baseUrl);
   }
 
   async headManifest(repository: string, reference: string): Promise<ManifestDescriptor | undefined> {
@@ -96,7 +69,7 @@ export class RegistryClient {
       allow404: true,
     });
     if (response.status === 404) return undefined;
-    const bytes = Buffer.from(await response.arrayBuffer());
+    const bytes = await readCapped(response, `${this.endpoint.host}/${repository}:${reference}`);
     const digest = digestOf(bytes);
     if (reference.startsWith('sha256:') && reference !== digest) {
       throw permanent(
@@ -146,22 +119,59 @@ export class RegistryClient {
    * `sha256-<hex>` fallback tag index that clients maintain on registries without it.
    */
   async referrers(repository: string, digest: string): Promise<ManifestDescriptor[]> {
-    // A registry that answered once without the API will not grow it mid-copy: skip straight to the fallback tag.
-    if (this.referrersApi !== false) {
+    return (await this.referrerIndex(repository, digest)).descriptors;
+  }
+
+  /**
+   * Referrers and, when they came from the fallback tag, that index itself (the copier carries it as is). With
+   * `tags` (the repository's tag list, already read) a registry without the API costs no request for a digest
+   * that has no fallback tag.
+   */
+  async referrerIndex(
+    repository: string,
+    digest: string,
+    tags?: ReadonlySet<string>,
+  ): Promise<{ descriptors: ManifestDescriptor[]; fallback?: FetchedManifest }> {
+    // A registry that answered once without the API will not grow it mid-process: skip straight to the fallback tag.
+    if (referrersApi.get(this.baseUrl) !== false) {
       const response = await this.request('GET', repository, `referrers/${digest}`, {
         headers: { accept: 'application/vnd.oci.image.index.v1+json' },
         allow404: true,
       });
       if (response.status === 200 && (response.headers.get('content-type') ?? '').includes('index')) {
-        this.referrersApi = true;
-        return ((await response.json()) as ManifestJson).manifests ?? [];
+        referrersApi.set(this.baseUrl, true);
+        const bytes = await readCapped(response, `${this.endpoint.host}/${repository} referrers of ${digest}`);
+        return { descriptors: (JSON.parse(bytes.toString('utf8')) as ManifestJson).manifests ?? [] };
       }
       await response.arrayBuffer().catch(() => undefined);
       // The API answers an index even for an unknown subject, so any other answer means the registry lacks it.
-      if (this.referrersApi === undefined) this.referrersApi = false;
+      referrersApi.set(this.baseUrl, false);
     }
+    if (tags && !tags.has(digestTag(digest))) return { descriptors: [] };
     const fallback = await this.manifest(repository, digestTag(digest));
-    return fallback?.json.manifests ?? [];
+    return fallback ? { descriptors: fallback.json.manifests ?? [], fallback } : { descriptors: [] };
+  }
+
+  /** One registry call (relative to /v2/<repository>/, or an absolute upload URL) for the copier. */
+  call(
+    method: string,
+    repository: string,
+    path: string,
+    options: { headers?: Record<string, string>; body?: Buffer; allow404?: boolean; allow?: number[] } = {},
+  ): Promise<Response> {
+    return this.request(method, repository, path, options);
+  }
+
+  /** The Authorization header this client would send for a repository (after a first call negotiated it). */
+  authorization(repository: string, push: boolean): string | undefined {
+    const token = this.tokens.get(scopeOf(repository, push));
+    if (token) return `Bearer ${token}`;
+    return this.basic && this.credentials ? basicHeader(this.credentials) : undefined;
+  }
+
+  /** Answers a 401 challenge met on the bulk path, as `request` does for its own calls. */
+  async negotiate(challenge: string, repository: string, push: boolean): Promise<void> {
+    await this.authenticate(challenge, scopeOf(repository, push));
   }
 
   /** One registry call with auth negotiation and failure classification. */
@@ -169,20 +179,26 @@ export class RegistryClient {
     method: string,
     repository: string,
     path: string,
-    options: { headers?: Record<string, string>; body?: Buffer; allow404?: boolean },
+    options: { headers?: Record<string, string>; body?: Buffer; allow404?: boolean; allow?: number[] },
   ): Promise<Response> {
-    const url = `${this.baseUrl}/v2/${repository}/${path}`;
-    const scope = `repository:${repository}:${method === 'GET' || method === 'HEAD' ? 'pull' : 'pull,push'}`;
-    let response = await this.sendWithAuth(method, url, options, scope);
-    if (response.status === 401) {
-      await response.arrayBuffer().catch(() => undefined);
-      const challenge = response.headers.get('www-authenticate') ?? '';
-      await this.authenticate(challenge, scope);
+    const url = /^https?:\/\//.test(path) ? path : `${this.baseUrl}/v2/${repository}/${path}`;
+    const scope = scopeOf(repository, method !== 'GET' && method !== 'HEAD');
+    const learnt = await this.learnAuthOnce();
+    let response: Response;
+    try {
       response = await this.sendWithAuth(method, url, options, scope);
+      if (response.status === 401) {
+        await response.arrayBuffer().catch(() => undefined);
+        await this.authenticate(response.headers.get('www-authenticate') ?? '', scope);
+        response = await this.sendWithAuth(method, url, options, scope);
+      }
+    } finally {
+      learnt();
     }
-    if (response.ok || (response.status === 404 && options.allow404)) return response;
+    if (response.ok || (response.status === 404 && options.allow404) || options.allow?.includes(response.status))
+      return response;
     const text = method === 'HEAD' ? '' : await response.text().catch(() => '');
-    const where = `${method} ${this.endpoint.host}/${repository} (${path.split('?')[0]})`;
+    const where = `${method} ${this.endpoint.host}/${repository} (${/^https?:/.test(path) ? 'blob upload' : path.split('?')[0]})`;
     const detail = text ? `: ${text.slice(0, 300)}` : '';
     const account = this.credentials?.source ?? 'anonymous access';
     const access = method === 'GET' || method === 'HEAD' ? 'pull' : 'push';
@@ -217,6 +233,7 @@ export class RegistryClient {
     const token = this.tokens.get(scope);
     if (token) headers.authorization = `Bearer ${token}`;
     else if (this.basic && this.credentials) headers.authorization = basicHeader(this.credentials);
+    this.requests++;
     return send(
       url,
       { method, headers, ...(options.body ? { body: options.body } : {}), redirect: 'follow' },
@@ -225,10 +242,31 @@ export class RegistryClient {
     );
   }
 
+  /**
+   * Copies start side by side: with credentials and no auth scheme known for the registry yet, the first request
+   * goes alone and the others wait for its answer, so N concurrent copies cost one 401 challenge, not N.
+   */
+  private async learnAuthOnce(): Promise<() => void> {
+    if (!this.credentials || this.basic || this.tokens.size > 0) return () => undefined;
+    const pending = firstRequests.get(this.baseUrl);
+    if (pending) {
+      await pending;
+      this.basic = basicRegistries.has(this.baseUrl);
+      return () => undefined;
+    }
+    let answered = (): void => undefined;
+    firstRequests.set(this.baseUrl, new Promise<void>((resolve) => (answered = resolve)));
+    return () => {
+      firstRequests.delete(this.baseUrl);
+      answered();
+    };
+  }
+
   /** Basic challenge: send credentials; Bearer challenge: fetch a token from the realm (distribution token spec). */
   private async authenticate(challenge: string, scope: string): Promise<void> {
     if (/^basic/i.test(challenge)) {
       this.basic = true;
+      basicRegistries.add(this.baseUrl);
       return;
     }
     const params: Record<string, string | undefined> = Object.fromEntries(
@@ -238,6 +276,7 @@ export class RegistryClient {
     const tokenUrl = new URL(params.realm);
     if (params.service) tokenUrl.searchParams.set('service', params.service);
     tokenUrl.searchParams.set('scope', scope);
+    this.requests++;
     const response = await fetch(tokenUrl, {
       headers: this.credentials ? { authorization: basicHeader(this.credentials) } : {},
       signal: AbortSignal.timeout(this.timeoutMs),
@@ -249,8 +288,4 @@ export class RegistryClient {
     const token = body.token ?? body.access_token;
     if (token) this.tokens.set(scope, token);
   }
-}
-
-function basicHeader(credentials: BasicCredentials): string {
-  return `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`;
 }

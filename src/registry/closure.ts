@@ -1,10 +1,14 @@
-import { digestTag, type ManifestDescriptor, type RegistryClient } from './client.ts';
+import { digestTag, type FetchedManifest, type ManifestDescriptor, type RegistryClient } from './client.ts';
 
 export interface ClosureManifest {
   digest: string;
   mediaType: string;
   size: number;
   blobs: { digest: string; size: number }[];
+  /** The manifest as the source serves it (pushed as is, never re-read). */
+  bytes?: Buffer;
+  /** Digests of index children (platform manifests). */
+  children?: string[];
 }
 
 /** Everything a copy must carry for one artifact: its manifests, their blobs, signatures and attestations. */
@@ -14,6 +18,10 @@ export interface ArtifactClosure {
   digestTags: Map<string, string>;
   /** Subject digest -> digests of its referrers (sigstore bundles, SBOMs as OCI 1.1 referrers). */
   referrers: Map<string, string[]>;
+  /** Subject digest -> its referrers as the source lists them (descriptors, for the destination's referrer index). */
+  referrerDescriptors?: Map<string, ManifestDescriptor[]>;
+  /** Subject digest -> the source's fallback referrers index (tag sha256-<hex>), when that is where they were found. */
+  referrerIndexes?: Map<string, FetchedManifest>;
 }
 
 export interface ClosureTotals {
@@ -23,16 +31,54 @@ export interface ClosureTotals {
 }
 
 /**
+ * Manifests by digest, kept per worker process: content-addressed and checked against the digest when read, so a
+ * cached one is the same bytes a new read would give. A warm copy re-reads only what can change (tags, referrers).
+ */
+const manifestCache = new Map<string, FetchedManifest>();
+/** Bytes the cache may hold (manifests are up to 4 MiB each): oldest entries leave first. */
+const manifestCacheBytes = 32 * 1024 * 1024;
+let cachedBytes = 0;
+
+async function manifestByDigest(
+  client: RegistryClient,
+  repository: string,
+  digest: string,
+): Promise<FetchedManifest | undefined> {
+  const cached = manifestCache.get(digest);
+  if (cached) return cached;
+  const fetched = await client.manifest(repository, digest);
+  if (fetched && !manifestCache.has(digest) && fetched.bytes.length <= manifestCacheBytes / 8) {
+    for (const [oldest, entry] of manifestCache) {
+      if (cachedBytes + fetched.bytes.length <= manifestCacheBytes) break;
+      manifestCache.delete(oldest);
+      cachedBytes -= entry.bytes.length;
+    }
+    manifestCache.set(digest, fetched);
+    cachedBytes += fetched.bytes.length;
+  }
+  return fetched;
+}
+
+/**
  * Walks an artifact in a registry: the top manifest, index children, legacy cosign digest tags of each,
- * and OCI referrers of each, recursively (a signature may itself have referrers).
+ * and OCI referrers of each, recursively (a signature may itself have referrers). One tag list answers which
+ * digest tags (and, on registries without the referrers API, which fallback referrer indexes) exist, so a digest
+ * without any costs no request; manifests already read in this process are not read again.
  */
 export async function walkClosure(
   client: RegistryClient,
   repository: string,
   digest: string,
 ): Promise<ArtifactClosure> {
-  const closure: ArtifactClosure = { manifests: new Map(), digestTags: new Map(), referrers: new Map() };
+  const closure: ArtifactClosure = {
+    manifests: new Map(),
+    digestTags: new Map(),
+    referrers: new Map(),
+    referrerDescriptors: new Map(),
+    referrerIndexes: new Map(),
+  };
   const allTags = await client.tags(repository);
+  const tagSet = new Set(allTags);
   const seen = new Set<string>();
   // Breadth first, each level's manifests, digest tags and referrers fetched at once: a warm "is it all there?"
   // costs a few round trips per level rather than one per object.
@@ -48,37 +94,42 @@ export async function walkClosure(
   async function visit(current: string): Promise<string[]> {
     const prefix = `${digestTag(current)}.`;
     const [manifest, tagged, referrers] = await Promise.all([
-      client.manifest(repository, current),
+      manifestByDigest(client, repository, current),
       Promise.all(
         allTags
           .filter((t) => t.startsWith(prefix))
           .map(async (tag) => [tag, await client.headManifest(repository, tag)] as const),
       ),
-      client.referrers(repository, current),
+      client.referrerIndex(repository, current, tagSet),
     ]);
     if (!manifest) return [];
     const json = manifest.json;
     const blobs: { digest: string; size: number }[] = [];
     if (json.config) blobs.push({ digest: json.config.digest, size: json.config.size });
     for (const layer of json.layers ?? []) blobs.push({ digest: layer.digest, size: layer.size });
+    const children = (json.manifests ?? []).map((child) => child.digest);
     closure.manifests.set(current, {
       digest: current,
       mediaType: manifest.mediaType,
       size: manifest.bytes.length,
       blobs,
+      bytes: manifest.bytes,
+      children,
     });
-    const found = (json.manifests ?? []).map((child) => child.digest);
+    const found = [...children];
     for (const [tag, head] of tagged) {
       if (!head) continue;
       closure.digestTags.set(tag, head.digest);
       found.push(head.digest);
     }
-    if (referrers.length > 0) {
+    if (referrers.descriptors.length > 0) {
       closure.referrers.set(
         current,
-        referrers.map((r: ManifestDescriptor) => r.digest),
+        referrers.descriptors.map((r: ManifestDescriptor) => r.digest),
       );
-      for (const referrer of referrers) found.push(referrer.digest);
+      closure.referrerDescriptors?.set(current, referrers.descriptors);
+      if (referrers.fallback) closure.referrerIndexes?.set(current, referrers.fallback);
+      for (const referrer of referrers.descriptors) found.push(referrer.digest);
     }
     return found;
   }

@@ -24,6 +24,9 @@ export async function createShipgateWorker(options: {
     taskQueue,
     workflowsPath,
     activities: createActivities({ client: options.client, taskQueue }),
+    // Heartbeat details reach the server at most this often (default: 80% of the heartbeat timeout, ~48 s), so
+    // `shipgate watch` and the UI see a copy's bytes move every second or two. Heartbeats are not history events.
+    maxHeartbeatThrottleInterval: '1 second',
     ...options.extra,
   });
 }

@@ -2,7 +2,14 @@ import { defineSearchAttributeKey } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { MoveFloatingTagsInput, MoveFloatingTagsResult } from '../artifacts/floating-tags.ts';
 import type { SignedStatement } from '../config/decision-types.ts';
-import type { Decision, GateKind, ReleaseStatus, RollbackStatus } from './status.ts';
+import {
+  phases,
+  rollbackSearchPhases,
+  type Decision,
+  type GateKind,
+  type ReleaseStatus,
+  type RollbackStatus,
+} from './status.ts';
 
 export type { DecisionProof, SignedStatement, VerifiedDecision } from '../config/decision-types.ts';
 
@@ -75,9 +82,17 @@ export const abortUpdate = defineUpdate<Decision, [AbortRequest]>('abort');
 export const reportCheckUpdate = defineUpdate<Decision, [CheckReport]>('report-check');
 export const overrideFreezeUpdate = defineUpdate<Decision, [OverrideFreezeRequest]>('override-freeze');
 
-/** Signal twins of approve and reject, for the UI's "send signal" and tools that can only signal. */
+/**
+ * Signal twins of every decision, for the Temporal UI's "Send a Signal" form and tools that can only signal: same
+ * name, same body, same checks and proofs as the update (`shipgate DECISION --print-signal` prints the body). A
+ * refused signal is recorded as a refused decision; it never fails the workflow.
+ */
 export const approveSignal = defineSignal<[ApproveRequest]>('approve');
 export const rejectSignal = defineSignal<[RejectRequest]>('reject');
+export const retrySignal = defineSignal<[RetryRequest]>('retry');
+export const abortSignal = defineSignal<[AbortRequest]>('abort');
+export const reportCheckSignal = defineSignal<[CheckReport]>('report-check');
+export const overrideFreezeSignal = defineSignal<[OverrideFreezeRequest]>('override-freeze');
 
 export const statusQuery = defineQuery<ReleaseStatus>('status');
 export const rollbackStatusQuery = defineQuery<RollbackStatus>('status');
@@ -94,7 +109,29 @@ export const defaultTaskQueue = 'shipgate';
 export const projectKey = defineSearchAttributeKey('ShipgateProject', 'KEYWORD');
 export const versionKey = defineSearchAttributeKey('ShipgateVersion', 'KEYWORD');
 export const phaseKey = defineSearchAttributeKey('ShipgatePhase', 'KEYWORD');
-export const searchAttributeKeys = [projectKey, versionKey, phaseKey] as const;
+// What `shipgate list` filters and shows without asking each workflow: who started it (set at start), the step,
+// since when it waits (gate, freeze, needs-attention) and until when (gate deadline, end of the freeze).
+export const startedByKey = defineSearchAttributeKey('ShipgateStartedBy', 'KEYWORD');
+export const stepKey = defineSearchAttributeKey('ShipgateStep', 'KEYWORD');
+export const waitingSinceKey = defineSearchAttributeKey('ShipgateWaitingSince', 'DATETIME');
+export const deadlineKey = defineSearchAttributeKey('ShipgateDeadline', 'DATETIME');
+export const searchAttributeKeys = [
+  projectKey,
+  versionKey,
+  phaseKey,
+  startedByKey,
+  stepKey,
+  waitingSinceKey,
+  deadlineKey,
+] as const;
+
+/** The Temporal CLI's name of a search attribute's type (`--type Keyword`, `--search-attribute Name=Datetime`). */
+export function searchAttributeCliType(key: (typeof searchAttributeKeys)[number]): 'Keyword' | 'Datetime' {
+  return key.type === 'DATETIME' ? 'Datetime' : 'Keyword';
+}
+
+/** Every value the workflows set ShipgatePhase to: a release's phases and a rollback's (`shipgate list --phase`). */
+export const listedPhases: readonly string[] = [...new Set<string>([...phases, ...rollbackSearchPhases])];
 
 /** One release, one workflow: CI starting the same release twice gets the running one. */
 export function releaseWorkflowId(project: string, version: string): string {

@@ -45,9 +45,11 @@ export async function copyArtifacts({ step, eachOnce, activities: a, timeouts, s
     await eachOnce('copy', state.resolvedOci(), async (artifact) => {
       const copy = artifact.kind === 'image' ? a.copyImage : artifact.kind === 'chart' ? a.copyChart : a.copyOciPackage;
       const where = `${artifact.name}@${artifact.digest.slice(0, 19)} → ${artifact.destination.endpoint.host}`;
-      const result = await copy.executeWithOptions({ ...timeouts.copy, summary: `copy ${artifact.kind} ${where}` }, [
-        artifact,
-      ]);
+      const stall = spec.timing?.stallTimeoutMs;
+      const result = await copy.executeWithOptions(
+        { ...timeouts.copy, summary: `copy ${artifact.kind} ${where}` },
+        stall ? [artifact, { stallTimeoutMs: stall }] : [artifact],
+      );
       state.recordCopy(artifact.name, {
         blobs: result.blobsCopied,
         bytes: result.bytesCopied,
@@ -58,7 +60,13 @@ export async function copyArtifacts({ step, eachOnce, activities: a, timeouts, s
     await eachOnce('copy', toGitlab, async (pkg) => {
       const result = await a.copyGenericPackage.executeWithOptions(
         { ...timeouts.copy, summary: `copy package ${pkg.name} ${pkg.version} → ${pkg.destination.project}` },
-        [{ ...pkg, resolved: state.packageFiles(pkg.name) }],
+        [
+          {
+            ...pkg,
+            resolved: state.packageFiles(pkg.name),
+            ...(spec.timing?.stallTimeoutMs ? { stallTimeoutMs: spec.timing.stallTimeoutMs } : {}),
+          },
+        ],
       );
       const uploaded = result.files.filter((f) => f.uploaded);
       state.recordCopy(pkg.name, {

@@ -13,14 +13,19 @@ import {
   decisionOf,
   type DecisionRequest,
 } from './decision-proofs.ts';
+import { setDecisionHandlers } from './decision-handlers.ts';
 import {
+  abortSignal,
   abortUpdate,
   approveSignal,
+  overrideFreezeSignal,
   overrideFreezeUpdate,
   approveUpdate,
   rejectSignal,
   rejectUpdate,
+  reportCheckSignal,
   reportCheckUpdate,
+  retrySignal,
   retryUpdate,
   statusQuery,
   type AbortRequest,
@@ -75,102 +80,72 @@ export class ReleaseDecisions {
       ]),
     );
     const proofs = this.proofs;
-    const refusal = (request: DecisionRequest, first?: string) =>
-      refuse(first ?? proofs.refusal(state.status, request, now()));
+    const check = (request: DecisionRequest, first?: string) => first ?? proofs.refusal(state.status, request, now());
+    const refused = () => (request: unknown, reason: string) => this.refused(claimedBy(request), reason, 'signal');
     setHandler(statusQuery, () => state.status);
-    setHandler(
-      approveUpdate,
-      (request) => this.decide(approval(request), 'update', (v) => this.approve(v, request, 'update')),
-      {
-        validator: (request: ApproveRequest) =>
-          refusal(approval(request), malformed.approve(request) ?? approvalRefusal(state.status, request)),
-      },
-    );
-    setHandler(approveSignal, async (request) => {
-      const refused =
-        malformed.approve(request) ??
-        approvalRefusal(state.status, request) ??
-        proofs.refusal(state.status, approval(request), now());
-      if (refused) this.refused(claimedBy(request), refused, 'signal');
-      else
-        await this.decide(approval(request), 'signal', (v) => this.approve(v, request, 'signal')).catch(
-          () => undefined,
-        );
+    // Each decision: its update and its signal twin (the UI's form), on the same checks and the same proofs.
+    setDecisionHandlers(approveUpdate, approveSignal, {
+      refusal: (request: ApproveRequest) =>
+        check(approval(request), malformed.approve(request) ?? approvalRefusal(state.status, request)),
+      decide: (request, via) => this.decide(approval(request), via, (v) => this.approve(v, request, via)),
+      refused: refused(),
     });
-    setHandler(
-      rejectUpdate,
-      (request) => this.decide(rejection(request), 'update', (v) => this.reject(v, request, 'update')),
-      {
-        validator: (request: RejectRequest) => refuse(this.rejectRefusal(request)),
-      },
-    );
-    setHandler(rejectSignal, async (request) => {
-      const refused = this.rejectRefusal(request);
-      if (refused) this.refused(claimedBy(request), refused, 'signal');
-      else
-        await this.decide(rejection(request), 'signal', (v) => this.reject(v, request, 'signal')).catch(
-          () => undefined,
-        );
+    setDecisionHandlers(rejectUpdate, rejectSignal, {
+      refusal: (request: RejectRequest) => this.rejectRefusal(request),
+      decide: (request, via) => this.decide(rejection(request), via, (v) => this.reject(v, request, via)),
+      refused: refused(),
     });
-    setHandler(
-      retryUpdate,
-      (request) =>
-        this.decide(decisionOf('retry', request), 'update', (verified) => {
-          const decision = this.record({ kind: 'retry', by: verified.principal, at: now(), via: 'update', verified });
+    setDecisionHandlers(retryUpdate, retrySignal, {
+      refusal: (request: RetryRequest) =>
+        check(
+          decisionOf('retry', request),
+          malformed.retry(request) ??
+            (state.status.phase === 'needs-attention'
+              ? undefined
+              : `nothing to retry: the release is ${state.status.phase}`),
+        ),
+      decide: (request, via) =>
+        this.decide(decisionOf('retry', request), via, (verified) => {
+          const decision = this.record({ kind: 'retry', by: verified.principal, at: now(), via, verified });
           if (request.comment) decision.comment = request.comment;
           this.attentionAction = 'retry';
           this.recreateDraft = request.recreateDraft === true;
           return decision;
         }),
-      {
-        validator: (request: RetryRequest) =>
-          refusal(
-            decisionOf('retry', request),
-            malformed.retry(request) ??
-              (state.status.phase === 'needs-attention'
-                ? undefined
-                : `nothing to retry: the release is ${state.status.phase}`),
-          ),
-      },
-    );
-    setHandler(
-      abortUpdate,
-      (request) =>
-        this.decide(decisionOf('abort', request), 'update', (verified) => {
-          const decision = this.record({ kind: 'abort', by: verified.principal, at: now(), via: 'update', verified });
+      refused: refused(),
+    });
+    setDecisionHandlers(abortUpdate, abortSignal, {
+      refusal: (request: AbortRequest) =>
+        check(decisionOf('abort', request), malformed.abort(request) ?? this.abortRefusal(request.reason)),
+      decide: (request, via) =>
+        this.decide(decisionOf('abort', request), via, (verified) => {
+          const decision = this.record({ kind: 'abort', by: verified.principal, at: now(), via, verified });
           decision.comment = request.reason;
           if (state.status.gate) this.gateOutcome = 'aborted';
           else this.attentionAction = 'abort';
           return decision;
         }),
-      {
-        validator: (request: AbortRequest) =>
-          refusal(decisionOf('abort', request), malformed.abort(request) ?? this.abortRefusal(request.reason)),
-      },
-    );
-    setHandler(
-      reportCheckUpdate,
-      (report) => this.decide(checkOf(report, proofs), 'update', (v) => this.reportCheck(v, report)),
-      {
-        validator: (report: CheckReport) =>
-          refusal(checkOf(report, proofs), malformed.check(report) ?? this.checkRefusal(report)),
-      },
-    );
-    setHandler(
-      overrideFreezeUpdate,
-      (request) =>
-        this.decide(decisionOf('override-freeze', request), 'update', (verified) => {
-          const decision = { kind: 'override-freeze', by: verified.principal, at: now(), via: 'update' } as const;
+      refused: refused(),
+    });
+    setDecisionHandlers(reportCheckUpdate, reportCheckSignal, {
+      refusal: (report: CheckReport) =>
+        check(checkOf(report, proofs), malformed.check(report) ?? this.checkRefusal(report)),
+      decide: (report, via) => this.decide(checkOf(report, proofs), via, (v) => this.reportCheck(v, report, via)),
+      refused: refused(),
+    });
+    setDecisionHandlers(overrideFreezeUpdate, overrideFreezeSignal, {
+      refusal: (request: OverrideFreezeRequest) =>
+        check(
+          decisionOf('override-freeze', request),
+          malformed.overrideFreeze(request) ?? overrideRefusal(state.status, request),
+        ),
+      decide: (request, via) =>
+        this.decide(decisionOf('override-freeze', request), via, (verified) => {
+          const decision = { kind: 'override-freeze', by: verified.principal, at: now(), via } as const;
           return (this.freezeOverride = this.record({ ...decision, verified, comment: request.reason }));
         }),
-      {
-        validator: (request: OverrideFreezeRequest) =>
-          refusal(
-            decisionOf('override-freeze', request),
-            malformed.overrideFreeze(request) ?? overrideRefusal(state.status, request),
-          ),
-      },
-    );
+      refused: refused(),
+    });
   }
 
   /** While frozen: an override decision, 'abort', or undefined when the window ended first. */
@@ -249,10 +224,10 @@ export class ReleaseDecisions {
     return decision;
   }
 
-  private reportCheck(verified: VerifiedDecision, report: CheckReport): Decision {
+  private reportCheck(verified: VerifiedDecision, report: CheckReport, via: Decision['via']): Decision {
     const detail = (report.detail ?? report.url) ? [report.detail, report.url].filter(Boolean).join(' ') : undefined;
     this.state.setCheck(report.name, report.passed ? 'passed' : 'failed', detail);
-    const decision = this.record({ kind: 'check', by: verified.principal, at: now(), via: 'update', verified });
+    const decision = this.record({ kind: 'check', by: verified.principal, at: now(), via, verified });
     decision.comment = `${report.name}: ${report.passed ? 'passed' : 'failed'}${report.detail ? ` (${report.detail})` : ''}`;
     return decision;
   }
@@ -275,7 +250,7 @@ export class ReleaseDecisions {
     return this.proofs.refusal(status, rejection(request), now());
   }
 
-  private abortRefusal(reason: string): string | undefined {
+  private abortRefusal(reason: string | undefined): string | undefined {
     const status = this.state.status;
     if (!reason) return 'reason is required';
     if (status.phase === 'needs-attention' || status.phase === 'frozen' || status.gate) return undefined;
@@ -291,8 +266,4 @@ export class ReleaseDecisions {
     const phase = this.state.status.phase;
     return closedToChecks.includes(phase) ? `the release is ${phase}; checks can no longer change it` : undefined;
   }
-}
-
-function refuse(reason: string | undefined): void {
-  if (reason) throw new Error(reason);
 }

@@ -60,7 +60,9 @@ export function describe(status: ReleaseStatus): string {
           ? `frozen until ${status.freeze?.until}: ${status.freeze?.reasons.join('; ')}`
           : status.phase === 'needs-attention'
             ? `needs attention at ${status.attention?.step}: ${status.attention?.message}`
-            : (status.currentStep ?? status.phase);
+            : status.currentStep === 'copy'
+              ? "copy: bytes, blobs and rate are in each copy activity's heartbeat details (Pending Activities), and in `shipgate watch`"
+              : (status.currentStep ?? status.phase);
   const unproven =
     status.identity !== 'unauthenticated'
       ? ''

@@ -1,4 +1,5 @@
 import {
+  patched,
   proxyActivities,
   setCurrentDetails,
   upsertSearchAttributes,
@@ -8,7 +9,8 @@ import {
 import type { Activities } from '../activities/index.ts';
 import { rootCause } from '../errors.ts';
 import type { NotificationEvent, ReleaseSpec } from '../config/spec.ts';
-import { phaseKey, projectKey, versionKey, type GateKind } from './messages.ts';
+import { listAttributes } from './list-attributes.ts';
+import { projectKey, stepKey, versionKey, type GateKind } from './messages.ts';
 import type { GateOutcome, ReleaseDecisions } from './release-decisions.ts';
 import { describe } from './release-present.ts';
 import type { ReleaseState } from './release-state.ts';
@@ -50,7 +52,7 @@ export class ReleaseRun {
 
   readonly setPhase = (phase: Phase): void => {
     this.state.setPhase(phase);
-    upsertSearchAttributes([{ key: phaseKey, value: phase }]);
+    upsertSearchAttributes(listAttributes(this.state.status, now()));
     setCurrentDetails(describe(this.state.status));
   };
 
@@ -62,6 +64,8 @@ export class ReleaseRun {
     const phase = this.state.status.phase;
     for (let attempt = 1; ; attempt++) {
       this.state.startStep(name, now());
+      // The step as a search attribute (shipgate list); releases begun before it existed replay without it.
+      if (patched('list-step')) upsertSearchAttributes([{ key: stepKey, value: name }]);
       setCurrentDetails(describe(this.state.status));
       try {
         const summary = await body();

@@ -1,4 +1,5 @@
-import { condition, setHandler } from '@temporalio/workflow';
+import { condition } from '@temporalio/workflow';
+import { setDecisionHandlers } from './decision-handlers.ts';
 import {
   approvalRequest as approval,
   rejectionRequest as rejection,
@@ -9,6 +10,7 @@ import { quorumShortfall } from './decision-rules.ts';
 import {
   approveSignal,
   approveUpdate,
+  rejectSignal,
   rejectUpdate,
   type ApproveRequest,
   type Decision,
@@ -25,9 +27,6 @@ import { claimedBy, malformed } from './message-payloads.ts';
  */
 export function openRollbackGate(spec: ReleaseSpec, status: RollbackStatus, proofs: DecisionProofs) {
   let outcome: 'approved' | 'rejected' | undefined;
-  const refuse = (reason: string | undefined): void => {
-    if (reason) throw new Error(reason);
-  };
   const notOpen = (): string | undefined =>
     status.gate ? undefined : `the rollback is not waiting for approval (phase: ${status.phase})`;
 
@@ -64,29 +63,22 @@ export function openRollbackGate(spec: ReleaseSpec, status: RollbackStatus, proo
       throw error;
     }
   };
-  setHandler(approveUpdate, (request) => decide(approval(request), 'update', request.comment), {
-    validator: (request: ApproveRequest) =>
-      refuse(malformed.approve(request) ?? notOpen() ?? proofs.refusal(status, approval(request), now())),
+  const refused = (request: unknown, refusal: string) =>
+    status.decisions.push({ kind: 'refused', by: claimedBy(request), at: now(), refusal, via: 'signal' });
+  // The same update and signal twins as a release's gate (the UI's signal form), on the same checks and proofs.
+  setDecisionHandlers(approveUpdate, approveSignal, {
+    refusal: (request: ApproveRequest) =>
+      malformed.approve(request) ?? notOpen() ?? proofs.refusal(status, approval(request), now()),
+    decide: (request, via) => decide(approval(request), via, request.comment),
+    refused,
   });
-  setHandler(approveSignal, async (request) => {
-    const refusal = malformed.approve(request) ?? notOpen() ?? proofs.refusal(status, approval(request), now());
-    if (refusal)
-      status.decisions.push({
-        kind: 'refused',
-        by: claimedBy(request),
-        at: now(),
-        refusal,
-        via: 'signal',
-      });
-    else await decide(approval(request), 'signal').catch(() => undefined);
-  });
-  setHandler(rejectUpdate, (request) => decide(rejection(request), 'update', request.reason), {
-    validator: (request: RejectRequest) =>
-      refuse(
-        malformed.reject(request) ??
-          notOpen() ??
-          (request.reason ? proofs.refusal(status, rejection(request), now()) : 'reason is required'),
-      ),
+  setDecisionHandlers(rejectUpdate, rejectSignal, {
+    refusal: (request: RejectRequest) =>
+      malformed.reject(request) ??
+      notOpen() ??
+      (request.reason ? proofs.refusal(status, rejection(request), now()) : 'reason is required'),
+    decide: (request, via) => decide(rejection(request), via, request.reason),
+    refused,
   });
 
   return {

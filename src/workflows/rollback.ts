@@ -6,7 +6,7 @@ import { FailureTypes } from '../errors.ts';
 import { DecisionProofs } from './decision-proofs.ts';
 import { phaseKey, projectKey, releaseWorkflowId, rollbackStatusQuery, versionKey } from './messages.ts';
 import { openRollbackGate } from './rollback-gate.ts';
-import type { RollbackInput, RollbackStatus } from './status.ts';
+import type { RollbackInput, RollbackSearchPhase, RollbackStatus } from './status.ts';
 import { pinJobs } from './pin-jobs.ts';
 
 export type { RollbackInput, RollbackStatus } from './status.ts';
@@ -47,7 +47,7 @@ export async function rollback(input: RollbackInput): Promise<RollbackStatus> {
   upsertSearchAttributes([
     { key: projectKey, value: spec.project },
     { key: versionKey, value: spec.version },
-    { key: phaseKey, value: 'rolling-back' },
+    { key: phaseKey, value: 'rolling-back' satisfies RollbackSearchPhase },
   ]);
   const proofs = new DecisionProofs(spec, (request) =>
     a.verifyDecision.executeWithOptions({ startToCloseTimeout: '1 minute', summary: 'check who made a decision' }, [
@@ -135,7 +135,7 @@ export async function rollback(input: RollbackInput): Promise<RollbackStatus> {
   const outcomeAtGate = await gate.wait(resolved.map((image) => `${image.name}@${image.digest}`));
   if (outcomeAtGate !== 'approved') {
     status.phase = outcomeAtGate;
-    upsertSearchAttributes([{ key: phaseKey, value: outcomeAtGate }]);
+    upsertSearchAttributes([{ key: phaseKey, value: outcomeAtGate satisfies RollbackSearchPhase }]);
     return status;
   }
 
@@ -170,6 +170,6 @@ export async function rollback(input: RollbackInput): Promise<RollbackStatus> {
     status.pins.push({ name: pinned.name, digest: pinned.digest, confirmed: pinned.confirmed, url: pinned.url });
   }
   status.phase = 'rolled-back';
-  upsertSearchAttributes([{ key: phaseKey, value: 'rolled-back' }]);
+  upsertSearchAttributes([{ key: phaseKey, value: 'rolled-back' satisfies RollbackSearchPhase }]);
   return status;
 }

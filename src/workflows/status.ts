@@ -29,6 +29,10 @@ export const phases: readonly Phase[] = [
   'aborted',
 ];
 
+/** What a rollback sets ShipgatePhase to: rolling-back until it ends, then how it ended. */
+export const rollbackSearchPhases = ['rolling-back', 'rolled-back', 'rejected', 'expired'] as const;
+export type RollbackSearchPhase = (typeof rollbackSearchPhases)[number];
+
 export type StepName =
   | 'resolve'
   | 'verify-source'

@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import { ApplicationFailure } from '@temporalio/common';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { copyOciArtifact } from '../../src/activities/copy-oci-artifact.ts';
 import { resolveOciArtifact } from '../../src/activities/resolve-oci-artifact.ts';
@@ -7,20 +6,18 @@ import { verifyArtifact } from '../../src/activities/verify-signatures.ts';
 import type { OciArtifactSpec } from '../../src/artifacts/types.ts';
 import { digestTag, RegistryClient } from '../../src/registry/client.ts';
 import { pushImage } from '../support/fixtures/images.ts';
-import { generateKeyPair, signAndAttest, type KeyPair, type SignatureFormat } from '../support/fixtures/signing.ts';
+import {
+  generateKeyPair,
+  offlineKeyPolicy,
+  signAndAttest,
+  type KeyPair,
+  type SignatureFormat,
+} from '../support/fixtures/signing.ts';
+import { failureOf } from '../support/failure-of.ts';
 import { uniqueProject } from '../support/release-bed.ts';
 import type { VerificationPolicy } from '../../src/config/spec.ts';
 
 const attestations = ['slsaprovenance', 'spdxjson', 'vuln'];
-
-async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ApplicationFailure);
-  return error as ApplicationFailure;
-}
 
 describe('artifact engine: images', () => {
   let key: KeyPair;
@@ -47,14 +44,7 @@ describe('artifact engine: images', () => {
     const dir = join(inject('workDir'), `keys-${process.pid}`);
     key = await generateKeyPair(dir);
     otherKey = await generateKeyPair(dir, 'other');
-    policy = {
-      kind: 'key',
-      publicKeyPath: key.publicKey,
-      mode: 'require',
-      tlog: 'ignore',
-      attestations: attestations.map((type) => ({ type, on: 'both', policies: [] })),
-      platforms: [],
-    };
+    policy = offlineKeyPolicy(key, attestations, 'both');
   });
 
   for (const format of ['legacy', 'bundle'] as SignatureFormat[]) {

@@ -6,7 +6,7 @@ import { attachedStatements } from '../../src/registry/attestations.ts';
 import { approveUpdate, floatingTagsWorkflowId, statusQuery } from '../../src/workflows/messages.ts';
 import type { ReleaseStatus } from '../../src/workflows/status.ts';
 import { scheduledActivityTimeouts, slowToRecover, type ScheduledActivity } from '../support/activity-timeouts.ts';
-import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.ts';
+import { startFaultProxy, type FaultProxy } from '../support/fault-rules-proxy.ts';
 import { generateKeyPair, type KeyPair } from '../support/fixtures/signing.ts';
 import type { PushedImage } from '../support/fixtures/images.ts';
 import { commitSha, planFor, signedLargeImage, startRelease, useReleaseBed } from '../support/release-bed.ts';

@@ -2,7 +2,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { RegistryClient } from '../../src/registry/client.ts';
 import { describe, expect, it } from 'vitest';
 import { copyStarted, uniqueProject, waitForPhase } from '../support/release-bed.ts';
-import type { Fault } from '../support/fault-proxy.ts';
+import type { Fault } from '../support/fault-rules-proxy.ts';
 import { useChaosBed } from './chaos-bed.ts';
 
 interface FaultCase {

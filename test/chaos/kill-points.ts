@@ -1,5 +1,5 @@
 import type { WorkflowHandle } from '@temporalio/client';
-import type { Fault, FaultProxy } from '../support/fault-proxy.ts';
+import type { Fault, FaultProxy } from '../support/fault-rules-proxy.ts';
 
 /**
  * When to SIGKILL the worker: an activity seen running (pending, STARTED), an activity just completed, a request seen

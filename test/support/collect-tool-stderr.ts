@@ -9,7 +9,7 @@ import { freePort } from '../../src/devstack/processes.ts';
 import { startLocalRegistry } from '../../src/devstack/registry.ts';
 import { FailureTypes, type FailureType } from '../../src/errors.ts';
 import { toolPath, type ToolName } from '../../src/tools/locate.ts';
-import { startFaultProxy, type Fault } from './fault-proxy.ts';
+import { startFaultProxy, type Fault } from './fault-rules-proxy.ts';
 import { pushChart, helmEnv } from './fixtures/charts.ts';
 import { pushImage } from './fixtures/images.ts';
 import { generateKeyPair, signArtifact } from './fixtures/signing.ts';

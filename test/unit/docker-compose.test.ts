@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { searchAttributeCliType, searchAttributeKeys } from '../../src/workflows/messages.ts';
 
 // docker compose cannot run here (no Docker engine); this keeps the file from rotting instead.
 interface Service {
@@ -60,7 +61,8 @@ describe('docker-compose.yml', () => {
 
   it('registers the search attributes the CLI and UI query', () => {
     const setup = JSON.stringify(compose.services['temporal-setup']);
-    for (const name of ['ShipgateProject', 'ShipgateVersion', 'ShipgatePhase']) expect(setup).toContain(name);
+    for (const key of searchAttributeKeys)
+      expect(setup).toContain(`--name ${key.name} --type ${searchAttributeCliType(key)}`);
   });
 
   it('builds a worker image that carries every tool the activities run and what its healthcheck runs', () => {
@@ -70,6 +72,7 @@ describe('docker-compose.yml', () => {
       const text = readFileSync(new URL(file, activities), 'utf8');
       for (const match of text.matchAll(/runTool\(\s*'([a-z]+)'/g)) if (match[1]) tools.add(match[1]);
     }
+    // Copies stream in process (src/registry/); regctl only deletes tags at a clean end.
     expect([...tools].sort()).toEqual(['cosign', 'regctl']);
     const copied = dockerfile.match(/^COPY --from=tools (.*)$/m)?.[1] ?? '';
     for (const tool of tools) expect(copied, tool).toContain(`/go/bin/${tool}`);

@@ -39,6 +39,22 @@ describe('release plan', () => {
     expect(spec.promotion.floatingTags).toEqual(['latest', 'minor', 'major']);
   });
 
+  it('timing.stallTimeout reaches the copy activities as milliseconds; no value keeps the spec without it', () => {
+    const base = { version: 'v1.2.3', commitSha: 'a'.repeat(40), startedBy: 'ci' };
+    expect(deriveSpec({ plan: parsePlan(minimal), ...base }).timing).toBeUndefined();
+    const plan = parsePlan(`${minimal}\ntiming: { stallTimeout: 90s }\n`);
+    expect(deriveSpec({ plan, ...base }).timing).toEqual({ stallTimeoutMs: 90_000 });
+    expect(issuesOf(`${minimal}\ntiming: { stallTimeout: forever }\n`)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^timing\.stallTimeout: a duration such as 90s/)]),
+    );
+    expect(issuesOf(`${minimal}\ntiming: { stallTimeout: 2h }\n`)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^timing\.stallTimeout: at most 30m/)]),
+    );
+    expect(issuesOf(`${minimal}\ntiming: { stallTimeout: 0s }\n`)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^timing\.stallTimeout: at least 1s/)]),
+    );
+  });
+
   it('names the field and the fix for every problem at once', () => {
     const issues = issuesOf(`
 project: acme/app

@@ -1,7 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { checkPlacement, missingPlatforms, type Target } from '../../src/activities/attestation-placement.ts';
+import {
+  checkPlacement,
+  missingPlatforms,
+  type CheckResult,
+  type Target,
+} from '../../src/activities/attestation-placement.ts';
 import { contentPolicyErrors } from '../../src/activities/cosign-checks.ts';
+import { cachedChecks } from '../../src/activities/verification-cache.ts';
 import {
   printedFiles,
   shellLine,
@@ -213,16 +219,19 @@ describe('verification building blocks', () => {
       { digest: 'sha256:a', role: 'linux/amd64' },
       { digest: 'sha256:b', role: 'linux/arm64' },
     ];
-    const onPlatformsOnly = (t: Target) =>
-      Promise.resolve(t.role === 'index' ? { passed: false as const, reason: 'none' } : { passed: true as const });
+    // The placement asks for a set of digests at once (one cosign call) and reads each digest's answer.
+    const each =
+      (answer: (t: Target) => CheckResult) =>
+      (targets: Target[]): Promise<Map<string, CheckResult>> =>
+        Promise.resolve(new Map(targets.map((t) => [t.digest, answer(t)])));
+    const onPlatformsOnly = each((t) => (t.role === 'index' ? { passed: false, reason: 'none' } : { passed: true }));
     expect((await checkPlacement('platforms', index, platforms, onPlatformsOnly)).problems).toEqual([]);
     expect((await checkPlacement('either', index, platforms, onPlatformsOnly)).problems).toEqual([]);
     expect((await checkPlacement('index', index, platforms, onPlatformsOnly)).problems).toEqual([
       { target: index, reason: 'none' },
     ]);
     expect((await checkPlacement('both', index, platforms, onPlatformsOnly)).problems).toHaveLength(1);
-    const onIndexOnly = (t: Target) =>
-      Promise.resolve(t.role === 'index' ? { passed: true as const } : { passed: false as const, reason: 'none' });
+    const onIndexOnly = each((t) => (t.role === 'index' ? { passed: true } : { passed: false, reason: 'none' }));
     expect((await checkPlacement('platforms', index, platforms, onIndexOnly)).problems).toHaveLength(2);
     expect((await checkPlacement('either', index, platforms, onIndexOnly)).passedOn).toEqual([index]);
     // A single manifest has no platforms: every placement means the manifest itself.
@@ -239,5 +248,41 @@ describe('verification building blocks', () => {
       'Error: 1 validation errors occurred',
     ].join('\n');
     expect(contentPolicyErrors(stderr)).toEqual(['expression value, false, is not true']);
+  });
+});
+
+describe('the verification cache of a pass', () => {
+  const a: Target = { digest: 'sha256:a', role: 'linux/amd64' };
+  const b: Target = { digest: 'sha256:b', role: 'linux/arm64' };
+  const counting = (answer: (t: Target) => CheckResult) => {
+    const asked: string[][] = [];
+    const check = (targets: Target[]) => {
+      asked.push(targets.map((t) => t.digest));
+      return Promise.resolve(new Map(targets.map((t) => [t.digest, answer(t)])));
+    };
+    return { asked, check };
+  };
+
+  it('answers a digest reached twice in one pass once, even when asked concurrently; another pass asks again', async () => {
+    const { asked, check } = counting(() => ({ passed: true }));
+    const scope = `wf/run-${Math.random()}/source/verify\nreg/app\nfp`;
+    const [first, second] = await Promise.all([cachedChecks(scope, [a, b], check), cachedChecks(scope, [b], check)]);
+    expect(first.results.get('sha256:b')).toEqual({ passed: true });
+    expect(second).toMatchObject({ cached: 1 });
+    expect(asked).toEqual([['sha256:a', 'sha256:b']]);
+    // The destination pass, the re-verify and a check outside an activity (no scope) are never answered from it.
+    await cachedChecks(scope.replace('/source/verify', '/destination/reverify'), [a], check);
+    await cachedChecks(undefined, [a], check);
+    expect(asked).toHaveLength(3);
+  });
+
+  it('keeps no refusal: a digest refused once is asked again (a retry must see the fix)', async () => {
+    let signed = false;
+    const { asked, check } = counting(() => (signed ? { passed: true } : { passed: false, reason: 'no signatures' }));
+    const scope = `wf/run-${Math.random()}/destination/verify\nreg/app\nfp`;
+    expect((await cachedChecks(scope, [a], check)).results.get('sha256:a')).toMatchObject({ passed: false });
+    signed = true;
+    expect((await cachedChecks(scope, [a], check)).results.get('sha256:a')).toEqual({ passed: true });
+    expect(asked).toHaveLength(2);
   });
 });

@@ -3,9 +3,9 @@ import type { Command } from 'commander';
 import { withProofOptions, type ProofOptions } from '../decision-proof.ts';
 import { abortUpdate, approveUpdate, rejectUpdate, retryUpdate, reportCheckUpdate } from '../../workflows/messages.ts';
 import { CliError, ExitCode } from '../exit-codes.ts';
-import { printJson, table } from '../output.ts';
+import { table } from '../output.ts';
 import { asCliError, client, releaseIdFrom, releaseStatus } from '../release-handle.ts';
-import { claimed, printDecision, proofFor, sendDecision } from '../send-decision.ts';
+import { claimed, printDecision, printSignal, proofFor, sendDecision, withPrintSignal } from '../send-decision.ts';
 
 async function confirm(question: string): Promise<boolean> {
   const rl = createInterface({ input: process.stdin, output: process.stderr });
@@ -15,6 +15,8 @@ async function confirm(question: string): Promise<boolean> {
     rl.close();
   }
 }
+
+const withDecisionOptions = (command: Command): Command => withPrintSignal(withProofOptions(command));
 
 export function registerDecisions(program: Command): void {
   const approve = program
@@ -27,9 +29,8 @@ export function registerDecisions(program: Command): void {
     )
     .option('--comment <text>', 'why, for the record')
     .option('-y, --yes', 'do not ask for confirmation (scripts)')
-    .option('--json', 'print the recorded decision as JSON')
-    .option('--print-signal', 'print the signed "approve" signal as JSON for the Temporal UI instead of sending it');
-  withProofOptions(approve).action(
+    .option('--json', 'print the recorded decision as JSON');
+  withPrintSignal(withProofOptions(approve)).action(
     async (
       release: string[],
       options: ProofOptions & { comment?: string; yes?: boolean; json?: boolean; printSignal?: boolean },
@@ -74,10 +75,7 @@ export function registerDecisions(program: Command): void {
         ...(options.comment ? { comment: options.comment } : {}),
         ...(signed ? { signed } : {}),
       };
-      if (options.printSignal) {
-        console.error(`paste into the Temporal UI: ${handle.workflowId} → Send a Signal → name "approve", input:`);
-        return printJson(request);
-      }
+      if (options.printSignal) return printSignal(handle.workflowId, approveUpdate.name, request);
       const decision = await handle.executeUpdate(approveUpdate, { args: [request] }).catch((error: unknown) => {
         throw asCliError(error, handle.workflowId);
       });
@@ -85,7 +83,7 @@ export function registerDecisions(program: Command): void {
     },
   );
 
-  withProofOptions(
+  withDecisionOptions(
     program
       .command('reject')
       .description('reject the release at its gate: nothing is promoted')
@@ -93,11 +91,11 @@ export function registerDecisions(program: Command): void {
       .requiredOption('--reason <text>', 'why, for the record')
       .option('--as <name>', 'who rejects')
       .option('--json', 'print the recorded decision as JSON'),
-  ).action((release: string[], options: ProofOptions & { reason: string; json?: boolean }) =>
+  ).action((release: string[], options: ProofOptions & { reason: string; json?: boolean; printSignal?: boolean }) =>
     sendDecision(release, 'reject', options, rejectUpdate, (by, signed) => ({ by, reason: options.reason, ...signed })),
   );
 
-  withProofOptions(
+  withDecisionOptions(
     program
       .command('retry')
       .description('run a release that needs attention again from the step that failed')
@@ -109,16 +107,20 @@ export function registerDecisions(program: Command): void {
         'when the drafted release is gone: publish the release again from the notes made at publish',
       )
       .option('--json', 'print the recorded decision as JSON'),
-  ).action((release: string[], options: ProofOptions & { comment?: string; recreateDraft?: boolean; json?: boolean }) =>
-    sendDecision(release, 'retry', options, retryUpdate, (by, signed) => ({
-      by,
-      ...(options.comment ? { comment: options.comment } : {}),
-      ...(options.recreateDraft ? { recreateDraft: true } : {}),
-      ...signed,
-    })),
+  ).action(
+    (
+      release: string[],
+      options: ProofOptions & { comment?: string; recreateDraft?: boolean; json?: boolean; printSignal?: boolean },
+    ) =>
+      sendDecision(release, 'retry', options, retryUpdate, (by, signed) => ({
+        by,
+        ...(options.comment ? { comment: options.comment } : {}),
+        ...(options.recreateDraft ? { recreateDraft: true } : {}),
+        ...signed,
+      })),
   );
 
-  withProofOptions(
+  withDecisionOptions(
     program
       .command('abort')
       .description('end a release that waits at a gate or needs attention; what was done stays recorded')
@@ -126,11 +128,11 @@ export function registerDecisions(program: Command): void {
       .requiredOption('--reason <text>', 'why, for the record')
       .option('--as <name>', 'who aborts')
       .option('--json', 'print the recorded decision as JSON'),
-  ).action((release: string[], options: ProofOptions & { reason: string; json?: boolean }) =>
+  ).action((release: string[], options: ProofOptions & { reason: string; json?: boolean; printSignal?: boolean }) =>
     sendDecision(release, 'abort', options, abortUpdate, (by, signed) => ({ by, reason: options.reason, ...signed })),
   );
 
-  withProofOptions(
+  withDecisionOptions(
     program
       .command('report-check')
       .description('report the result of an external smoke check the plan declares')
@@ -145,7 +147,13 @@ export function registerDecisions(program: Command): void {
     async (
       name: string,
       release: string[],
-      options: ProofOptions & { pass?: boolean; fail?: boolean; detail?: string; json?: boolean },
+      options: ProofOptions & {
+        pass?: boolean;
+        fail?: boolean;
+        detail?: string;
+        json?: boolean;
+        printSignal?: boolean;
+      },
     ) => {
       if (Boolean(options.pass) === Boolean(options.fail))
         throw new CliError('say exactly one of --pass or --fail', ExitCode.badInput);

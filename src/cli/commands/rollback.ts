@@ -9,6 +9,7 @@ import {
   projectKey,
   rollbackStatusQuery,
   rollbackWorkflowType,
+  startedByKey,
   versionKey,
 } from '../../workflows/messages.ts';
 import type { rollback } from '../../workflows/rollback.ts';
@@ -91,6 +92,7 @@ export function registerRollback(program: Command): void {
         { key: projectKey, value: project },
         { key: versionKey, value: toVersion },
         { key: phaseKey, value: 'rolling-back' },
+        { key: startedByKey, value: input.by },
       ],
       staticSummary: `rollback ${project} to ${toVersion}: ${options.reason}`,
     });

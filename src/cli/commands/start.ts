@@ -1,13 +1,14 @@
 import type { Command } from 'commander';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { ReleaseInput } from '../../config/release-input.ts';
-import { defaultTaskQueue, releaseWorkflowId, releaseWorkflowType, statusQuery } from '../../workflows/messages.ts';
-import type { Phase, ReleaseStatus } from '../../workflows/status.ts';
+import { defaultTaskQueue, releaseWorkflowId, releaseWorkflowType } from '../../workflows/messages.ts';
+import type { Phase } from '../../workflows/status.ts';
 import type { release } from '../../workflows/release.ts';
 import { releaseStartOptions } from '../../client/release-start-options.ts';
 import { digestSetSha256 } from '../../config/decision-statement.ts';
 import { signedStatement, withProofOptions, type ProofOptions } from '../decision-proof.ts';
 import { CliError, ExitCode } from '../exit-codes.ts';
+import { endPhases, exitForStatus, followMode, followRelease, gatePhases } from '../follow-release.ts';
 import { printJson } from '../output.ts';
 import { checkBuild, checkCommit, checkSourceTags, loadPlanForCli } from '../load-plan.ts';
 import { client } from '../release-handle.ts';
@@ -16,7 +17,6 @@ import { userName } from '../user.ts';
 import { normalizeVersion } from '../versions.ts';
 
 const waitTargets: Phase[] = ['awaiting-sync', 'awaiting-approval', 'promoted'];
-const gates: Phase[] = ['awaiting-sync', 'awaiting-approval'];
 
 /** The release's page in the Temporal web UI, in the namespace envconfig resolves (variables or profile). */
 function uiLink(workflowId: string, namespace = temporalSettings().namespace): string | undefined {
@@ -128,49 +128,18 @@ export function registerStart(program: Command): void {
         if (options.json) printJson(summary);
         return;
       }
-      const status = await waitForPhase(handle, options.wait as Phase, Boolean(options.json));
+      // Waiting for a gate stops at either gate: a public commit skips the sync gate, and a private one must not keep
+      // a CI job waiting for a person's sync go when it asked to wait only until the release needs a decision.
+      const target = options.wait as Phase;
+      const stops: Phase[] = [
+        ...(gatePhases.includes(target) ? gatePhases : [target]),
+        'needs-attention',
+        ...endPhases,
+      ];
+      // --json keeps stdout for the one result object; the progress is for people (and `shipgate watch --json`).
+      const status = await followRelease(handle, stops, followMode({ quiet: options.json }));
       if (options.json) printJson({ ...summary, status });
-      exitForStatus(status, options.wait as Phase);
+      exitForStatus(status, target);
     },
   );
-}
-
-/** Polls the status query, printing each phase/step change: live on a terminal, plain lines in CI. */
-async function waitForPhase(
-  handle: { query: (def: typeof statusQuery) => Promise<ReleaseStatus> },
-  target: Phase,
-  quiet: boolean,
-): Promise<ReleaseStatus> {
-  // Waiting for a gate stops at either gate: a public commit skips the sync gate, and a private one must not keep
-  // a CI job waiting for a person's sync go when it asked to wait only until the release needs a decision.
-  const stops: Phase[] = [
-    ...(gates.includes(target) ? gates : [target]),
-    'needs-attention',
-    'promoted',
-    'rejected',
-    'expired',
-    'aborted',
-  ];
-  let last = '';
-  for (;;) {
-    const status = await handle.query(statusQuery);
-    const line = `${status.phase}${status.currentStep ? ` (${status.currentStep})` : ''}`;
-    if (line !== last && !quiet) {
-      if (process.stdout.isTTY) process.stdout.write(`\r\x1b[K${status.project} ${status.version}: ${line}`);
-      else console.log(`${new Date().toISOString()} ${status.project} ${status.version}: ${line}`);
-      last = line;
-    }
-    if (stops.includes(status.phase)) {
-      if (process.stdout.isTTY && !quiet) process.stdout.write('\n');
-      if (status.phase === 'needs-attention' && !quiet) console.log(`needs attention: ${status.attention?.message}`);
-      return status;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-}
-
-function exitForStatus(status: ReleaseStatus, target: Phase): void {
-  if (status.phase === target || (gates.includes(target) && gates.includes(status.phase))) return;
-  if (status.phase === 'needs-attention') process.exitCode = ExitCode.needsAttention;
-  else if (['rejected', 'expired', 'aborted'].includes(status.phase)) process.exitCode = ExitCode.releaseStopped;
 }

@@ -1,11 +1,36 @@
 import type { Command } from 'commander';
 import { describeProof } from '../../config/decision-types.ts';
-import type { ReleaseStatus } from '../../workflows/status.ts';
+import type { ArtifactStatus, ReleaseStatus } from '../../workflows/status.ts';
+import { copiesNow } from '../follow-release.ts';
+import { copyRecord, formatBytes, formatDuration, type CopyFigures } from '../progress-format.ts';
 import { printJson, section, shortDigest, table } from '../output.ts';
 import { client, releaseIdFrom, releaseStatus } from '../release-handle.ts';
 import { syncAndCleanupLines } from '../render-sync-and-cleanup.ts';
 
-function renderStatus(status: ReleaseStatus): string {
+function copiedCell(copied: ArtifactStatus['copied']): string {
+  if (!copied) return '-';
+  return copied.alreadyPresent ? 'already there' : `${copied.blobs} blobs, ${formatBytes(copied.bytes)}`;
+}
+
+function renderCopies(copies: CopyFigures[]): string[] {
+  if (!copies.length) return [];
+  return [
+    section('Copying now'),
+    table(
+      ['artifact', 'phase', 'bytes', 'blobs', 'rate', 'eta'],
+      copies.map((c) => [
+        c.label,
+        c.phase,
+        `${formatBytes(c.bytesDone)}/${formatBytes(c.bytesTotal)}${c.percent === undefined ? '' : ` (${c.percent}%)`}`,
+        `${c.blobsDone}/${c.blobsTotal}`,
+        c.bytesPerSecond === undefined ? '-' : `${formatBytes(c.bytesPerSecond)}/s`,
+        c.etaSeconds === undefined ? '-' : formatDuration(c.etaSeconds),
+      ]),
+    ),
+  ];
+}
+
+function renderStatus(status: ReleaseStatus, copies: CopyFigures[]): string {
   const lines = [
     `${status.project} ${status.version}  (${status.tag}, commit ${status.commitSha.slice(0, 12)}, started by ${status.startedBy}${status.startedByProof ? `, proven by ${status.startedByProof}` : ', not proven'})`,
     `phase: ${status.phase}${status.currentStep ? `  step: ${status.currentStep}` : ''}`,
@@ -37,16 +62,18 @@ function renderStatus(status: ReleaseStatus): string {
   lines.push(section('Artifacts'));
   lines.push(
     table(
-      ['name', 'kind', 'digest', 'destination', 'verified'],
+      ['name', 'kind', 'digest', 'destination', 'verified', 'copied'],
       status.artifacts.map((a) => [
         a.name,
         a.kind,
         a.digest ?? (a.files?.length ? `${a.files.length} files` : ''),
         a.destination,
         [...new Set(a.verifications.map((v) => v.where))].join('+') || '-',
+        copiedCell(a.copied),
       ]),
     ),
   );
+  lines.push(...renderCopies(copies));
   const platforms = status.artifacts.flatMap((a) => (a.platforms ?? []).map((p) => [a.name, p.platform, p.digest]));
   if (platforms.length) lines.push(section('Platforms'), table(['artifact', 'platform', 'digest'], platforms));
   if (status.gate) {
@@ -147,9 +174,13 @@ export function registerStatus(program: Command): void {
       // Named first, so a bad release name is exit 2 without reaching Temporal.
       const releaseId = releaseIdFrom(release);
       const temporal = await client();
-      const status = await releaseStatus(temporal.workflow.getHandle(releaseId));
+      const handle = temporal.workflow.getHandle(releaseId);
+      const status = await releaseStatus(handle);
       // A rollback answers the same query with its own record (RollbackStatus): shown as JSON.
-      if (options.json || 'toVersion' in status) printJson(status);
-      else console.log(renderStatus(status));
+      if ('toVersion' in status) return printJson(status);
+      // Copies in flight, from their heartbeat details (with a rate and an ETA); not part of the workflow's record.
+      const copies = status.currentStep === 'copy' ? await copiesNow(handle).catch(() => []) : [];
+      if (options.json) printJson(copies.length ? { ...status, copying: copies.map(copyRecord) } : status);
+      else console.log(renderStatus(status, copies));
     });
 }

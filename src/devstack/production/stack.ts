@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
 import { toolPath } from '../../tools/locate.ts';
-import { searchAttributeKeys } from '../../workflows/messages.ts';
+import { searchAttributeCliType, searchAttributeKeys } from '../../workflows/messages.ts';
 import type { RunningProcess } from '../processes.ts';
 import { ensureCertificates, type StackCertificates } from './certificates.ts';
 import { startJwtIssuer, type JwtIssuer } from './jwt-issuer.ts';
@@ -153,7 +153,7 @@ async function registerNamespace(env: Record<string, string>, server: RunningPro
     return { ok: result.exitCode === 0, output: result.all ?? '' };
   };
   const namespace = ['--namespace', env.TEMPORAL_NAMESPACE ?? 'default'];
-  const attributes = searchAttributeKeys.flatMap((key) => ['--name', key.name, '--type', 'Keyword']);
+  const attributes = searchAttributeKeys.flatMap((key) => ['--name', key.name, '--type', searchAttributeCliType(key)]);
   const steps: Array<() => Promise<boolean>> = [
     // The frontend takes connections a moment before it serves them.
     async () => /SERVING/.test((await temporal(['operator', 'cluster', 'health'])).output),
