@@ -125,7 +125,7 @@ function subjectDigests(payload: Buffer): string[] {
 
 /** A batch that did not verify: registry trouble is thrown as before; a verdict is left to the per-digest calls. */
 function noVerdict(stderr: string): undefined {
-  if (registryTrouble.test(stderr)) throw classifyToolFailure('cosign', 'verification', stderr);
+  if (isRegistryTrouble(stderr)) throw classifyToolFailure('cosign', 'verification', stderr);
   return undefined;
 }
 
