@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { classifyToolFailure, runTool } from '../tools/run.ts';
+import { FailureTypes } from '../errors.ts';
+import { classifyToolFailure, runTool, toolFailureType } from '../tools/run.ts';
 import type { CheckResult } from './attestation-placement.ts';
 
 /** Payload types cosign reports for a signature (legacy simple signing, and sigstore bundle format). */
@@ -11,9 +12,19 @@ const signatureTypes = new Set(['cosign container image signature', 'https://sig
  */
 const verdictExitCodes = [1, 10, 11, 12, 13];
 
-/** Registry trouble (auth, 5xx, refused) is not a verdict on a signature: it is thrown, classified, and retried. */
-const registryTrouble =
-  /unauthorized|forbidden|denied|\b(401|403|429|500|502|503|504)\b|connection refused|connection reset|i\/o timeout/i;
+/**
+ * Registry trouble (auth, 429, 5xx, refused, timeouts, corrupt bytes) is not a verdict on a signature: it is thrown,
+ * classified, and retried when a retry can help. A missing tag or signature stays a verdict.
+ */
+const troubleTypes = new Set<string>([
+  FailureTypes.registryUnauthorized,
+  FailureTypes.registryForbidden,
+  FailureTypes.transient,
+  FailureTypes.digestMismatch,
+]);
+export function isRegistryTrouble(stderr: string): boolean {
+  return troubleTypes.has(toolFailureType(stderr));
+}
 
 /** `cosign verify`: the digest carries a signature by the policy's signer. */
 export async function checkSignature(
@@ -114,12 +125,12 @@ function subjectDigests(payload: Buffer): string[] {
 
 /** A batch that did not verify: registry trouble is thrown as before; a verdict is left to the per-digest calls. */
 function noVerdict(stderr: string): undefined {
-  if (registryTrouble.test(stderr)) throw classifyToolFailure('cosign', 'verification', stderr);
+  if (isRegistryTrouble(stderr)) throw classifyToolFailure('cosign', 'verification', stderr);
   return undefined;
 }
 
 function verdict(what: string, stderr: string): CheckResult {
-  if (registryTrouble.test(stderr)) throw classifyToolFailure('cosign', what, stderr);
+  if (isRegistryTrouble(stderr)) throw classifyToolFailure('cosign', what, stderr);
   const lines = stderr.trim().split('\n');
   const reason = lines.filter((line) => line.startsWith('Error') || line.includes('error')).at(-1) ?? lines.at(-1);
   return { passed: false, reason: (reason ?? 'cosign refused it').replace(/^Error: /, '') };

@@ -1,6 +1,7 @@
 import { WithStartWorkflowOperation, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { rootCause } from '../errors.ts';
+import { heartbeatWhile } from './context.ts';
 import { floatingTagsWorkflowId, floatingTagsWorkflowType, moveTagsUpdate } from '../workflows/messages.ts';
 import type { MoveFloatingTagsInput, MoveFloatingTagsResult } from '../artifacts/floating-tags.ts';
 
@@ -20,10 +21,12 @@ export function requestFloatingTagMove(deps: { client: Client; taskQueue: string
       staticSummary: `floating tags of ${input.destination.endpoint.host}/${input.destination.repository}`,
     });
     try {
-      return await deps.client.workflow.executeUpdateWithStart(moveTagsUpdate, {
-        args: [input],
-        startWorkflowOperation,
-      });
+      // Beats while the tag owner works, so a worker killed here is replaced after the heartbeat timeout.
+      return await heartbeatWhile(
+        () => ({ waitingFor: workflowId }),
+        () => deps.client.workflow.executeUpdateWithStart(moveTagsUpdate, { args: [input], startWorkflowOperation }),
+        1_000,
+      );
     } catch (error) {
       throw surfaceMoveFailure(error);
     }

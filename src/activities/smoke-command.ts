@@ -1,6 +1,6 @@
 import { execa } from 'execa';
 import { FailureTypes, permanent } from '../errors.ts';
-import { cancellationSignal } from './context.ts';
+import { cancellationSignal, heartbeatWhile } from './context.ts';
 
 export interface SmokeCommandInput {
   name: string;
@@ -23,16 +23,22 @@ export async function runSmokeCommand(input: SmokeCommandInput): Promise<SmokeCo
   if (!command) throw permanent(FailureTypes.invalidInput, `smoke.commands "${input.name}": run is empty`);
   const started = Date.now();
   const signal = cancellationSignal();
-  const result = await execa(command, args, {
-    reject: false,
-    all: true,
-    // Only the release's variables and the basics a tool needs: never the worker's tokens and passwords.
-    env: { ...passThrough(), ...input.env },
-    extendEnv: false,
-    timeout: input.timeoutMs,
-    stdin: 'ignore',
-    ...(signal ? { cancelSignal: signal } : {}),
-  });
+  // Beats while the command runs, so a dead worker's smoke check is retried after the heartbeat timeout, not its own.
+  const result = await heartbeatWhile(
+    () => ({ check: input.name, runningMs: Date.now() - started }),
+    () =>
+      execa(command, args, {
+        reject: false,
+        all: true,
+        // Only the release's variables and the basics a tool needs: never the worker's tokens and passwords.
+        env: { ...passThrough(), ...input.env },
+        extendEnv: false,
+        timeout: input.timeoutMs,
+        stdin: 'ignore',
+        ...(signal ? { cancelSignal: signal } : {}),
+      }),
+    1_000,
+  );
   const outputTail = (result.all ?? '').split('\n').slice(-20).join('\n');
   if (result.exitCode !== 0) {
     const why = result.timedOut

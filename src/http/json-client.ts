@@ -43,7 +43,8 @@ export async function jsonRequest<T>(request: JsonRequest): Promise<HttpAnswer<T
       ...(request.body !== undefined ? { body: JSON.stringify(request.body) } : {}),
     },
     `${request.what}: ${request.method} ${request.url}`,
-    60_000,
+    // Inside the 45 s a short step has (src/workflows/release-run.ts): a hung request fails transient, then is retried.
+    30_000,
     request.within,
   );
   const text = await response.text();

@@ -1,6 +1,6 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { workerAuthRoot } from './auth-folders.ts';
 import { credentialsFor } from '../registry/credentials.ts';
 import type { RegistryEndpoint } from '../artifacts/types.ts';
 
@@ -15,10 +15,11 @@ export interface ToolAuth {
 /**
  * Gives the tools of one activity a private, short-lived auth file holding only the credentials of the
  * registries involved, so secrets never appear in arguments (ps) or in workflow history, and a worker's
- * own ~/.docker is never modified.
+ * own ~/.docker is never modified. Removed when the activity ends; after a kill -9, when the next worker starts.
  */
 async function toolAuth(endpoints: RegistryEndpoint[]): Promise<ToolAuth> {
-  const dir = await mkdtemp(join(tmpdir(), 'shipgate-auth-'));
+  // Inside this worker's own folder, which the next worker on the host purges if this one is killed mid-activity.
+  const dir = await mkdtemp(join(workerAuthRoot(), 'activity-'));
   const auths: Record<string, { auth: string }> = {};
   for (const endpoint of endpoints) {
     const creds = credentialsFor(endpoint);

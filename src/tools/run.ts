@@ -2,6 +2,9 @@ import { execa } from 'execa';
 import { FailureTypes, permanent, transient } from '../errors.ts';
 import { toolPath, type ToolName } from './locate.ts';
 import { toolProcessCap } from './tool-slots.ts';
+import { classifyToolFailure } from './tool-failure.ts';
+
+export { classifyToolFailure, toolFailureType } from './tool-failure.ts';
 
 export interface ToolResult {
   stdout: string;
@@ -48,24 +51,4 @@ export async function runTool(name: ToolName, args: string[], options: RunToolOp
   if (exitCode === 0 || options.acceptExitCodes?.includes(exitCode)) return out;
   if (result.timedOut) throw transient(`${options.what}: ${name} timed out`);
   throw classifyToolFailure(name, options.what, result.stderr || result.stdout);
-}
-
-/** Maps a tool's error text to a failure class, the way its registry answer would be classified. */
-export function classifyToolFailure(name: ToolName, what: string, text: string) {
-  const message = `${what}: ${name} failed: ${lastLines(text)}`;
-  if (/\b401\b|unauthorized|authentication required/i.test(text)) {
-    return permanent(FailureTypes.registryUnauthorized, `${message}; check the registry credentials`);
-  }
-  if (/\b403\b|forbidden|denied/i.test(text)) return permanent(FailureTypes.registryForbidden, message);
-  if (/manifest unknown|not found|\b404\b|name unknown/i.test(text)) {
-    return permanent(FailureTypes.sourceArtifactMissing, message);
-  }
-  if (/\b(429|500|502|503|504)\b|too many requests|connection (refused|reset)|EOF|timeout|i\/o timeout/i.test(text)) {
-    return transient(message);
-  }
-  return permanent(FailureTypes.toolFailed, message);
-}
-
-function lastLines(text: string): string {
-  return text.trim().split('\n').slice(-3).join(' | ').slice(0, 600);
 }

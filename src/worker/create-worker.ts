@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities/index.ts';
+import { purgeDeadAuthFolders } from '../tools/auth-folders.ts';
 import { defaultTaskQueue } from '../workflows/messages.ts';
 import { toolProcessCap } from '../tools/tool-slots.ts';
 import { workflowBundle } from './workflow-bundle.ts';
@@ -22,6 +23,8 @@ export async function createShipgateWorker(options: {
 }): Promise<Worker> {
   const taskQueue = options.taskQueue ?? defaultTaskQueue;
   if (options.maxToolProcesses !== undefined) toolProcessCap.resize(options.maxToolProcesses);
+  // Credentials a killed worker on this host left in its auth folder never outlive it past this start.
+  purgeDeadAuthFolders();
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace ?? 'default',

@@ -13,8 +13,9 @@ import { FailureTypes, rootCause } from '../errors.ts';
 import { malformed } from './message-payloads.ts';
 import { moveTagsUpdate, tagMoveReplySignal, tagMoveRequestSignal, type TagMoveReply } from './messages.ts';
 
+// A few registry calls: 45 s bounds how long a move waits after its worker died.
 const { moveFloatingTags } = proxyActivities<Activities>({
-  startToCloseTimeout: '5 minutes',
+  startToCloseTimeout: '45 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 10 },
 });
 

@@ -180,21 +180,25 @@ export class ReleaseRun {
   }
 }
 
-/** Activity timeouts; heartbeat timeouts decide how fast a killed worker's activity is retried elsewhere. */
+/**
+ * Activity timeouts; heartbeat timeouts decide how fast a killed worker's activity is retried elsewhere. Every
+ * activity either heartbeats or has a start-to-close of at most 45 s (the bound checked is 60 s), so a release
+ * recovers from a dead worker within a minute (test/workflows/activity-timeouts.test.ts checks the scheduled events).
+ */
 function timeoutsFor(spec: ReleaseSpec) {
   const heartbeat = (ms: number): number => spec.timing?.heartbeatTimeoutMs ?? ms;
   return {
-    short: { startToCloseTimeout: '2 minutes' },
+    short: { startToCloseTimeout: '45 seconds' },
     verify: { startToCloseTimeout: '10 minutes', heartbeatTimeout: heartbeat(60_000) },
     copy: { startToCloseTimeout: '2 hours', heartbeatTimeout: heartbeat(60_000) },
-    tags: { startToCloseTimeout: '15 minutes' },
-    smoke: (ms: number): ActivityOptions => ({ startToCloseTimeout: ms + 30_000 }),
+    tags: { startToCloseTimeout: '15 minutes', heartbeatTimeout: heartbeat(60_000) },
+    smoke: (ms: number): ActivityOptions => ({ startToCloseTimeout: ms + 30_000, heartbeatTimeout: heartbeat(60_000) }),
   } satisfies Record<string, ActivityOptions | ((ms: number) => ActivityOptions)>;
 }
 
 function activitiesFor(spec: ReleaseSpec) {
   return proxyActivities<Activities>({
-    startToCloseTimeout: '2 minutes',
+    startToCloseTimeout: '45 seconds',
     retry: {
       initialInterval: spec.timing?.retryInitialMs ?? 1_000,
       backoffCoefficient: 2,

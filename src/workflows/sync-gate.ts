@@ -56,7 +56,8 @@ async function pollUntilSettled(run: ReleaseRun, poll: PollSchedule, forge: Forg
     try {
       const found = await a.checkCommitIsPublic.executeWithOptions(
         {
-          startToCloseTimeout: '2 minutes',
+          // Like every short step (release-run.ts): a dead worker's poll is retried within a minute.
+          startToCloseTimeout: '45 seconds',
           // A few quick attempts: the next poll is the real retry.
           retry: { initialInterval: '5 seconds', maximumInterval: '1 minute', maximumAttempts: 3 },
           summary: `is ${spec.commitSha.slice(0, 12)} on ${forge.project} now? (poll ${polls})`,
