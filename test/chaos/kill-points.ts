@@ -88,7 +88,8 @@ export const scenarios: Scenario[] = [
         name: 'commit is public',
         stage: 'publish',
         trigger: { kind: 'started', activity: 'checkCommitIsPublic' },
-        faults: (p) => [{ proxy: 'forge', path: new RegExp(`/repos/acme/${p}/`), fault: hold(1500) }],
+        // Held long enough for the started activity to be seen on a loaded host.
+        faults: (p) => [{ proxy: 'forge', path: new RegExp(`/repos/acme/${p}/`), fault: hold(4000) }],
       },
       { name: 'copy starts', stage: 'publish', trigger: { kind: 'started', activity: 'copyImage' } },
     ],
@@ -187,9 +188,10 @@ export const scenarios: Scenario[] = [
     points: [
       midBlob(20 << 20),
       {
-        name: 'tag hand-off',
+        // The release has sent its move request (signal-with-start) and waits for the owner's answer signal.
+        name: 'tag hand-off: request sent, answer awaited',
         stage: 'promote',
-        trigger: { kind: 'started', activity: 'requestFloatingTagMove' },
+        trigger: { kind: 'completed', activity: 'sendFloatingTagMove' },
         faults: (p) => [{ proxy: 'destination', method: 'GET', path: repo('prod', p), fault: hold(1500) }],
       },
       {

@@ -153,7 +153,7 @@ describe('promotion evidence', () => {
     const activities = new Set(
       (history.events ?? []).flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []),
     );
-    expect([...activities]).toEqual(expect.arrayContaining(['attestPromotion', 'requestFloatingTagMove', 'pinDigest']));
+    expect([...activities]).toEqual(expect.arrayContaining(['attestPromotion', 'sendFloatingTagMove', 'pinDigest']));
     expect(report.steps.map((s) => s.step)).toEqual(
       expect.arrayContaining(['reverify', 'attest', 'floating-tags', 'pin']),
     );
