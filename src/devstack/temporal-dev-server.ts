@@ -1,4 +1,5 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import { execa } from 'execa';
 import { join } from 'node:path';
 import { toolPath } from '../tools/locate.ts';
 import { searchAttributeCliType, searchAttributeKeys } from '../workflows/messages.ts';
@@ -27,6 +28,8 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions):
 
 async function startOnce(options: TemporalDevServerOptions): Promise<TemporalDevServer> {
   mkdirSync(options.stateDir, { recursive: true });
+  const dbFile = join(options.stateDir, 'temporal.sqlite');
+  const kept = existsSync(dbFile);
   const port = options.port ?? (await freePort());
   const namespace = options.namespace ?? 'default';
   const args = [
@@ -41,7 +44,7 @@ async function startOnce(options: TemporalDevServerOptions): Promise<TemporalDev
     '--metrics-port',
     String(await freePort()),
     '--db-filename',
-    join(options.stateDir, 'temporal.sqlite'),
+    dbFile,
     '--namespace',
     namespace,
     '--log-level',
@@ -52,6 +55,9 @@ async function startOnce(options: TemporalDevServerOptions): Promise<TemporalDev
   else args.push('--ui-ip', '127.0.0.1', '--ui-port', String(options.uiPort));
   const proc = startProcess(toolPath('temporal'), args);
   await waitUntil(`temporal dev server on 127.0.0.1:${port}`, () => tcpOpen(port), proc);
+  // start-dev registers its --search-attribute flags only into a new database: a kept one from an older shipgate
+  // lacks the attributes added since, and every start would then fail. Register what is missing.
+  if (kept) await registerMissingSearchAttributes(`127.0.0.1:${port}`, namespace);
   return {
     address: `127.0.0.1:${port}`,
     uiUrl: options.uiPort === undefined ? undefined : `http://127.0.0.1:${options.uiPort}`,
@@ -63,4 +69,36 @@ async function startOnce(options: TemporalDevServerOptions): Promise<TemporalDev
 /** `--search-attribute Name=Keyword` (or =Datetime) flags for `temporal server start-dev`. */
 function devServerSearchAttributeFlags(): string[] {
   return searchAttributeKeys.flatMap((key) => ['--search-attribute', `${key.name}=${searchAttributeCliType(key)}`]);
+}
+
+/** Creates each shipgate search attribute the server does not have yet (one call each: one existing fails a batch). */
+export async function registerMissingSearchAttributes(address: string, namespace: string): Promise<void> {
+  const listed = await execa(
+    toolPath('temporal'),
+    ['operator', 'search-attribute', 'list', '--address', address, '--namespace', namespace, '--output', 'json'],
+    { reject: false },
+  );
+  for (const key of searchAttributeKeys) {
+    if (listed.exitCode === 0 && listed.stdout.includes(`"${key.name}"`)) continue;
+    const created = await execa(
+      toolPath('temporal'),
+      [
+        'operator',
+        'search-attribute',
+        'create',
+        '--address',
+        address,
+        '--namespace',
+        namespace,
+        '--name',
+        key.name,
+        '--type',
+        searchAttributeCliType(key),
+      ],
+      { reject: false },
+    );
+    if (created.exitCode !== 0 && !/already exists/i.test(created.stderr)) {
+      throw new Error(`registering search attribute ${key.name} on ${address}: ${created.stderr.trim()}`);
+    }
+  }
 }
