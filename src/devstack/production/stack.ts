@@ -153,17 +153,19 @@ async function registerNamespace(env: Record<string, string>, server: RunningPro
     return { ok: result.exitCode === 0, output: result.all ?? '' };
   };
   const namespace = ['--namespace', env.TEMPORAL_NAMESPACE ?? 'default'];
-  const attributes = searchAttributeKeys.flatMap((key) => ['--name', key.name, '--type', searchAttributeCliType(key)]);
   const steps: Array<() => Promise<boolean>> = [
     // The frontend takes connections a moment before it serves them.
     async () => /SERVING/.test((await temporal(['operator', 'cluster', 'health'])).output),
     async () =>
       (await temporal(['operator', 'namespace', 'describe', ...namespace])).ok ||
       (await temporal(['operator', 'namespace', 'create', ...namespace, '--retention', '72h'])).ok,
-    async () => {
-      const result = await temporal(['operator', 'search-attribute', 'create', ...namespace, ...attributes]);
+    // One attribute per call: in a kept --state-dir from an older shipgate some exist already, and one existing
+    // attribute fails a whole batch, so the new ones would never be registered.
+    ...searchAttributeKeys.map((key) => async () => {
+      const attribute = ['--name', key.name, '--type', searchAttributeCliType(key)];
+      const result = await temporal(['operator', 'search-attribute', 'create', ...namespace, ...attribute]);
       return result.ok || /already exists/i.test(result.output);
-    },
+    }),
   ];
   for (const step of steps) {
     for (let attempt = 1; !(await step()); attempt++) {
